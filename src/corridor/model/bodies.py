@@ -1,0 +1,233 @@
+"""Observation bodies: what was seen. One class per type name used in files and on the CLI.
+
+Fields that identify a person carry ``json_schema_extra={"personal": True}``: they never enter the
+log; the log holds a salted hash that commits to them (see docs/log.md, Privacy).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, model_validator
+
+from corridor.model.entities import Ident
+
+__all__ = [
+    "ACCESS_CATEGORIES",
+    "BODY_TYPES",
+    "Body",
+    "CargoLine",
+    "Category",
+    "Claim",
+    "ConvoyEvent",
+    "ConvoyState",
+    "Crossing",
+    "Deployment",
+    "DeploymentStatus",
+    "Direction",
+    "Incident",
+    "IncidentCategory",
+    "Outcome",
+    "PopulationCount",
+    "PopulationKind",
+    "RouteState",
+    "RouteStatus",
+    "personal_fields",
+]
+
+PERSONAL: dict[str, Any] = {"personal": True}
+
+
+class Direction(StrEnum):
+    """Relative to the enclave or route end: inbound goes toward it, outbound away from it."""
+
+    inbound = "inbound"
+    outbound = "outbound"
+
+
+class Category(StrEnum):
+    persons = "persons"
+    vehicles = "vehicles"
+    cargo = "cargo"
+
+
+class Outcome(StrEnum):
+    passed = "passed"
+    denied = "denied"
+    turned_back = "turned_back"
+
+
+class RouteState(StrEnum):
+    open = "open"
+    restricted = "restricted"
+    closed = "closed"
+
+
+class ConvoyState(StrEnum):
+    planned = "planned"
+    dispatched = "dispatched"
+    waiting = "waiting"
+    inspected = "inspected"
+    crossed = "crossed"
+    delivered = "delivered"
+    turned_back = "turned_back"
+    returned = "returned"
+
+
+class IncidentCategory(StrEnum):
+    """ACAPS's nine humanitarian access constraints (OCHA's access monitoring and reporting
+    framework), then ceasefire-violation types, then anything else."""
+
+    denial_of_needs = "denial_of_needs"  # 1 denial of existence of needs or entitlements
+    restriction_of_access = "restriction_of_access"  # 2 to services and assistance
+    impediment_to_entry = "impediment_to_entry"  # 3 impediments to entering the country
+    restriction_of_movement = "restriction_of_movement"  # 4 within the country
+    interference = "interference"  # 5 in implementation of humanitarian activities
+    violence_against_humanitarians = "violence_against_humanitarians"  # 6 personnel, assets
+    insecurity = "insecurity"  # 7 ongoing insecurity or hostilities affecting assistance
+    explosive_hazards = "explosive_hazards"  # 8 mines and explosive hazards
+    physical_constraints = "physical_constraints"  # 9 in the environment
+    ceasefire_small_arms = "ceasefire_small_arms"
+    ceasefire_heavy_weapons = "ceasefire_heavy_weapons"
+    ceasefire_drone_strike = "ceasefire_drone_strike"
+    ceasefire_offensive = "ceasefire_offensive"
+    ceasefire_other = "ceasefire_other"
+    other = "other"
+
+
+ACCESS_CATEGORIES: dict[IncidentCategory, int] = {
+    c: i + 1 for i, c in enumerate(list(IncidentCategory)[:9])
+}
+
+
+class DeploymentStatus(StrEnum):
+    deployed = "deployed"
+    withdrawn = "withdrawn"
+
+
+class PopulationKind(StrEnum):
+    resident = "resident"
+    displaced = "displaced"
+    cumulative_arrivals = "cumulative_arrivals"
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    TYPE: ClassVar[str]
+
+
+class Crossing(_Body):
+    """What passed (or was stopped) at a checkpoint: one vehicle, or a count for a period."""
+
+    TYPE: ClassVar[str] = "crossing"
+    type: Literal["crossing"] = "crossing"
+    checkpoint: Ident
+    direction: Direction
+    category: Category
+    count: NonNegativeInt | None = Field(None, description="persons, vehicles or cargo units")
+    tonnes: NonNegativeFloat | None = None
+    commodity: str | None = None
+    operator: Ident | None = Field(None, description="escort or operator organisation")
+    outcome: Outcome = Outcome.passed
+    convoy: str | None = None
+    vehicle: str | None = None
+    driver_name: str | None = Field(None, json_schema_extra=PERSONAL)
+    driver_phone: str | None = Field(None, json_schema_extra=PERSONAL)
+
+    @model_validator(mode="after")
+    def _something_counted(self) -> Crossing:
+        if self.count is None and self.tonnes is None:
+            raise ValueError("a crossing needs a count (explicit 0 allowed) or tonnes")
+        return self
+
+
+class RouteStatus(_Body):
+    TYPE: ClassVar[str] = "route_status"
+    type: Literal["route_status"] = "route_status"
+    route: Ident
+    status: RouteState
+    who_may_pass: tuple[str, ...] = Field((), description="e.g. ICRC, peacekeepers")
+    place: Ident | None = Field(None, description="where the route is blocked or controlled")
+
+
+class CargoLine(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    commodity: str = Field(min_length=1)
+    tonnes: NonNegativeFloat
+
+
+class ConvoyEvent(_Body):
+    TYPE: ClassVar[str] = "convoy"
+    type: Literal["convoy"] = "convoy"
+    convoy: str = Field(min_length=1, description="convoy id, stable across its events")
+    state: ConvoyState
+    place: Ident | None = None
+    route: Ident | None = None
+    checkpoint: Ident | None = None
+    organiser: Ident | None = None
+    vehicles: NonNegativeInt | None = None
+    cargo: tuple[CargoLine, ...] = ()
+    contact_phone: str | None = Field(None, json_schema_extra=PERSONAL)
+
+
+class Incident(_Body):
+    TYPE: ClassVar[str] = "incident"
+    type: Literal["incident"] = "incident"
+    category: IncidentCategory
+    place: Ident | None = None
+    route: Ident | None = None
+    checkpoint: Ident | None = None
+    actors: tuple[str, ...] = ()
+    killed: NonNegativeInt | None = None
+    injured: NonNegativeInt | None = None
+    missing: NonNegativeInt | None = None
+    text: str | None = None
+    victim_names: tuple[str, ...] | None = Field(None, json_schema_extra=PERSONAL)
+
+
+class Deployment(_Body):
+    TYPE: ClassVar[str] = "deployment"
+    type: Literal["deployment"] = "deployment"
+    force: str = Field(min_length=1, description="organisation id or force name")
+    place: Ident | None = None
+    route: Ident | None = None
+    strength: NonNegativeInt | None = None
+    status: DeploymentStatus
+
+
+class PopulationCount(_Body):
+    TYPE: ClassVar[str] = "population"
+    type: Literal["population"] = "population"
+    place: Ident = Field(description="place or area the count is for")
+    persons: NonNegativeInt
+    kind: PopulationKind
+    origin: Ident | None = Field(None, description="for arrivals: where people came from")
+    vehicles: NonNegativeInt | None = None
+
+
+class Claim(_Body):
+    TYPE: ClassVar[str] = "claim"
+    type: Literal["claim"] = "claim"
+    party: str = Field(min_length=1, description="who makes the claim (organisation id or name)")
+    statement: str = Field(min_length=1, description="the quoted statement")
+    about: str = Field(min_length=1, description="what it is about")
+    figure: float | None = None
+
+
+Body = Crossing | RouteStatus | ConvoyEvent | Incident | Deployment | PopulationCount | Claim
+
+BODY_TYPES: dict[str, type[_Body]] = {
+    c.TYPE: c
+    for c in (Crossing, RouteStatus, ConvoyEvent, Incident, Deployment, PopulationCount, Claim)
+}
+
+
+def personal_fields(body_type: type[BaseModel]) -> frozenset[str]:
+    """Names of the body fields that identify a person (kept out of the log)."""
+    out = set()
+    for name, f in body_type.model_fields.items():
+        extra = f.json_schema_extra
+        if isinstance(extra, dict) and extra.get("personal"):
+            out.add(name)
+    return frozenset(out)

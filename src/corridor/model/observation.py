@@ -1,0 +1,194 @@
+"""The observation envelope: what was seen, when, by whom, from which sources; and its id.
+
+An observation's id is the SHA-256 of its canonical public content (RFC 8785), so the same
+observation imported twice is one. Personal fields of the body are not part of that content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from functools import cached_property
+from typing import Any
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from corridor.errors import RecordError
+from corridor.ledger.canonical import canonical
+from corridor.model.bodies import (
+    BODY_TYPES,
+    Claim,
+    ConvoyEvent,
+    Crossing,
+    Deployment,
+    Incident,
+    PopulationCount,
+    RouteStatus,
+    personal_fields,
+)
+from corridor.model.entities import Ident
+
+__all__ = ["Observation", "Period", "Source", "parse_observation", "record_error_from"]
+
+_PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Source(_Frozen):
+    """Where an observation comes from, and whose claim it is."""
+
+    title: str = Field(min_length=1)
+    url: str | None = None
+    document: str | None = Field(None, description="a document reference when there is no URL")
+    date: str | None = Field(None, description="YYYY, YYYY-MM or YYYY-MM-DD")
+    claim_of: str | None = Field(None, description="the party whose claim this is, if any")
+    file: str | None = Field(None, description="for imports: the file the row came from")
+    sheet: str | None = None
+    row: int | None = Field(None, ge=1, description="for imports: the 1-based row number")
+
+    @field_validator("date")
+    @classmethod
+    def _date(cls, v: str | None) -> str | None:
+        if v is not None and not _PARTIAL_DATE.match(v):
+            raise ValueError("must be YYYY, YYYY-MM or YYYY-MM-DD")
+        return v
+
+
+class Period(_Frozen):
+    """An instant (no end) or the half-open period [start, end)."""
+
+    start: AwareDatetime
+    end: AwareDatetime | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_str(cls, v: object) -> object:
+        if isinstance(v, str | datetime):
+            return {"start": v}
+        return v
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end is not None and self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+    @property
+    def is_instant(self) -> bool:
+        return self.end is None
+
+    @property
+    def duration(self) -> timedelta:
+        return timedelta(0) if self.end is None else self.end - self.start
+
+
+_BodyField = Crossing | RouteStatus | ConvoyEvent | Incident | Deployment | PopulationCount | Claim
+
+
+class Observation(_Frozen):
+    """One observation: envelope plus a typed body."""
+
+    type: str
+    observed: Period
+    reported_at: AwareDatetime | None = None
+    reporter: Ident
+    sources: tuple[Source, ...] = Field(min_length=1)
+    caveats: tuple[str, ...] = Field((), description="e.g. 'date unconfirmed'")
+    note: str | None = None
+    body: _BodyField = Field(discriminator="type")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _type_into_body(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            t = data.get("type")
+            if t is not None and t not in BODY_TYPES:
+                raise ValueError(
+                    f"unknown observation type {t!r}; expected one of {', '.join(BODY_TYPES)}"
+                )
+            body = data.get("body")
+            if isinstance(body, Mapping) and "type" not in body and t is not None:
+                data = {**data, "body": {**body, "type": t}}
+        return data
+
+    @model_validator(mode="after")
+    def _type_matches(self) -> Observation:
+        if self.body.type != self.type:
+            raise ValueError(f"body is a {self.body.type}, envelope says {self.type}")
+        return self
+
+    def content(self) -> dict[str, Any]:
+        """The public content as JSON values: no personal fields, no None, no empty lists."""
+        personal = personal_fields(type(self.body))
+        d = self.model_dump(mode="json", exclude_none=True, exclude={"body": set(personal)})
+        return _prune(d)
+
+    def personal(self) -> dict[str, Any]:
+        """Personal values present in the body (field -> value), kept out of the log."""
+        out: dict[str, Any] = {}
+        for name in personal_fields(type(self.body)):
+            v = getattr(self.body, name)
+            if v is not None:
+                out[name] = list(v) if isinstance(v, tuple) else v
+        return out
+
+    @cached_property
+    def id(self) -> str:
+        """Hex SHA-256 of the canonical public content."""
+        return hashlib.sha256(canonical(self.content())).hexdigest()
+
+    @property
+    def start(self) -> datetime:
+        return self.observed.start
+
+    @property
+    def end(self) -> datetime | None:
+        return self.observed.end
+
+
+def _prune(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {k: _prune(x) for k, x in v.items() if x is not None and x != [] and x != {}}
+    if isinstance(v, list):
+        return [_prune(x) for x in v]
+    return v
+
+
+def record_error_from(exc: ValidationError, where: str | None = None) -> RecordError:
+    """Translate Pydantic's error into one RecordError naming the first bad field and why."""
+    errs = exc.errors(include_url=False)
+    first = errs[0]
+    loc = [str(p) for p in first.get("loc", ())]
+    # drop the discriminator tag pydantic inserts ("body.crossing.count" -> "body.count")
+    if len(loc) >= 2 and loc[0] == "body" and loc[1] in BODY_TYPES:
+        loc = [loc[0], *loc[2:]]
+    field = ".".join(loc) or None
+    msg = first.get("msg", "invalid")
+    msg = msg.removeprefix("Value error, ")
+    if first.get("type") == "literal_error" or first.get("type") == "enum":
+        ctx = first.get("ctx") or {}
+        if "expected" in ctx:
+            msg = f"{first.get('input')!r} is not one of {ctx['expected']}"
+    more = f" (and {len(errs) - 1} more problem{'s' if len(errs) > 2 else ''})" if len(errs) > 1 else ""
+    return RecordError(msg + more, field=field, where=where)
+
+
+def parse_observation(data: Mapping[str, Any], *, where: str | None = None) -> Observation:
+    """Validate a mapping into an Observation, or raise RecordError naming field and reason."""
+    try:
+        return Observation.model_validate(data)
+    except ValidationError as exc:
+        raise record_error_from(exc, where) from None
