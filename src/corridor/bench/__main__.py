@@ -1,0 +1,27 @@
+"""Dispatch ``python -m corridor.bench NAME ...`` to ``corridor.bench.NAME.main(argv)``."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+BENCHMARKS = {
+    "ledger": "durable ingest, inclusion proofs and offline verification of the log",
+    "rules": "commitment evaluation, batch and online, side by side with reelay",
+    "supply": "Monte Carlo stock-and-flow runs against one vectorised pass",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] in {"-h", "--help"} or args[0] not in BENCHMARKS:
+        print("usage: python -m corridor.bench NAME [--quick] [--json]\n")
+        for name, what in BENCHMARKS.items():
+            print(f"  {name:8} {what}")
+        return 0 if args and args[0] in {"-h", "--help"} else 1
+    module = importlib.import_module(f"corridor.bench.{args[0]}")
+    return int(module.main(args[1:]) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

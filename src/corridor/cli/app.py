@@ -1,0 +1,60 @@
+"""The `corridor` command: one Typer app; each command group lives in its own module.
+
+Errors are translated here, once: a CorridorError becomes a one-line message on stderr and its
+exit code (1 for bad input, 2 for a failed verification); nothing a user types yields a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from corridor.errors import CorridorError
+
+app = typer.Typer(
+    name="corridor",
+    help="Open, verifiable monitoring of contested humanitarian corridors and checkpoints.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Command modules register themselves here. Each exposes register(app: typer.Typer) -> None.
+# Keep this list sorted; add one line per module.
+_COMMAND_MODULES: list[str] = []
+
+
+def _register_all() -> None:
+    import importlib
+
+    for name in _COMMAND_MODULES:
+        importlib.import_module(f"corridor.cli.{name}").register(app)
+
+
+_register_all()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console entry point: run the app, translating corridor errors into exit codes.
+
+    Exit codes: 0 success; 1 bad input (a one-line message names the file, row or field);
+    2 a verification failed, or the command line itself was malformed (usage error).
+    """
+    try:
+        app(args=argv, prog_name="corridor", standalone_mode=True)
+    except CorridorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+
+
+def run() -> None:  # pragma: no cover - console script wrapper
+    sys.exit(main())
