@@ -22,7 +22,12 @@ app = typer.Typer(
 
 # Command modules register themselves here. Each exposes register(app: typer.Typer) -> None.
 # Keep this list sorted; add one line per module.
-_COMMAND_MODULES: list[str] = []
+_COMMAND_MODULES: list[str] = [
+    "cases",
+    "importer",
+    "observations",
+    "status",
+]
 
 
 def _register_all() -> None:

@@ -1,0 +1,205 @@
+"""Read a case from YAML: validate every item, check every reference, name FILE:LINE:COLUMN."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from corridor.errors import InputError, RecordError
+from corridor.model import (
+    Checkpoint,
+    Observation,
+    Organisation,
+    Place,
+    Registry,
+    Route,
+    parse_instant,
+    record_error_from,
+)
+from corridor.model.observation import parse_observation
+from corridor.yamlsrc import YamlDoc, load_yaml
+
+__all__ = ["BUILTIN", "Case", "builtin_cases", "load_case"]
+
+_HERE = Path(__file__).parent
+BUILTIN: dict[str, Path] = {"lachin-2023": _HERE / "lachin_2023"}
+
+_TOP_KEYS = {
+    "name", "title", "description", "synthetic", "timezone", "demo", "organisations", "places",
+    "routes", "checkpoints", "observations", "include", "rules", "scenarios", "sources",
+}
+
+
+@dataclass
+class Case:
+    """A loaded, validated case."""
+
+    name: str
+    title: str
+    path: Path
+    description: str = ""
+    synthetic: bool = False
+    organisations: list[Organisation] = field(default_factory=list)
+    places: list[Place] = field(default_factory=list)
+    routes: list[Route] = field(default_factory=list)
+    checkpoints: list[Checkpoint] = field(default_factory=list)
+    observations: list[Observation] = field(default_factory=list)
+    rules: list[Path] = field(default_factory=list)
+    scenarios: list[Path] = field(default_factory=list)
+    demo_dates: list[datetime] = field(default_factory=list)
+
+    @property
+    def registry(self) -> Registry:
+        return Registry.of(self.organisations, self.places, self.routes, self.checkpoints)
+
+
+def builtin_cases() -> dict[str, str]:
+    """Built-in case name -> title."""
+    out = {}
+    for name, folder in BUILTIN.items():
+        doc = load_yaml((folder / "case.yaml").read_text(encoding="utf-8"), str(folder / "case.yaml"))
+        out[name] = str(doc.data.get("title", name))
+    return out
+
+
+def _read(path: Path) -> YamlDoc:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", where=str(path)) from None
+    return load_yaml(text, str(path))
+
+
+def _items(doc: YamlDoc, key: str, model: type[BaseModel]) -> list[Any]:
+    raw = doc.data.get(key) or []
+    if not isinstance(raw, list):
+        raise InputError(f"{key} must be a list", where=doc.where(key))
+    out = []
+    for i, item in enumerate(raw):
+        try:
+            out.append(model.model_validate(item))
+        except ValidationError as exc:
+            err = record_error_from(exc)
+            loc = err.field
+            sub = tuple(loc.split(".")) if loc else ()
+            path = (key, i, *(int(p) if p.isdigit() else p for p in sub))
+            raise RecordError(err.reason, field=f"{key}[{i}]" + (f".{loc}" if loc else ""),
+                              where=doc.where(*path)) from None
+    return out
+
+
+def load_case(name_or_path: str | Path) -> Case:
+    """Load a built-in case by name, or a case YAML file, or a folder holding ``case.yaml``."""
+    if isinstance(name_or_path, str) and name_or_path in BUILTIN:
+        path = BUILTIN[name_or_path] / "case.yaml"
+    else:
+        path = Path(name_or_path)
+        if path.is_dir():
+            path = path / "case.yaml"
+        if not path.exists():
+            known = ", ".join(BUILTIN)
+            raise InputError(
+                f"no such case file or folder, and not a built-in case (built-in: {known})",
+                where=str(name_or_path),
+            )
+    doc = _read(path)
+    if not isinstance(doc.data, Mapping):
+        raise InputError("a case file must be a YAML mapping", where=doc.where())
+    for k in doc.data:
+        if k not in _TOP_KEYS:
+            raise InputError(
+                f"unknown key {k!r}; expected some of {', '.join(sorted(_TOP_KEYS))}",
+                where=doc.where(k, "__key__"),
+            )
+    base = path.parent
+    case = Case(
+        name=str(doc.data.get("name") or path.parent.name),
+        title=str(doc.data.get("title") or doc.data.get("name") or path.stem),
+        path=path,
+        description=str(doc.data.get("description") or ""),
+        synthetic=bool(doc.data.get("synthetic", False)),
+    )
+    docs = [doc]
+    for i, inc in enumerate(doc.data.get("include") or []):
+        p = base / str(inc)
+        if not p.exists():
+            raise InputError(f"included file {inc!r} does not exist", where=doc.where("include", i))
+        sub = _read(p)
+        if not isinstance(sub.data, Mapping):
+            raise InputError("an included file must be a YAML mapping", where=sub.where())
+        docs.append(sub)
+    for d in docs:
+        case.organisations += _items(d, "organisations", Organisation)
+        case.places += _items(d, "places", Place)
+        case.routes += _items(d, "routes", Route)
+        case.checkpoints += _items(d, "checkpoints", Checkpoint)
+    _check_unique(doc, case)
+    reg = case.registry
+    for d in docs:
+        for i, r in enumerate(_items(d, "routes", Route)):
+            reg.check_route(r, where=d.where("routes", i))
+        for i, c in enumerate(_items(d, "checkpoints", Checkpoint)):
+            reg.check_checkpoint(c, where=d.where("checkpoints", i))
+    tz = doc.data.get("timezone")
+    for d in docs:
+        raw = d.data.get("observations") or []
+        if not isinstance(raw, list):
+            raise InputError("observations must be a list", where=d.where("observations"))
+        for i, item in enumerate(raw):
+            where = d.where("observations", i)
+            if not isinstance(item, Mapping):
+                raise RecordError("an observation must be a mapping", where=where)
+            obs = parse_observation(_with_tz(item, tz, where), where=where)
+            reg.check(obs, where=where)
+            case.observations.append(obs)
+    for key, target in (("rules", case.rules), ("scenarios", case.scenarios)):
+        for i, rel in enumerate(doc.data.get(key) or []):
+            p = base / str(rel)
+            if not p.exists():
+                raise InputError(f"{key} file {rel!r} does not exist", where=doc.where(key, i))
+            target.append(p)
+    demo = doc.data.get("demo") or {}
+    for i, d in enumerate(demo.get("status_at") or []):
+        try:
+            case.demo_dates.append(parse_instant(str(d), tz))
+        except ValueError as exc:
+            raise InputError(str(exc), where=doc.where("demo", "status_at", i)) from None
+    return case
+
+
+def _check_unique(doc: YamlDoc, case: Case) -> None:
+    for key, items in (("organisations", case.organisations), ("places", case.places),
+                       ("routes", case.routes), ("checkpoints", case.checkpoints)):
+        seen: set[str] = set()
+        for it in items:
+            if it.id in seen:
+                raise RecordError(f"duplicate id {it.id!r}", field=key, where=doc.name)
+            seen.add(it.id)
+
+
+def _with_tz(item: Mapping[str, Any], tz: str | None, where: str) -> dict[str, Any]:
+    """Apply the case's default time zone to naive observed/reported times."""
+    out = dict(item)
+    if tz is None:
+        return out
+    try:
+        obs = out.get("observed")
+        if isinstance(obs, str | datetime):
+            out["observed"] = {"start": parse_instant(obs, tz)}
+        elif isinstance(obs, Mapping):
+            out["observed"] = {
+                k: (parse_instant(v, tz) if k in ("start", "end") and v is not None else v)
+                for k, v in obs.items()
+            }
+        if out.get("reported_at") is not None:
+            out["reported_at"] = parse_instant(out["reported_at"], tz)
+    except ValueError as exc:
+        raise RecordError(str(exc), field="observed", where=where) from None
+    return out

@@ -1,0 +1,87 @@
+"""Private signing keys on disk: one file per key, mode 0600, never in the database.
+
+A key file holds one signer key in the C2SP/Go note format
+``PRIVATE+KEY+<name>+<key ID hex>+base64(0x01 ‖ seed)``; its name is the organisation id (or
+``log`` for the log's own checkpoint key). Built-in cases use DEMO keys derived from a public
+seed: anyone can recompute them, so they prove integrity of the shipped record, not authorship,
+and they are labelled as demo keys wherever they appear.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from corridor.errors import SigningKeyError
+from corridor.ledger.note import Signer
+
+__all__ = ["DEMO_SEED_PREFIX", "Keyring", "demo_signer"]
+
+DEMO_SEED_PREFIX = b"corridor DEMO key v1 (public seed, not secret): "
+
+
+def demo_signer(name: str) -> Signer:
+    """The deterministic DEMO signer for ``name`` (its seed is public: not a secret key)."""
+    return Signer.from_seed(name, hashlib.sha256(DEMO_SEED_PREFIX + name.encode()).digest())
+
+
+class Keyring:
+    """A folder of private key files, ``<name>.key``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+
+    def path(self, name: str) -> Path:
+        return self.folder / f"{name}.key"
+
+    def has(self, name: str) -> bool:
+        return self.path(name).exists()
+
+    def load(self, name: str) -> Signer:
+        """The signer for organisation ``name`` (its key file is ``<name>.key``)."""
+        signer = self._read(self.path(name), name)
+        if signer.name != name:
+            raise SigningKeyError(f"{self.path(name)}: the key is named {signer.name!r}, not {name!r}")
+        return signer
+
+    def load_log(self) -> Signer:
+        """The log's checkpoint signer (file ``log.key``; its key name is the log's origin)."""
+        return self._read(self.path("log"), "log")
+
+    def _read(self, p: Path, name: str) -> Signer:
+        try:
+            text = p.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise SigningKeyError(
+                f"no signing key for {name!r} in {self.folder}/ "
+                f"(create one with `corridor keys new {name}`)"
+            ) from None
+        except OSError as exc:
+            raise SigningKeyError(f"cannot read {p}: {exc.strerror}") from None
+        lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+        if len(lines) != 1:
+            raise SigningKeyError(f"{p}: expected one PRIVATE+KEY line")
+        return Signer.from_skey(lines[0])
+
+    def save(
+        self, signer: Signer, *, filename: str | None = None, demo: bool = False,
+        overwrite: bool = False,
+    ) -> Path:
+        """Write the key with mode 0600 (created so, never widened); refuse to overwrite."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        p = self.path(filename or signer.name)
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if overwrite else os.O_EXCL)
+        try:
+            fd = os.open(p, flags, 0o600)
+        except FileExistsError:
+            raise SigningKeyError(f"{p} exists; not overwriting a private key") from None
+        header = (
+            "# DEMO KEY: derived from a public seed; anyone can sign with it. Not a secret.\n"
+            if demo
+            else "# corridor private signing key. Keep it secret; never share or commit it.\n"
+        )
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(header + signer.skey + "\n")
+        os.chmod(p, 0o600)
+        return p

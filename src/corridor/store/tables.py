@@ -1,0 +1,146 @@
+"""SQLAlchemy tables of the record. The observations table *is* the log: row ``log_index`` holds
+the entry bytes that were hashed into leaf ``log_index`` of the Merkle tree. Every other column
+of that table is an index derived from the entry, re-checked by ``corridor log verify``."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("note", Text),
+)
+
+org_keys = Table(
+    "org_keys",
+    metadata,
+    Column("vkey", Text, primary_key=True),
+    Column("org_id", String(64), ForeignKey("organisations.id"), nullable=False, index=True),
+    Column("keyid", LargeBinary(4), nullable=False),
+    Column("public_key", LargeBinary(32), nullable=False),
+    Column("demo", Boolean, nullable=False, default=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+places = Table(
+    "places",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("names", JSON, nullable=False),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("kind", String(32)),
+    Column("note", Text),
+)
+
+routes = Table(
+    "routes",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("places", JSON, nullable=False),
+    Column("note", Text),
+)
+
+checkpoints = Table(
+    "checkpoints",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("place", String(64), ForeignKey("places.id"), nullable=False),
+    Column("route", String(64), ForeignKey("routes.id"), nullable=False),
+    Column("operator", String(64), ForeignKey("organisations.id")),
+    Column("note", Text),
+)
+
+observations = Table(
+    "observations",
+    metadata,
+    Column("log_index", BigInteger, primary_key=True, autoincrement=False),
+    Column("id", String(64), nullable=False, unique=True),
+    Column("entry", LargeBinary, nullable=False),
+    Column("leaf_hash", LargeBinary(32), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("start_us", BigInteger, nullable=False),
+    Column("end_us", BigInteger),
+    Column("reporter", String(64), nullable=False),
+    Column("route", String(64)),
+    Column("checkpoint", String(64)),
+    Column("place", String(64)),
+    Column("direction", String(16)),
+    Column("category", String(16)),
+    Column("signers", Text, nullable=False),
+    Column("demo_signed", Boolean, nullable=False),
+    Column("appended_at", BigInteger, nullable=False),
+)
+Index("ix_observations_type_start", observations.c.type, observations.c.start_us)
+
+personal_data = Table(
+    "personal_data",
+    metadata,
+    Column("obs_id", String(64), primary_key=True),
+    Column("field", String(64), primary_key=True),
+    Column("salt", LargeBinary(32), nullable=False),
+    Column("value", JSON),
+    Column("erased_at", BigInteger),
+)
+
+log_tiles = Table(
+    "log_tiles",
+    metadata,
+    Column("level", Integer, primary_key=True, autoincrement=False),
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("data", LargeBinary, nullable=False),
+)
+
+log_checkpoints = Table(
+    "log_checkpoints",
+    metadata,
+    Column("size", BigInteger, primary_key=True, autoincrement=False),
+    Column("root", LargeBinary(32), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("signed_at", BigInteger, nullable=False),
+)
+
+cosignatures = Table(
+    "cosignatures",
+    metadata,
+    Column("size", BigInteger, ForeignKey("log_checkpoints.size"), primary_key=True),
+    Column("witness", Text, primary_key=True),
+    Column("line", Text, nullable=False),
+    Column("added_at", BigInteger, nullable=False),
+)
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
