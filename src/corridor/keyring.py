@@ -12,11 +12,14 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import TypeVar
 
 from corridor.errors import SigningKeyError
 from corridor.ledger.note import Signer
 
 __all__ = ["DEMO_SEED_PREFIX", "Keyring", "demo_signer"]
+
+S = TypeVar("S", bound=Signer)
 
 DEMO_SEED_PREFIX = b"corridor DEMO key v1 (public seed, not secret): "
 
@@ -47,9 +50,13 @@ class Keyring:
 
     def load_log(self) -> Signer:
         """The log's checkpoint signer (file ``log.key``; its key name is the log's origin)."""
-        return self._read(self.path("log"), "log")
+        return self.load_file("log")
 
-    def _read(self, p: Path, name: str) -> Signer:
+    def load_file(self, filename: str, cls: type[S] = Signer) -> S:  # type: ignore[assignment]
+        """The signer in ``<filename>.key``, parsed as ``cls`` (e.g. a cosignature signer)."""
+        return self._read(self.path(filename), filename, cls)
+
+    def _read(self, p: Path, name: str, cls: type[S] = Signer) -> S:  # type: ignore[assignment]
         try:
             text = p.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -62,7 +69,7 @@ class Keyring:
         lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
         if len(lines) != 1:
             raise SigningKeyError(f"{p}: expected one PRIVATE+KEY line")
-        return Signer.from_skey(lines[0])
+        return cls.from_skey(lines[0])  # type: ignore[return-value]
 
     def save(
         self, signer: Signer, *, filename: str | None = None, demo: bool = False,

@@ -273,7 +273,7 @@ def _convoys(obs: Sequence[Observation], at: datetime) -> list[ConvoyWait]:
                 break
             since = e.start
         run = [e for e in evs if e.start >= since]
-        last_report = max(_end(e) if e.end is not None and _end(e) <= at else e.start for e in run)
+        last_report = max(e.start for e in run)
         vehicles = sorted({e.body.vehicles for e in run if e.body.vehicles is not None})  # type: ignore[union-attr]
         tonnes = sorted({sum(cl.tonnes for cl in e.body.cargo) for e in run if e.body.cargo})  # type: ignore[union-attr]
         place = next((e.body.place or e.body.checkpoint for e in reversed(run)  # type: ignore[union-attr]

@@ -24,9 +24,13 @@ app = typer.Typer(
 # Keep this list sorted; add one line per module.
 _COMMAND_MODULES: list[str] = [
     "cases",
+    "demo",
     "importer",
+    "keys",
+    "log",
     "observations",
     "status",
+    "supply",
 ]
 
 

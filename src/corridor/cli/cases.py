@@ -62,7 +62,7 @@ def case_load(
     keys: str | None = KeysOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Load a case: its organisations, places, routes, checkpoints and observations.
+    """Load a case: organisations, places, routes, checkpoints and observations.
 
     Observations go through the log like any other (signed by their reporter; a built-in
     case's reporters sign with deterministic DEMO keys). Loading twice adds nothing.

@@ -26,7 +26,7 @@ __all__ = [
     "print_json",
 ]
 
-console = Console(highlight=False, soft_wrap=False)
+console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False)
 
 DbOption = typer.Option(

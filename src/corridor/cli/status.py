@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from corridor.cli.context import DbOption, JsonOption, console, open_store, print_json
@@ -25,7 +26,9 @@ def compute_situation(store: SqlStore, at: datetime) -> tuple[Situation, Registr
 
 
 def _d(dt: datetime | None) -> str:
-    return "—" if dt is None else dt.strftime("%Y-%m-%d %H:%M")
+    if dt is None:
+        return "—"
+    return dt.strftime("%Y-%m-%d") if (dt.hour, dt.minute) == (0, 0) else dt.strftime("%Y-%m-%d %H:%M")
 
 
 def _name(registry: Registry, pid: str | None) -> str:
@@ -35,25 +38,39 @@ def _name(registry: Registry, pid: str | None) -> str:
         return registry.places[pid].label
     if pid in registry.checkpoints:
         return registry.checkpoints[pid].name
+    if pid in registry.organisations:
+        return registry.organisations[pid].name
     return pid
 
 
+def _n(v: int | None) -> str:
+    return "—" if v is None else f"{v:,}"
+
+
+def _range(values: tuple[float, ...] | tuple[int, ...], unit: str = "") -> str:
+    if not values:
+        return ""
+    txt = " / ".join(f"{v:,g}" for v in values) + unit
+    return txt + (" (sources differ)" if len(values) > 1 else "")
+
+
 def print_situation(sit: Situation, registry: Registry, out: Console = console) -> None:
-    """Print a situation as tables: routes, crossings, convoys waiting, incidents."""
-    out.print(f"[bold]Situation at {sit.at.isoformat()}[/bold]")
-    t = Table(title="Routes", title_justify="left")
-    for c in ("route", "status", "since", "last report", "who may pass", "where"):
+    """Print a situation: routes, crossings in the window, convoys waiting, incidents."""
+    out.print(f"[bold]Situation at {sit.at.strftime('%Y-%m-%d %H:%M %z')}[/bold]")
+    t = Table(box=None, pad_edge=False, show_header=True, header_style="dim")
+    for c in ("route", "status", "since", "last report", "who may pass / where"):
         t.add_column(c)
     for r in sit.routes:
-        status = r.status or "no data"
+        status = r.status or "[yellow]no data[/yellow]"
         if r.conflicting:
-            status += f" (also reported: {', '.join(r.conflicting)})"
-        t.add_row(r.name, status, _d(r.since), _d(r.last_report), ", ".join(r.who_may_pass) or "—",
-                  _name(registry, r.place))
+            status += f" (also: {', '.join(r.conflicting)})"
+        who = ", ".join(r.who_may_pass)
+        where = _name(registry, r.place) if r.place else ""
+        t.add_row(r.name, status, _d(r.since), _d(r.last_report), " at ".join(x for x in (who, where) if x))
     out.print(t)
 
-    t = Table(title=f"Crossings {sit.window_start:%Y-%m-%d} → {sit.at:%Y-%m-%d} (last 7 days)",
-              title_justify="left")
+    out.print(f"[bold]Crossings[/bold] {_d(sit.window_start)} → {_d(sit.at)} (7 days)")
+    t = Table(box=None, pad_edge=False, header_style="dim")
     for c in ("checkpoint", "direction", "category", "count", "tonnes", "reports"):
         t.add_column(c)
     for c in sit.crossings:
@@ -67,41 +84,36 @@ def print_situation(sit: Situation, registry: Registry, out: Console = console) 
             f"{c.tonnes_low:g}" if c.tonnes_low == c.tonnes_high else f"{c.tonnes_low:g}–{c.tonnes_high:g}")
         t.add_row(_name(registry, c.checkpoint), c.direction, c.category, count, tonnes, str(c.reports))
     for cp in sit.checkpoints_without_reports:
-        t.add_row(_name(registry, cp), "—", "—", "no data", "—", "0")
+        t.add_row(_name(registry, cp), "", "", "[yellow]no data[/yellow] (no report)", "", "0")
     out.print(t)
     if sit.crossings_overlapping:
         n = len(sit.crossings_overlapping)
-        out.print(f"  {n} crossing report{'s' if n > 1 else ''} cover a longer period than this "
-                  "window and are not counted in it.")
+        out.print(f"  [dim]{n} report{'s' if n > 1 else ''} cover{'s' if n == 1 else ''} a longer "
+                  "period than the window: not counted in it[/dim]")
 
-    t = Table(title="Convoys waiting", title_justify="left")
-    for c in ("convoy", "state", "where", "since", "days waiting", "last report", "vehicles", "tonnes"):
-        t.add_column(c)
-    for w in sit.convoys_waiting:
-        stale = f" ({w.days_since_report:.0f} d ago)" if w.days_since_report >= 2 else ""
-        t.add_row(w.convoy, w.state, _name(registry, w.place), _d(w.since), f"{w.days_waiting:.0f}",
-                  _d(w.last_report) + stale, " / ".join(map(str, w.vehicles)) or "—",
-                  " / ".join(f"{x:g}" for x in w.tonnes) or "—")
+    out.print("[bold]Convoys waiting[/bold]")
     if not sit.convoys_waiting:
-        t.add_row("none reported waiting", "", "", "", "", "", "", "")
-    out.print(t)
+        out.print("  none reported waiting")
+    for w in sit.convoys_waiting:
+        stale = (f", {w.days_since_report:.0f} days before this date" if w.days_since_report >= 2 else "")
+        extra = "; ".join(x for x in (_range(w.vehicles, " vehicle" if w.vehicles == (1,) else " vehicles"), _range(w.tonnes, " t")) if x)
+        out.print(f"  {w.convoy}: {w.state} at {_name(registry, w.place)} since {_d(w.since)}, "
+                  f"[bold]{w.days_waiting:.0f} days[/bold] (last report {_d(w.last_report)}{stale})"
+                  + (f"; {extra}" if extra else ""))
 
-    t = Table(title="Incidents in the last 30 days", title_justify="left")
-    for c in ("observed", "category", "where", "killed", "injured", "claim of", "what"):
-        t.add_column(c, overflow="fold")
+    out.print("[bold]Incidents[/bold] (30 days)")
+    if not sit.incidents:
+        out.print("  none reported")
     for o in sit.incidents:
         b = o.body
-        t.add_row(_d(o.start), str(getattr(b, "category", "")), _name(registry, getattr(b, "place", None)),
-                  _n(getattr(b, "killed", None)), _n(getattr(b, "injured", None)),
-                  ", ".join(s.claim_of for s in o.sources if s.claim_of) or "—",
-                  getattr(b, "text", None) or o.note or "")
-    if not sit.incidents:
-        t.add_row("none reported", "", "", "", "", "", "")
-    out.print(t)
-
-
-def _n(v: int | None) -> str:
-    return "—" if v is None else f"{v:,}"
+        figures = ", ".join(f"{k} {_n(getattr(b, k, None))}" for k in ("killed", "injured", "missing")
+                            if getattr(b, k, None) is not None)
+        claim = ", ".join(_name(registry, s.claim_of) for s in o.sources if s.claim_of)
+        text = getattr(b, "text", None) or o.note or ""
+        out.print(f"  {_d(o.start)} {getattr(b, 'category', '')}"
+                  + (f" at {_name(registry, getattr(b, 'place', None))}" if getattr(b, "place", None) else "")
+                  + (f": {figures}" if figures else "") + (f" (claim of {claim})" if claim else "")
+                  + (f" — {escape(text)}" if text else ""))
 
 
 def register(app: typer.Typer) -> None:
@@ -112,8 +124,11 @@ def register(app: typer.Typer) -> None:
         db: str | None = DbOption,
         as_json: bool = JsonOption,
     ) -> None:
-        """Per route: status and since when; crossings in the last 7 days by direction and
-        category; convoys waiting and for how many days; incidents."""
+        """The situation at an instant, computed from the record.
+
+        Per route: status and since when; crossings in the last 7 days by direction and
+        category; convoys waiting and for how many days; incidents.
+        """
         when = datetime.now(UTC)
         if at is not None:
             try:

@@ -1,0 +1,93 @@
+"""The log as a static C2SP tlog-tiles tree on disk, and its offline verification.
+
+``export_log`` writes ``checkpoint``, ``keys`` and ``tile/...`` into a temporary folder beside
+the target and moves it into place only once every file is written and the recomputed root
+matches the signed checkpoint. ``verify_export`` checks such a folder with no database.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from corridor.errors import InputError, VerificationError
+from corridor.ledger.cosignature import CosignatureVerifier
+from corridor.ledger.note import Verifier
+from corridor.ledger.offline import KEYS_PATH, VerifiedLog, export_files
+from corridor.ledger.offline import verify_export as _verify
+from corridor.recording import Ledger
+from corridor.store.sql import SqlStore
+
+__all__ = ["export_log", "verify_export"]
+
+
+def _keys_file(store: SqlStore) -> bytes:
+    lines = ["# Organisations' verifier keys (C2SP note vkeys): name+keyid+base64(0x01||key)\n"]
+    for org, vkey, _kid, _pub, demo in store.org_keys():
+        if demo:
+            lines.append(f"# {org}: DEMO key, derived from a public seed (built-in case only)\n")
+        lines.append(vkey + "\n")
+    return "".join(lines).encode()
+
+
+def export_log(store: SqlStore, out: Path) -> tuple[int, int]:
+    """Write the log at its latest checkpoint to ``out`` (replaced); return (entries, files)."""
+    ledger = Ledger(store)
+    note = ledger.checkpoint()
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    files = 0
+    try:
+        keys = [Verifier.from_vkey(v) for _o, v, _k, _p, _d in store.org_keys()]
+        entries = (e for _i, e, _lh, _c in store.entries())
+        for rel, data in export_files(entries, note, keys):
+            if rel == KEYS_PATH:
+                data = _keys_file(store)
+            path = tmp / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            files += 1
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    size = int(note.decode().split("\n")[1])
+    return size, files
+
+
+def verify_export(
+    folder: Path,
+    vkey: str,
+    *,
+    witnesses: list[str] = (),  # type: ignore[assignment]
+    quorum: int = 0,
+    org_keys: list[str] | None = None,
+    jobs: int = 1,
+) -> VerifiedLog:
+    """Verify an exported folder offline against the log's verifier key (from a trusted source)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError("not a folder", where=str(folder))
+    log_verifier = Verifier.from_vkey(vkey)
+    root = folder.resolve()
+
+    def read(rel: str) -> bytes:
+        p = (root / rel).resolve()
+        if root not in p.parents:
+            raise VerificationError(f"{rel}: path outside the export")
+        return p.read_bytes()  # OSError: the verifier names the missing file and entry
+
+    return _verify(
+        read,
+        log_verifier.name,
+        log_verifier,
+        org_keys=[Verifier.from_vkey(k) for k in org_keys] if org_keys is not None else None,
+        witnesses=[CosignatureVerifier.from_vkey(w) for w in witnesses],
+        quorum=quorum,
+        jobs=jobs,
+    )

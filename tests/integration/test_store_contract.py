@@ -1,0 +1,181 @@
+"""One contract for both backends (SQLite file, PostgreSQL schema): the record and its log."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from corridor.errors import NotFoundError, RecordError, StoreError, TamperError
+from corridor.keyring import Keyring
+from corridor.ledger.checkpoint import verify_checkpoint
+from corridor.ledger.hashing import leaf_hash
+from corridor.ledger.merkle import verify_consistency, verify_inclusion
+from corridor.ledger.note import Signer
+from corridor.model import Checkpoint, Organisation, Place, Route, parse_observation
+from corridor.recording import Ledger, Recorder, init_log
+from corridor.store.api import Query
+from corridor.store.sql import SqlStore
+
+UTC = timezone.utc
+
+
+def obs(day: int, count: int, direction: str = "inbound", **extra: Any) -> Any:
+    return parse_observation({
+        "type": "crossing",
+        "observed": {"start": f"2024-01-{day:02d}T00:00:00+00:00", "end": f"2024-01-{day + 1:02d}T00:00:00+00:00"},
+        "reporter": "ngo-x",
+        "sources": [{"title": "Daily counts (synthetic test data)"}],
+        "body": {"checkpoint": "north-gate", "direction": direction, "category": "vehicles",
+                 "count": count, **extra},
+    })
+
+
+@pytest.fixture
+def store(db_url: str) -> Any:
+    s = SqlStore.open(db_url, create=True)
+    s.put_entities(
+        [Organisation(id="ngo-x", name="NGO X (synthetic)", kind="monitor")],
+        [Place(id="north-gate", names=["North Gate"], lat=31.5, lon=34.5),
+         Place(id="south-town", names=["South Town"], lat=31.3, lon=34.3)],
+        [Route(id="north-road", name="North road", places=("north-gate", "south-town"))],
+        [Checkpoint(id="north-gate", name="North Gate", place="north-gate", route="north-road")],
+    )
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def recorder(store: SqlStore, tmp_path: Path) -> Recorder:
+    ring = Keyring(tmp_path / "keys")
+    init_log(store, ring, origin="test.example/log")
+    signer = Signer.generate("ngo-x")
+    ring.save(signer)
+    return Recorder(store, ring)
+
+
+class TestEntities:
+    def test_registry_round_trip(self, store: SqlStore) -> None:
+        """Entities written are read back equal, with every place name."""
+        reg = store.registry()
+        assert reg.places["north-gate"].label == "North Gate"
+        assert reg.routes["north-road"].places == ("north-gate", "south-town")
+        assert reg.checkpoints["north-gate"].route == "north-road"
+
+    def test_upsert_updates(self, store: SqlStore) -> None:
+        """Writing an entity again with new fields updates it."""
+        store.put_entities([Organisation(id="ngo-x", name="NGO X renamed", kind="monitor")])
+        assert store.registry().organisations["ngo-x"].name == "NGO X renamed"
+
+
+class TestAppendAndQuery:
+    def test_append_then_duplicate(self, recorder: Recorder, store: SqlStore) -> None:
+        """The same observation recorded twice is stored once."""
+        first = recorder.submit([obs(1, 5), obs(2, 0)])
+        again = recorder.submit([obs(1, 5)])
+        assert len(first.accepted) == 2 and again.accepted == [] and len(again.duplicates) == 1
+        assert store.count() == 2 and store.size() == 2
+
+    def test_filters(self, recorder: Recorder, store: SqlStore) -> None:
+        """Listing filters by type, direction and period overlap."""
+        recorder.submit([obs(1, 5), obs(2, 0, "outbound"), obs(3, 7)])
+        assert store.count(Query(direction="outbound")) == 1
+        got = list(store.query(Query(start=datetime(2024, 1, 2, 12, tzinfo=UTC),
+                                     end=datetime(2024, 1, 4, tzinfo=UTC))))
+        assert [s.observation.body.count for s in got] == [0, 7]  # type: ignore[union-attr]
+        assert store.count(Query(type="incident")) == 0
+
+    def test_get_by_prefix(self, recorder: Recorder, store: SqlStore) -> None:
+        """An observation is found by a unique prefix of its id."""
+        oid = recorder.submit([obs(1, 5)]).accepted[0]
+        assert store.get(oid[:10]).id == oid
+        with pytest.raises(NotFoundError):
+            store.get("ffffffffff")
+
+    def test_unknown_checkpoint_writes_nothing(self, recorder: Recorder, store: SqlStore) -> None:
+        """A batch with one unknown reference is rejected whole."""
+        bad = parse_observation({**obs(2, 1).content(), "body": {**obs(2, 1).content()["body"], "checkpoint": "nowhere"}})
+        with pytest.raises(RecordError, match="unknown checkpoint"):
+            recorder.submit([obs(1, 5), bad])
+        assert store.count() == 0
+
+    def test_missing_database_is_clear(self, tmp_path: Path) -> None:
+        """Opening a database that does not exist says how to create one."""
+        with pytest.raises(StoreError, match="corridor init"):
+            SqlStore.open(str(tmp_path / "nope.db"))
+
+
+class TestLog:
+    def test_proofs_verify_against_checkpoint(self, recorder: Recorder, store: SqlStore) -> None:
+        """Every entry's inclusion proof verifies against the signed checkpoint."""
+        recorder.submit([obs(d, d) for d in range(1, 20)])
+        ledger = Ledger(store)
+        cp = verify_checkpoint(ledger.checkpoint(), ledger.origin, ledger.verifier)
+        assert cp.size == 19
+        for i in range(cp.size):
+            verify_inclusion(i, cp.size, leaf_hash(store.entry_at(i)), ledger.inclusion_proof(i, cp.size), cp.root)
+
+    def test_checkpoints_stay_consistent(self, recorder: Recorder, store: SqlStore) -> None:
+        """A later checkpoint is provably consistent with an earlier one."""
+        recorder.submit([obs(1, 1), obs(2, 2), obs(3, 3)])
+        ledger = Ledger(store)
+        a = verify_checkpoint(ledger.checkpoint(), ledger.origin, ledger.verifier)
+        recorder.submit([obs(4, 4), obs(5, 5)])
+        b = verify_checkpoint(ledger.checkpoint(), ledger.origin, ledger.verifier)
+        verify_consistency(a.size, b.size, a.root, b.root, ledger.consistency_proof(a.size, b.size))
+
+    def test_verify_clean_log(self, recorder: Recorder, store: SqlStore) -> None:
+        """An untouched log verifies."""
+        recorder.submit([obs(d, d) for d in range(1, 6)])
+        size, _root = Ledger(store).verify()
+        assert size == 5
+
+    def test_sql_update_of_entry_is_caught(self, recorder: Recorder, store: SqlStore) -> None:
+        """Changing one stored entry with SQL makes verification fail naming its index."""
+        recorder.submit([obs(d, d) for d in range(1, 6)])
+        with store.engine.begin() as conn:
+            e = conn.execute(text("SELECT entry FROM observations WHERE log_index = 3")).scalar_one()
+            forged = bytes(e).replace(b'"count":4', b'"count":9')
+            conn.execute(text("UPDATE observations SET entry = :e WHERE log_index = 3"), {"e": forged})
+        with pytest.raises(TamperError, match="entry 3") as exc:
+            Ledger(store).verify()
+        assert exc.value.index == 3
+
+    def test_sql_update_of_index_column_is_caught(self, recorder: Recorder, store: SqlStore) -> None:
+        """Changing a derived column (direction) is caught too, naming the entry."""
+        recorder.submit([obs(d, d) for d in range(1, 6)])
+        with store.engine.begin() as conn:
+            conn.execute(text("UPDATE observations SET direction = 'outbound' WHERE log_index = 2"))
+        with pytest.raises(TamperError, match="entry 2"):
+            Ledger(store).verify()
+
+    def test_deleted_entry_is_caught(self, recorder: Recorder, store: SqlStore) -> None:
+        """Deleting an entry in the middle is caught, naming the gap."""
+        recorder.submit([obs(d, d) for d in range(1, 6)])
+        with store.engine.begin() as conn:
+            conn.execute(text("DELETE FROM observations WHERE log_index = 1"))
+        with pytest.raises(TamperError, match="entry 1"):
+            Ledger(store).verify()
+
+    def test_truncated_log_is_caught(self, recorder: Recorder, store: SqlStore) -> None:
+        """Removing the newest entry contradicts the signed checkpoint."""
+        recorder.submit([obs(d, d) for d in range(1, 6)])
+        with store.engine.begin() as conn:
+            conn.execute(text("DELETE FROM observations WHERE log_index = 4"))
+        with pytest.raises(TamperError, match="checkpoint"):
+            Ledger(store).verify()
+
+
+class TestPrivacy:
+    def test_erasure_keeps_log_verifiable(self, recorder: Recorder, store: SqlStore) -> None:
+        """A driver's name is stored privately, erasable, and the log still verifies after."""
+        oid = recorder.submit([obs(1, 1, driver_name="A. Driver", driver_phone="+000")]).accepted[0]
+        entry = store.entry_at(0)
+        assert b"A. Driver" not in entry and b'"personal"' in entry
+        assert {f for f, _s, v, _e in store.personal_values(oid) if v is not None} == {"driver_name", "driver_phone"}
+        assert store.erase_personal(oid) == 2
+        assert all(v is None for _f, _s, v, _e in store.personal_values(oid))
+        Ledger(store).verify()
