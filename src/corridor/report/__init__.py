@@ -1,0 +1,1 @@
+"""Reports and charts: faces that turn results into documents and images."""
