@@ -1,0 +1,506 @@
+"""The mapping file: how the rows of a CSV or XLSX file become observations (docs/import.md).
+
+``load_mapping(path)`` reads the YAML, validates it with Pydantic, then checks it against the
+model: every mapped field exists on the body of the mapping's ``type`` or on the envelope, every
+required body field is filled, times will carry an offset. Any problem raises one
+:class:`~corridor.errors.MappingError` whose ``where`` is ``FILE:LINE:COLUMN``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import difflib
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from corridor.errors import MappingError
+from corridor.ingest.fields import (
+    ENVELOPE_FIELDS,
+    IMPORTER_SOURCE_FIELDS,
+    Kind,
+    body_fields,
+    field_kind,
+    required_body_fields,
+)
+from corridor.ingest.values import (
+    cell_text,
+    date_text,
+    is_empty,
+    parse_number,
+    parse_time,
+    split_text,
+)
+from corridor.ingest.yaml12 import YamlSyntaxError, load_yaml12
+from corridor.model import BODY_TYPES, resolve_tz
+
+__all__ = [
+    "ColumnSpec",
+    "ImportMapping",
+    "MappingFile",
+    "NumberFormat",
+    "SourceSpec",
+    "load_mapping",
+    "parse_mapping",
+]
+
+Path_ = tuple[str | int, ...]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _texts(v: object) -> object:
+    """A scalar or a list of scalars as a tuple of cell texts."""
+    if v is None:
+        return ()
+    if isinstance(v, list | tuple):
+        return tuple(cell_text(x) for x in v)
+    return (cell_text(v),)
+
+
+class NumberFormat(_Strict):
+    """How numbers are written in a column: '30,000', '1.234,5', '12 t'."""
+
+    decimal: Literal[".", ","] = "."
+    thousands: str | None = Field(
+        None, description="group separator; default ',' (or '.' with a decimal comma); '' none"
+    )
+    unit: tuple[str, ...] = Field((), description="suffixes to drop, e.g. t, tonnes")
+
+    @field_validator("unit", mode="before")
+    @classmethod
+    def _unit(cls, v: object) -> object:
+        return _texts(v)
+
+    def parse(self, value: Any) -> int | float:
+        return parse_number(value, decimal=self.decimal, thousands=self.thousands, units=self.unit)
+
+
+class ColumnSpec(_Strict):
+    """Where one field comes from: a column (or several read as one), and how to read it."""
+
+    column: tuple[str, ...] = Field(min_length=1, description="column name, or names joined")
+    format: str | None = Field(None, description="strptime format of a time column")
+    tz: str | None = Field(None, description="IANA zone or ±HH:MM for times without an offset")
+    period: Literal["hour", "day", "week"] | None = None
+    number: NumberFormat | None = None
+    map: dict[str, Any] | None = Field(None, description="value translation table")
+    default: Any = Field(None, description="used when the cell is empty")
+    split: str | None = Field(None, description="separator of a list cell")
+
+    @field_validator("column", mode="before")
+    @classmethod
+    def _column(cls, v: object) -> object:
+        return (v,) if isinstance(v, str) else v
+
+    @field_validator("map", mode="before")
+    @classmethod
+    def _map_keys(cls, v: object) -> object:
+        if isinstance(v, dict):
+            return {cell_text(k): x for k, x in v.items()}
+        return v
+
+    @property
+    def label(self) -> str:
+        """'column trucks_in' or 'columns date + time', for messages."""
+        if len(self.column) == 1:
+            return f"column {self.column[0]}"
+        return "columns " + " + ".join(self.column)
+
+    def translate(self, value: Any) -> Any:
+        """Apply the ``map`` table: exact text first, then ignoring case; others pass unchanged."""
+        if self.map is None or is_empty(value):
+            return value
+        text = cell_text(value)
+        if text in self.map:
+            return self.map[text]
+        folded = text.casefold()
+        for k, x in self.map.items():
+            if k.casefold() == folded:
+                return x
+        return value
+
+
+class SourceSpec(_Strict):
+    """The source every observation of a mapping cites; the importer adds file, sheet and row."""
+
+    title: str | None = Field(None, min_length=1)
+    url: str | None = None
+    document: str | None = None
+    date: str | None = None
+    claim_of: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_importer_fields(cls, v: object) -> object:
+        if isinstance(v, dict) and (own := sorted({"file", "sheet", "row"} & set(v))):
+            raise ValueError(f"{', '.join(own)}: the importer fills file, sheet and row itself")
+        return v
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, v: object) -> object:
+        return date_text(v) if v is not None else None
+
+
+class ImportMapping(_Strict):
+    """One mapping: each row it selects becomes one observation of ``type``."""
+
+    name: str | None = None
+    type: str
+    reporter: str | None = Field(None, description="organisation id of the reporter")
+    source: SourceSpec = Field(default_factory=lambda: SourceSpec.model_validate({}))
+    constants: dict[str, Any] = Field(default_factory=dict, description="fixed field values")
+    columns: dict[str, ColumnSpec] = Field(default_factory=dict, description="field <- column")
+    skip_if_empty: tuple[str, ...] = ()
+    skip_if: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    skip_rows: tuple[int, ...] = ()
+    where: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    sheet: str | None = None
+    header_row: int = Field(1, ge=1)
+
+    # Fixed values of fields, read and checked at load: constants, reporter, source.*.
+    _fixed: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _index: int = PrivateAttr(0)
+
+    @field_validator("columns", mode="before")
+    @classmethod
+    def _columns(cls, v: object) -> object:
+        if isinstance(v, dict):
+            return {k: {"column": x} if isinstance(x, str | list) else x for k, x in v.items()}
+        return v
+
+    @field_validator("skip_if_empty", mode="before")
+    @classmethod
+    def _skip_if_empty(cls, v: object) -> object:
+        return _texts(v)
+
+    @field_validator("skip_if", "where", mode="before")
+    @classmethod
+    def _conditions(cls, v: object) -> object:
+        if isinstance(v, dict):
+            return {cell_text(k): _texts(x) for k, x in v.items()}
+        return v
+
+    @field_validator("skip_rows", mode="before")
+    @classmethod
+    def _skip_rows(cls, v: object) -> object:
+        if not isinstance(v, list | tuple):
+            v = [v]
+        out: list[object] = []
+        for item in v:
+            if isinstance(item, str) and re.fullmatch(r"\s*\d+\s*-\s*\d+\s*", item):
+                a, b = (int(x) for x in item.split("-"))
+                if b < a:
+                    raise ValueError(f"range {item!r} ends before it starts")
+                out += range(a, b + 1)
+            else:
+                out.append(item)
+        return tuple(out)
+
+    @property
+    def fixed(self) -> dict[str, Any]:
+        """Field values that are the same for every row (constants, reporter, source)."""
+        return self._fixed
+
+    @property
+    def label(self) -> str:
+        """The mapping's name (given, or its type) as shown in summaries and quarantine."""
+        return self.name or self.type
+
+    @property
+    def index(self) -> int:
+        """Position in the mapping file's list (0-based)."""
+        return self._index
+
+    def referenced_columns(self) -> list[tuple[str, Path_]]:
+        """Every column name this mapping reads, with the mapping-file path that names it."""
+        out: list[tuple[str, Path_]] = []
+        for target, spec in self.columns.items():
+            out += [(c, ("columns", target, "column")) for c in spec.column]
+        out += [(c, ("skip_if_empty",)) for c in self.skip_if_empty]
+        out += [(c, ("skip_if", c)) for c in self.skip_if]
+        out += [(c, ("where", c)) for c in self.where]
+        return out
+
+
+class MappingFile(_Strict):
+    """A mapping file: one or more mappings, and how to read a CSV."""
+
+    mappings: tuple[ImportMapping, ...] = Field(min_length=1)
+    encoding: str | None = Field(None, description="CSV text encoding; sniffed if not given")
+    delimiter: str | None = Field(None, min_length=1, max_length=1, description="CSV delimiter")
+
+    _file: str = PrivateAttr("<mapping>")
+    _marks: dict[Path_, tuple[int, int]] = PrivateAttr(default_factory=dict)
+
+    @property
+    def file(self) -> str:
+        return self._file
+
+    def position(self, path: Path_) -> str:
+        """FILE:LINE:COLUMN of the deepest known node on ``path`` (or just FILE)."""
+        for n in range(len(path), -1, -1):
+            mark = self._marks.get(tuple(path[:n]))
+            if mark is not None:
+                return f"{self._file}:{mark[0]}:{mark[1]}"
+        return self._file
+
+    def error(self, path: Path_, reason: str) -> MappingError:
+        """A MappingError at ``path``, saying where in the file and which key."""
+        return MappingError(
+            f"{_dotted(path)}: {reason}" if path else reason, where=self.position(path)
+        )
+
+
+def _dotted(path: Path_) -> str:
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out
+
+
+_KNOWN_KEYS = sorted(
+    set(MappingFile.model_fields)
+    | set(ImportMapping.model_fields)
+    | set(ColumnSpec.model_fields)
+    | set(NumberFormat.model_fields)
+    | set(SourceSpec.model_fields)
+)
+
+
+def _suggest(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _pydantic_error(mf: MappingFile, exc: ValidationError) -> MappingError:
+    errs = exc.errors(include_url=False)
+    # A list whose only item is bad is also "too short": report the item, not the list.
+    errs = [e for e in errs if e.get("type") != "too_short"] or errs
+    first = errs[0]
+    path: Path_ = tuple(first.get("loc", ()))
+    msg = str(first.get("msg", "invalid")).removeprefix("Value error, ")
+    if first.get("type") == "extra_forbidden" and path:
+        msg = f"unknown key {path[-1]!r}{_suggest(str(path[-1]), _KNOWN_KEYS)}"
+    elif first.get("type") == "missing":
+        msg = "missing; this key is required"
+    elif first.get("type") == "too_short" and path == ("mappings",):
+        msg = "give at least one mapping"
+    more = len(errs) - 1
+    if more:
+        msg += f" (and {more} more problem{'s' if more > 1 else ''})"
+    return mf.error(path, msg)
+
+
+def parse_mapping(text: str, name: str = "<mapping>") -> MappingFile:
+    """Parse and check a mapping file's text; ``name`` is used in error positions."""
+    shell = MappingFile.model_construct(mappings=())
+    shell._file = name
+    try:
+        data, marks = load_yaml12(text)
+    except YamlSyntaxError as exc:
+        where = f"{name}:{exc.line}:{exc.column}" if exc.line else name
+        raise MappingError(f"not valid YAML: {exc.problem}", where=where) from None
+    shell._marks = marks
+    if not isinstance(data, dict):
+        raise MappingError(
+            "a mapping file is a YAML mapping with a 'mappings:' list (see docs/import.md)",
+            where=name,
+        )
+    try:
+        mf = MappingFile.model_validate(data)
+    except ValidationError as exc:
+        raise _pydantic_error(shell, exc) from None
+    mf._file, mf._marks = name, marks
+    _check(mf)
+    return mf
+
+
+def load_mapping(path: str | Path) -> MappingFile:
+    """Read and check a mapping file; MappingError (FILE:LINE:COLUMN) if it is malformed."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise MappingError("no such mapping file", where=str(p)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MappingError(f"cannot read the mapping file: {exc}", where=str(p)) from None
+    return parse_mapping(text, p.name)
+
+
+# -- checks against the model -------------------------------------------------------------------
+
+
+_PLAIN_NUMBERS = NumberFormat.model_validate({})
+
+
+def read_fixed(kind: Kind, value: Any) -> Any:
+    """A constant's value, read as a cell of that kind would be (without column options)."""
+    return read_value(kind, value, None)
+
+
+def read_value(kind: Kind, value: Any, spec: ColumnSpec | None) -> Any:
+    """Read a non-empty cell value (after ``map``) for a field of ``kind``; ValueError if bad."""
+    if kind is Kind.instant:
+        return parse_time(value, fmt=spec.format if spec else None, tz=spec.tz if spec else None)
+    if kind in (Kind.int, Kind.float):
+        fmt = spec.number if spec and spec.number else _PLAIN_NUMBERS
+        return fmt.parse(value)
+    if kind is Kind.list:
+        return split_text(value, spec.split if spec else None)
+    if kind is Kind.date_text:
+        return date_text(value)
+    if kind is Kind.objects:
+        return value
+    return cell_text(value)
+
+
+_TIME_ONLY = {"format", "tz"}
+
+
+def _check(mf: MappingFile) -> None:
+    if mf.encoding is not None:
+        try:
+            codecs.lookup(mf.encoding)
+        except LookupError:
+            raise mf.error(("encoding",), f"unknown encoding {mf.encoding!r}") from None
+    per_type = Counter(m.type for m in mf.mappings)
+    seen_type: Counter[str] = Counter()
+    names: dict[str, int] = {}
+    for i, m in enumerate(mf.mappings):
+        m._index = i
+        if m.name is None and m.type in BODY_TYPES:
+            seen_type[m.type] += 1
+            m.name = m.type if per_type[m.type] == 1 else f"{m.type}-{seen_type[m.type]}"
+        if m.name in names:
+            raise mf.error(("mappings", i, "name"), f"another mapping is named {m.name!r}")
+        names[str(m.name)] = i
+        _check_one(mf, m, ("mappings", i))
+
+
+def _check_one(mf: MappingFile, m: ImportMapping, at: Path_) -> None:
+    if m.type not in BODY_TYPES:
+        raise mf.error(
+            (*at, "type"),
+            f"unknown observation type {m.type!r}; expected one of {', '.join(BODY_TYPES)}",
+        )
+    valid = [*ENVELOPE_FIELDS, *body_fields(m.type)]
+
+    def target_kind(target: str, path: Path_) -> Kind:
+        if target in IMPORTER_SOURCE_FIELDS:
+            raise mf.error(path, f"{target} is filled by the importer (file, sheet and row)")
+        kind = field_kind(m.type, target)
+        if kind is None:
+            hint = _suggest(target, valid) or f" (fields: {', '.join(valid)})"
+            raise mf.error(path, f"{target!r} is not a field of a {m.type} observation{hint}")
+        return kind
+
+    fixed: dict[str, Any] = {}
+    fixed_at: dict[str, Path_] = {}
+    if m.reporter is not None:
+        fixed["reporter"], fixed_at["reporter"] = m.reporter, (*at, "reporter")
+    for k, v in m.source.model_dump(exclude_none=True).items():
+        fixed[f"source.{k}"], fixed_at[f"source.{k}"] = v, (*at, "source", k)
+    for target, value in m.constants.items():
+        path = (*at, "constants", target)
+        target_kind(target, path)
+        if target in fixed:
+            raise mf.error(path, f"{target} is already given at {mf.position(fixed_at[target])}")
+        fixed[target], fixed_at[target] = value, path
+    for target, spec in m.columns.items():
+        path = (*at, "columns", target)
+        kind = target_kind(target, path)
+        if target in fixed:
+            raise mf.error(
+                path,
+                f"{target} is also given as a fixed value at "
+                f"{mf.position(fixed_at[target])}; give it once",
+            )
+        _check_spec(mf, m, target, kind, spec, path)
+
+    # Fixed values are read now, so a bad one is reported once, at its line.
+    m._fixed = {}
+    for target, value in fixed.items():
+        if is_empty(value):
+            continue
+        kind = target_kind(target, fixed_at[target])
+        try:
+            m._fixed[target] = read_fixed(kind, value)
+        except ValueError as exc:
+            raise mf.error(fixed_at[target], str(exc)) from None
+
+    filled = set(m._fixed) | set(m.columns)
+    if "observed" not in filled:
+        raise mf.error(at, "say when: map a column to 'observed' (see docs/import.md)")
+    if "reporter" not in filled:
+        raise mf.error(at, "say who reports: give 'reporter' or map a column to it")
+    if "source.title" not in filled:
+        raise mf.error(at, "name the source: give 'source: {title: ...}'")
+    for name in required_body_fields(m.type):
+        if name not in filled:
+            raise mf.error(
+                at,
+                f"a {m.type} needs {name!r}: map a column to it or set it in constants",
+            )
+    observed = m.columns.get("observed")
+    if observed is not None and observed.period and "observed_end" in filled:
+        raise mf.error(
+            (*at, "columns", "observed", "period"),
+            "give either period or observed_end, not both",
+        )
+    if observed is None and "observed_end" in m.columns:
+        raise mf.error(
+            (*at, "columns", "observed_end"), "observed_end needs observed from a column"
+        )
+
+
+def _check_spec(
+    mf: MappingFile, m: ImportMapping, target: str, kind: Kind, spec: ColumnSpec, path: Path_
+) -> None:
+    if kind is Kind.objects:
+        raise mf.error(path, f"{target} holds structured values; set it in constants")
+    if kind is not Kind.instant:
+        for opt in _TIME_ONLY:
+            if getattr(spec, opt) is not None:
+                raise mf.error((*path, opt), f"{opt} applies to time fields only")
+    if spec.period is not None and target != "observed":
+        raise mf.error((*path, "period"), "period applies to 'observed' only")
+    if spec.number is not None and kind not in (Kind.int, Kind.float):
+        raise mf.error((*path, "number"), f"{target} is not a number field")
+    if spec.split is not None and kind is not Kind.list:
+        raise mf.error((*path, "split"), f"{target} is not a list field")
+    if spec.number is not None:
+        n = spec.number
+        if n.thousands is not None and n.thousands == n.decimal:
+            raise mf.error((*path, "number"), "thousands and decimal separators must differ")
+    if kind is Kind.instant:
+        if spec.tz is not None:
+            try:
+                resolve_tz(spec.tz)
+            except ValueError as exc:
+                raise mf.error((*path, "tz"), str(exc)) from None
+        elif spec.format is not None and "%z" not in spec.format:
+            raise mf.error(
+                (*path, "format"),
+                f"{spec.format!r} reads times without a UTC offset; add tz "
+                "(e.g. tz: UTC or tz: +04:00) or %z to the format",
+            )
+    if spec.default is not None:
+        try:
+            read_value(kind, spec.translate(spec.default), spec)
+        except ValueError as exc:
+            raise mf.error((*path, "default"), str(exc)) from None

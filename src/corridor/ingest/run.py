@@ -1,0 +1,327 @@
+"""Plan an import: read a file through a mapping file into accepted observations, duplicates,
+skipped rows and rejected rows with reasons. Nothing is written here; the caller submits the
+accepted observations and writes the rejected rows to quarantine.
+
+Every data row ends somewhere: for each mapping that selects it, it is accepted, a duplicate of
+an earlier row's observation, skipped (``skip_if_empty`` ...) or rejected; a row no mapping
+selects is rejected too. So with one mapping, accepted + duplicates + skipped + rejected is the
+number of data rows.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from corridor.errors import InputError
+from corridor.ingest.mapping import ImportMapping, MappingFile
+from corridor.ingest.readers import Table, file_kind, open_table
+from corridor.ingest.rows import Provenance, RowRejected, build_observation, selects, skip_reason
+from corridor.ingest.values import cell_text
+from corridor.model import Observation, Registry
+
+__all__ = [
+    "PROVENANCE_COLUMNS",
+    "ImportPlan",
+    "ImportSummary",
+    "Planned",
+    "Progress",
+    "Rejection",
+    "Skip",
+    "plan_import",
+    "summarise",
+]
+
+# Columns the quarantine file adds; a file that has _file and _row is a corrected quarantine
+# file, and its rows keep the provenance (and so the ids) of the rows they came from.
+PROVENANCE_COLUMNS = ("_file", "_sheet", "_row", "_mapping", "_error")
+
+
+class Progress(Protocol):
+    """Told how far reading has got: ``start`` once per table read, then ``advance`` per row."""
+
+    def start(self, label: str, total: int | None) -> None: ...
+
+    def advance(self, n: int = 1) -> None: ...
+
+
+@dataclass(frozen=True)
+class Planned:
+    """An observation made from a row by a mapping."""
+
+    observation: Observation
+    mapping: str
+    row: int
+    sheet: str | None = None
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A row a mapping could not turn into an observation, with its original values."""
+
+    file: str
+    row: int
+    sheet: str | None
+    mapping: str | None
+    error: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        """'row 14, column trucks_in: ...' (with the sheet for workbooks)."""
+        at = f"sheet {self.sheet}, row {self.row}" if self.sheet else f"row {self.row}"
+        return f"{at}, {self.error}"
+
+
+@dataclass(frozen=True)
+class Skip:
+    row: int
+    sheet: str | None
+    mapping: str
+    reason: str
+
+
+@dataclass
+class ImportPlan:
+    """What importing a file would do."""
+
+    path: Path
+    mapping_file: str
+    rows: int = 0
+    accepted: list[Planned] = field(default_factory=list)
+    duplicates: list[Planned] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    has_sheets: bool = False
+
+    @property
+    def observations(self) -> list[Observation]:
+        """The distinct observations to submit, in file order."""
+        return [p.observation for p in self.accepted]
+
+
+def _resolve_columns(mf: MappingFile, m: ImportMapping, table: Table) -> dict[str, str]:
+    """Map each column name the mapping uses to the header's spelling (exact, else ignoring
+    case and spaces); MappingError at the mapping-file line if a column is missing."""
+    header = list(table.columns)
+    loose = {" ".join(c.split()).casefold(): c for c in header}
+    out: dict[str, str] = {}
+    for name, path in m.referenced_columns():
+        if name in out:
+            continue
+        if name in header:
+            out[name] = name
+            continue
+        found = loose.get(" ".join(name.split()).casefold())
+        if found is not None:
+            out[name] = found
+            continue
+        close = difflib.get_close_matches(name, header, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        where = f"{table.path.name}, sheet {table.sheet}" if table.sheet else table.path.name
+        raise mf.error(
+            ("mappings", m.index, *path),
+            f"no column {name!r} in {where}; {hint}(columns: {', '.join(header)})",
+        )
+    return out
+
+
+def _groups(
+    mf: MappingFile, kind: str, sheet: str | None
+) -> dict[tuple[str | None, int], list[ImportMapping]]:
+    groups: dict[tuple[str | None, int], list[ImportMapping]] = {}
+    for m in mf.mappings:
+        s = (sheet or m.sheet) if kind == "xlsx" else None
+        groups.setdefault((s, m.header_row), []).append(m)
+    return groups
+
+
+def _provenance(
+    path: Path, table: Table, number: int, row: Mapping[str, Any]
+) -> tuple[Provenance, str | None]:
+    """The row's provenance, and the one mapping it is restricted to (quarantine files)."""
+    if "_file" in table.columns and "_row" in table.columns:
+        text = cell_text(row.get("_row"))
+        if not text.isdigit() or int(text) < 1:
+            raise RowRejected(f"column _row: {text!r} is not a row number")
+        prov = Provenance(
+            cell_text(row.get("_file")) or path.name,
+            cell_text(row.get("_sheet")) or None,
+            int(text),
+        )
+        return prov, cell_text(row.get("_mapping")) or None
+    return Provenance(path.name, table.sheet, number), None
+
+
+def _no_mapping(mappings: Iterable[ImportMapping]) -> str:
+    conds = []
+    for m in mappings:
+        where = " and ".join(f"{c} is {' or '.join(map(repr, v))}" for c, v in m.where.items())
+        conds.append(f"{m.label} wants {where}")
+    return "no mapping selects this row (" + "; ".join(conds) + ")"
+
+
+def plan_import(
+    path: str | Path,
+    mapping: MappingFile,
+    registry: Registry | None = None,
+    sheet: str | None = None,
+    *,
+    progress: Progress | None = None,
+) -> ImportPlan:
+    """Read ``path`` (CSV, or XLSX: the mapping's sheet, ``sheet``, or the first) through every
+    mapping of ``mapping``; check references against ``registry`` when given.
+
+    Raises InputError if the file cannot be read, MappingError if a mapping names a column the
+    file does not have; bad rows never raise, they are rejected with a reason.
+    ``progress`` hears of each table (with its estimated number of rows) and of each row read.
+    """
+    p = Path(path)
+    kind = file_kind(p)
+    if sheet is not None and kind == "csv":
+        raise InputError("a CSV file has no sheets; --sheet is for XLSX workbooks", where=p.name)
+    plan = ImportPlan(p, mapping.file, has_sheets=kind == "xlsx")
+    seen: dict[str, Planned] = {}
+    for (sheet_name, header_row), mappings in _groups(mapping, kind, sheet).items():
+        table = open_table(
+            p,
+            sheet=sheet_name,
+            header_row=header_row,
+            encoding=mapping.encoding,
+            delimiter=mapping.delimiter,
+        )
+        cols = {m.label: _resolve_columns(mapping, m, table) for m in mappings}
+        if progress is not None:
+            where = f"{p.name}, sheet {table.sheet}" if table.sheet else p.name
+            progress.start(f"reading {where}", table.estimated_rows)
+        plan.columns += [c for c in table.columns if c not in plan.columns]
+        for number, row in table.rows():
+            plan.rows += 1
+            if progress is not None:
+                progress.advance(1)
+            for extra in row:
+                if extra not in plan.columns:
+                    plan.columns.append(extra)
+            _plan_row(plan, seen, p, table, number, row, mappings, cols, registry)
+    return plan
+
+
+def _plan_row(
+    plan: ImportPlan,
+    seen: dict[str, Planned],
+    path: Path,
+    table: Table,
+    number: int,
+    row: Mapping[str, Any],
+    mappings: list[ImportMapping],
+    cols: Mapping[str, Mapping[str, str]],
+    registry: Registry | None,
+) -> None:
+    try:
+        prov, only = _provenance(path, table, number, row)
+    except RowRejected as exc:
+        plan.rejected.append(Rejection(path.name, number, table.sheet, None, str(exc), row))
+        return
+    if only is not None and all(m.label != only for m in mappings):
+        plan.rejected.append(
+            Rejection(prov.file, prov.row, prov.sheet, only, f"no mapping named {only!r}", row)
+        )
+        return
+    outcomes = 0
+    for m in mappings:
+        if only is not None and m.label != only:
+            continue
+        c = cols[m.label]
+        if not selects(m, row, c):
+            continue
+        outcomes += 1
+        reason = skip_reason(m, number, row, c)
+        if reason is not None:
+            plan.skipped.append(Skip(prov.row, prov.sheet, m.label, reason))
+            continue
+        try:
+            obs = build_observation(m, row, c, prov, registry)
+        except RowRejected as exc:
+            plan.rejected.append(Rejection(prov.file, prov.row, prov.sheet, m.label, str(exc), row))
+            continue
+        planned = Planned(obs, m.label, prov.row, prov.sheet)
+        if obs.id in seen:
+            plan.duplicates.append(planned)
+        else:
+            seen[obs.id] = planned
+            plan.accepted.append(planned)
+    if outcomes == 0:
+        plan.rejected.append(
+            Rejection(prov.file, prov.row, prov.sheet, None, _no_mapping(mappings), row)
+        )
+
+
+@dataclass
+class ImportSummary:
+    """What an import did (or, with dry_run, would do)."""
+
+    file: str
+    mapping: str
+    dry_run: bool
+    rows: int
+    accepted: int
+    duplicates: int
+    rejected: int
+    skipped: int
+    quarantine: str | None
+    first_rejected: list[Rejection]
+    tree_size: int | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "mapping": self.mapping,
+            "dry_run": self.dry_run,
+            "rows": self.rows,
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+            "skipped": self.skipped,
+            "quarantine": self.quarantine,
+            "first_rejected": [
+                {
+                    "row": r.row,
+                    **({"sheet": r.sheet} if r.sheet else {}),
+                    "mapping": r.mapping,
+                    "error": r.error,
+                }
+                for r in self.first_rejected
+            ],
+            "tree_size": self.tree_size,
+        }
+
+
+def summarise(
+    plan: ImportPlan,
+    *,
+    duplicate_ids: Iterable[str] = (),
+    quarantine: str | Path | None = None,
+    tree_size: int | None = None,
+    dry_run: bool = False,
+    first: int = 10,
+) -> ImportSummary:
+    """Counts for an import of ``plan`` where ``duplicate_ids`` were already in the record."""
+    dup = set(duplicate_ids)
+    already = sum(1 for p in plan.accepted if p.observation.id in dup)
+    return ImportSummary(
+        file=plan.path.name,
+        mapping=plan.mapping_file,
+        dry_run=dry_run,
+        rows=plan.rows,
+        accepted=len(plan.accepted) - already,
+        duplicates=len(plan.duplicates) + already,
+        rejected=len(plan.rejected),
+        skipped=len(plan.skipped),
+        quarantine=str(quarantine) if quarantine is not None else None,
+        first_rejected=plan.rejected[:first],
+        tree_size=tree_size,
+    )
