@@ -25,6 +25,7 @@ from corridor.keyring import Keyring, demo_signer
 from corridor.ledger import entry as ledger_entry
 from corridor.ledger import merkle
 from corridor.ledger.checkpoint import Checkpoint, sign_checkpoint, verify_checkpoint
+from corridor.ledger.canonical import canonical
 from corridor.ledger.hashing import leaf_hash
 from corridor.ledger.note import Signer, Verifier
 from corridor.ledger.tiles import TiledTree, TileKey
@@ -99,9 +100,13 @@ def init_log(
 class Ledger:
     """The log over a SQL store: append, prove, checkpoint, verify."""
 
-    def __init__(self, store: SqlStore, keyring: Keyring | None = None) -> None:
+    def __init__(
+        self, store: SqlStore, keyring: Keyring | None = None, *, threads: int | None = None
+    ) -> None:
         self.store = store
         self.keyring = keyring
+        env = os.environ.get("CORRIDOR_THREADS")
+        self.threads = threads or (int(env) if env else os.cpu_count() or 1)
         self._keys: dict[tuple[str, bytes], tuple[Verifier, bool]] | None = None
         self._plain: dict[tuple[str, bytes], Verifier] | None = None
 
@@ -151,17 +156,31 @@ class Ledger:
 
     # -- appending -------------------------------------------------------------------------
     def _index(self, entry: bytes) -> IndexedEntry:
+        """Verify one entry and validate its observation; the one gate into the log.
+
+        The observation bytes the reporter signed must be exactly the canonical JSON of the
+        validated observation (its normal form), so one fact has one id however it arrived.
+        """
         keys = self.org_verifiers()
-        ledger_entry.verify_entry(entry, self._verifiers())
-        _m, content, sigs = ledger_entry.parse_entry(entry)
-        content.pop("personal", None)
+        m, content, sigs = ledger_entry.open_entry(entry, self._verifiers(), strict=False)
+        personal = content.pop("personal", None)
         try:
-            obs = Observation.model_validate(content)
+            # from the signed bytes when they hold only the observation (the faster path)
+            obs = (Observation.model_validate_json(m) if personal is None
+                   else Observation.model_validate(content))
         except ValidationError as exc:
             raise record_error_from(exc, "entry") from None
+        normal = obs.canonical
+        if personal is not None:
+            normal = canonical({**obs.content(), "personal": personal})
+        if normal != m:
+            raise VerificationError(
+                "entry: the signed observation is not in normal form (the RFC 8785 canonical "
+                "JSON of the validated observation, without empty or null fields)"
+            )
+        self.store.registry().check(obs)
         signers = tuple(s.signer for s in sigs)
         demo = any(keys[(s.signer, s.key_id)][1] for s in sigs)
-        self.store.registry().check(obs)
         return IndexedEntry(entry, obs, signers, demo)
 
     def append_entries(
@@ -198,13 +217,18 @@ class Ledger:
         return total
 
     def _index_many(self, chunk: Sequence[bytes]) -> list[IndexedEntry]:
-        if len(chunk) < _PARALLEL_MIN:
+        workers = self.threads
+        if workers <= 1 or len(chunk) < _PARALLEL_MIN:
             return [self._index(e) for e in chunk]
         self._verifiers()
         self.store.registry()
-        # Ed25519 verification releases the GIL (libsodium through cffi): use the cores
-        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-            return list(pool.map(self._index, chunk, chunksize=64))
+        # Ed25519 verification releases the GIL (libsodium through cffi), so slices of the batch
+        # are checked on several threads while the others do the Python work
+        step = -(-len(chunk) // workers)
+        slices = [chunk[i : i + step] for i in range(0, len(chunk), step)]
+        with ThreadPoolExecutor(max_workers=len(slices)) as pool:
+            parts = list(pool.map(lambda part: [self._index(e) for e in part], slices))
+        return [item for part in parts for item in part]
 
     def _extend(self, conn: Connection, old_size: int, leaves: list[bytes]) -> None:
         TiledTree(_Tiles(self.store, conn), old_size).append(leaves)
@@ -348,7 +372,7 @@ class Recorder:
         if values:
             commitments = {}
             for field, value in sorted(values.items()):
-                salt = os.urandom(16)
+                salt = ledger_entry.new_salt()
                 commitments[field] = ledger_entry.commit_personal(value, salt)
                 personal_rows.append((field, salt, value))
             content["personal"] = commitments

@@ -6,6 +6,7 @@ log; the log holds a salted hash that commits to them (see docs/log.md, Privacy)
 
 from __future__ import annotations
 
+import functools
 from enum import StrEnum
 from typing import Any, ClassVar, Literal
 
@@ -223,6 +224,7 @@ BODY_TYPES: dict[str, type[_Body]] = {
 }
 
 
+@functools.cache
 def personal_fields(body_type: type[BaseModel]) -> frozenset[str]:
     """Names of the body fields that identify a person (kept out of the log)."""
     out = set()

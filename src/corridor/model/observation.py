@@ -133,8 +133,13 @@ class Observation(_Frozen):
     def content(self) -> dict[str, Any]:
         """The public content as JSON values: no personal fields, no None, no empty lists."""
         personal = personal_fields(type(self.body))
-        d = self.model_dump(mode="json", exclude_none=True, exclude={"body": set(personal)})
+        d = self.model_dump(mode="json", exclude_none=True, exclude={"body": personal})
         return _prune(d)
+
+    @cached_property
+    def canonical(self) -> bytes:
+        """RFC 8785 bytes of :meth:`content`: what the id hashes and the reporter signs."""
+        return canonical(self.content())
 
     def personal(self) -> dict[str, Any]:
         """Personal values present in the body (field -> value), kept out of the log."""
@@ -148,7 +153,7 @@ class Observation(_Frozen):
     @cached_property
     def id(self) -> str:
         """Hex SHA-256 of the canonical public content."""
-        return hashlib.sha256(canonical(self.content())).hexdigest()
+        return hashlib.sha256(self.canonical).hexdigest()
 
     @property
     def start(self) -> datetime:
@@ -159,12 +164,11 @@ class Observation(_Frozen):
         return self.observed.end
 
 
-def _prune(v: Any) -> Any:
-    if isinstance(v, dict):
-        return {k: _prune(x) for k, x in v.items() if x is not None and x != [] and x != {}}
-    if isinstance(v, list):
-        return [_prune(x) for x in v]
-    return v
+def _prune(d: dict[str, Any]) -> dict[str, Any]:
+    """Drop empty lists and mappings from the envelope and the body (None is already gone)."""
+    out = {k: v for k, v in d.items() if v != [] and v != {}}
+    out["body"] = {k: v for k, v in out["body"].items() if v != [] and v != {}}
+    return out
 
 
 def record_error_from(exc: ValidationError, where: str | None = None) -> RecordError:

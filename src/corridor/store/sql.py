@@ -100,19 +100,32 @@ class IndexedEntry:
 
 def index_columns(obs: Observation) -> dict[str, Any]:
     """The query columns derived from an observation (checked again by log verification)."""
-    b = obs.body
+    b = obs.body.__dict__  # plain field values; fast, and None for fields a type lacks
+    direction = b.get("direction")
     return {
         "id": obs.id,
         "type": obs.type,
         "start_us": to_us(obs.observed.start),
         "end_us": to_us(obs.observed.end) if obs.observed.end is not None else None,
         "reporter": obs.reporter,
-        "route": getattr(b, "route", None),
-        "checkpoint": getattr(b, "checkpoint", None),
-        "place": getattr(b, "place", None),
-        "direction": str(b.direction) if hasattr(b, "direction") else None,
-        "category": str(b.category) if hasattr(b, "category") and b.type == "crossing" else None,
+        "route": b.get("route"),
+        "checkpoint": b.get("checkpoint"),
+        "place": b.get("place"),
+        "direction": None if direction is None else str(direction),
+        "category": str(b["category"]) if obs.type == "crossing" else None,
     }
+
+
+_OBS_COLUMNS = (
+    "log_index", "id", "entry", "leaf_hash", "type", "start_us", "end_us", "reporter", "route",
+    "checkpoint", "place", "direction", "category", "signers", "demo_signed", "appended_at",
+)
+
+
+def _insert_sql(conn: Connection, table: str, columns: tuple[str, ...]) -> str:
+    """A driver-level INSERT in the driver's parameter style (for executemany of tuples)."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
 
 
 class SqlStore:
@@ -329,7 +342,7 @@ class SqlStore:
                 conn.exec_driver_sql("LOCK TABLE observations IN EXCLUSIVE MODE")
             size = self.size(conn)
             present = self.existing_ids((i.observation.id for i in items), conn)
-            rows: list[dict[str, Any]] = []
+            rows: list[tuple[Any, ...]] = []
             personal_rows: list[dict[str, Any]] = []
             leaves: list[bytes] = []
             seen: set[str] = set()
@@ -340,16 +353,12 @@ class SqlStore:
                     continue
                 seen.add(oid)
                 lh = leaf_hash(item.entry)
-                row = index_columns(item.observation)
-                row.update(
-                    log_index=size + len(rows),
-                    entry=item.entry,
-                    leaf_hash=lh,
-                    signers=",".join(item.signers),
-                    demo_signed=item.demo_signed,
-                    appended_at=now,
-                )
-                rows.append(row)
+                c = index_columns(item.observation)
+                rows.append((
+                    size + len(rows), oid, item.entry, lh, c["type"], c["start_us"], c["end_us"],
+                    c["reporter"], c["route"], c["checkpoint"], c["place"], c["direction"],
+                    c["category"], ",".join(item.signers), item.demo_signed, now,
+                ))
                 leaves.append(lh)
                 for field, salt, value in item.personal:
                     personal_rows.append(
@@ -357,7 +366,7 @@ class SqlStore:
                     )
                 result.accepted.append(oid)
             if rows:
-                conn.execute(insert(t.observations), rows)
+                conn.exec_driver_sql(_insert_sql(conn, "observations", _OBS_COLUMNS), rows)
                 if personal_rows:
                     conn.execute(insert(t.personal_data), personal_rows)
                 extend_tree(conn, size, leaves)

@@ -1,0 +1,266 @@
+"""Benchmark of the log: durable ingest, inclusion proofs, offline verification.
+
+    python -m corridor.bench ledger [--quick] [--json]
+
+Every figure is a ratio against a baseline measured in the same run:
+- ``ingest_ratio``: durable ingest into SQLite (verify the reporter's signature, validate,
+  canonicalise, hash, append to the tree's tiles, commit in batches) against the raw PyNaCl
+  Ed25519 verification rate of one thread on the same machine;
+- ``proof_ratio_vs_pymerkle``: inclusion proofs per second on a persisted tree (SQLite tiles,
+  read through the same adapter the CLI uses) against pymerkle 7's SqliteTree holding the same
+  leaves (bench extra: ``pip install -e '.[bench]'``);
+- ``verify_ratio``: offline verification of an exported log (tlog-tiles on disk: every entry
+  signature, every tile, the checkpoint) against the raw verification rate.
+
+All data is synthetic (generated observations of a made-up checkpoint, labelled as such in their
+sources) and signed with keys generated for the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import nacl.signing
+
+from corridor.keyring import Keyring
+from corridor.ledger import entry as ledger_entry
+from corridor.ledger.checkpoint import Checkpoint, sign_checkpoint
+from corridor.ledger.hashing import leaf_hash
+from corridor.ledger.merkle import verify_inclusion
+from corridor.ledger.note import Signer
+from corridor.ledger.offline import export_files
+from corridor.ledger.tiles import TiledTree
+from corridor.model import Checkpoint as CheckpointEntity
+from corridor.model import Organisation, Place, Route
+from corridor.recording import Ledger, _Tiles, init_log
+from corridor.store.sql import SqlStore
+
+FULL = {"ingest": 100_000, "proof_tree": 1_000_000, "proofs": 50_000, "verify": 1_000_000,
+        "pymerkle_proofs": 2_000}
+QUICK = {k: max(1, v // 10) for k, v in FULL.items()}
+
+
+def _log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def raw_verify_rate(n: int = 20_000) -> float:
+    """Ed25519 verifications per second, one thread, messages the size of a typical entry."""
+    key = nacl.signing.SigningKey.generate()
+    vk = key.verify_key
+    msgs = [os.urandom(420) for _ in range(256)]
+    sigs = [key.sign(m).signature for m in msgs]
+    t0 = time.perf_counter()
+    for i in range(n):
+        vk.verify(msgs[i & 255], sigs[i & 255])
+    return n / (time.perf_counter() - t0)
+
+
+def _content(i: int) -> dict[str, Any]:
+    day, hour = divmod(i, 24)
+    d0 = 1_704_067_200 + day * 86_400 + hour * 3600  # 2024-01-01T00:00Z + i hours
+    start = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(d0))
+    end = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(d0 + 3600))
+    return {
+        "type": "crossing",
+        "observed": {"start": start, "end": end},
+        "reporter": "bench-org",
+        "sources": [{"title": "benchmark data (synthetic)", "file": "bench.csv", "row": i + 2}],
+        "body": {"type": "crossing", "checkpoint": "bench-gate",
+                 "direction": "inbound" if i % 2 else "outbound", "category": "vehicles",
+                 "count": i % 97, "outcome": "passed"},
+    }
+
+
+def make_entries(n: int, signer: Signer, offset: int = 0) -> list[bytes]:
+    """``n`` signed entries of synthetic observations (signing runs on all cores)."""
+    def one(i: int) -> bytes:
+        c = _content(offset + i)
+        return ledger_entry.make_entry(c, [ledger_entry.sign_observation(c, signer)])
+
+    with ThreadPoolExecutor(os.cpu_count() or 2) as pool:
+        return list(pool.map(one, range(n), chunksize=512))
+
+
+def _bench_store(folder: Path) -> tuple[SqlStore, Signer]:
+    store = SqlStore.open(str(folder / "bench.db"), create=True)
+    store.put_entities(
+        [Organisation(id="bench-org", name="Benchmark org (synthetic)", kind="monitor")],
+        [Place(id="bench-gate", names=["Bench gate (synthetic)"]),
+         Place(id="bench-town", names=["Bench town (synthetic)"])],
+        [Route(id="bench-road", name="Bench road", places=("bench-gate", "bench-town"))],
+        [CheckpointEntity(id="bench-gate", name="Bench gate", place="bench-gate", route="bench-road")],
+    )
+    ring = Keyring(folder / "keys")
+    init_log(store, ring, origin="bench.example/log")
+    signer = Signer.generate("bench-org")
+    Ledger(store, ring).register("bench-org", signer, demo=False)
+    return store, signer
+
+
+def bench_ingest(n: int, folder: Path) -> dict[str, float]:
+    store, signer = _bench_store(folder)
+    entries = make_entries(n, signer)
+    ledger = Ledger(store, Keyring(folder / "keys"))
+    t0 = time.perf_counter()
+    res = ledger.append_entries(entries)
+    dt = time.perf_counter() - t0
+    assert len(res.accepted) == n, "benchmark entries were not all accepted"
+    ledger.verify()  # the ingested log must check out
+    store.close()
+    return {"ingest_entries": n, "ingest_seconds": dt, "ingest_per_s": n / dt}
+
+
+def _pymerkle_rate(leaves: list[bytes], folder: Path, indices: list[int]) -> float | None:
+    try:
+        from pymerkle import SqliteTree  # type: ignore[import-not-found]
+    except ImportError:
+        _log("pymerkle not installed (pip install -e '.[bench]'): skipping the comparison")
+        return None
+    path = folder / "pymerkle.db"
+    tree = SqliteTree(str(path), algorithm="sha256")
+    tree.append_entries(leaves, chunksize=100_000)
+    size = len(leaves)
+    tree.prove_inclusion(1, size)  # warm the connection
+    t0 = time.perf_counter()
+    for i in indices:
+        tree.prove_inclusion(i + 1, size)
+    dt = time.perf_counter() - t0
+    tree.close()
+    return len(indices) / dt
+
+
+def bench_proofs(size: int, nproofs: int, n_pymerkle: int, folder: Path) -> dict[str, Any]:
+    """Proofs on a persisted tree of ``size`` leaves (entries: small synthetic blobs)."""
+    store = SqlStore.open(str(folder / "proofs.db"), create=True)
+    entries = [b"corridor benchmark entry (synthetic) %d" % i for i in range(size)]
+    leaves = [leaf_hash(e) for e in entries]
+    t0 = time.perf_counter()
+    for start in range(0, size, 65_536):
+        with store.begin() as conn:
+            TiledTree(_Tiles(store, conn), start).append(leaves[start : start + 65_536])
+    build = time.perf_counter() - t0
+    store.close()
+    # reopen: proofs are served from the database through the CLI's own tile adapter
+    store = SqlStore.open(str(folder / "proofs.db"))
+    tree = TiledTree(_Tiles(store), size)
+    root = tree.root()
+    rng = random.Random(7)
+    indices = [rng.randrange(size) for _ in range(nproofs)]
+    t0 = time.perf_counter()
+    proofs = [tree.inclusion_proof(i) for i in indices]
+    dt = time.perf_counter() - t0
+    for i in indices[:200]:  # the proofs are real
+        verify_inclusion(i, size, leaves[i], proofs[indices.index(i)], root)
+    store.close()
+    ours = nproofs / dt
+    pm = _pymerkle_rate(entries, folder, indices[:n_pymerkle])
+    return {
+        "proof_tree_size": size, "proof_tree_build_seconds": build, "proofs": nproofs,
+        "proofs_per_s": ours, "pymerkle_proofs_per_s": pm,
+        "proof_ratio_vs_pymerkle": (ours / pm) if pm else None,
+    }
+
+
+def bench_verify(n: int, folder: Path, jobs: int = 1) -> dict[str, Any]:
+    out = folder / "export"
+    signer = Signer.generate("bench-org")
+    log_signer = Signer.generate("bench.example/log")
+    entries: list[bytes] = []
+    t0 = time.perf_counter()
+    chunk = 50_000
+    tree_leaves: list[bytes] = []
+    for off in range(0, n, chunk):
+        part = make_entries(min(chunk, n - off), signer, off)
+        entries += part
+        tree_leaves += [leaf_hash(e) for e in part]
+    from corridor.ledger.merkle import root_from_leaves
+
+    cp = sign_checkpoint(Checkpoint(log_signer.name, n, root_from_leaves(tree_leaves)), log_signer)
+    del tree_leaves
+    for rel, data in export_files(entries, cp, [signer.verifier]):
+        p = out / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(data)
+    del entries
+    gen = time.perf_counter() - t0
+    # verify in a fresh process, so its peak memory is its own (entries are streamed per bundle)
+    code = (
+        "import json, resource, sys, time\n"
+        "from corridor.export.tlog import verify_export\n"
+        "t0 = time.perf_counter()\n"
+        f"r = verify_export(sys.argv[1], sys.argv[2], jobs={jobs})\n"
+        "dt = time.perf_counter() - t0\n"
+        "print(json.dumps({'size': r.size, 'seconds': dt,"
+        " 'rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(out), log_signer.vkey],
+                          capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"offline verification failed: {proc.stderr.strip()}")
+    res = json.loads(proc.stdout)
+    assert res["size"] == n
+    return {"verify_entries": n, "verify_seconds": res["seconds"],
+            "verify_per_s": n / res["seconds"], "verify_generate_seconds": gen,
+            "verify_jobs": jobs, "verify_peak_rss_mb": res["rss_mb"],
+            "export_bytes": sum(f.stat().st_size for f in out.rglob("*") if f.is_file())}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m corridor.bench ledger", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="a tenth of the sizes (about a minute)")
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    ap.add_argument("--keep", type=Path, help="keep the benchmark files in this folder")
+    args = ap.parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="corridor-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    out: dict[str, Any] = {"mode": "quick" if args.quick else "full", "cpus": os.cpu_count()}
+    try:
+        step: Callable[[str], None] = _log
+        step("baseline: raw Ed25519 verification (PyNaCl, one thread)")
+        out["raw_verify_per_s"] = raw_verify_rate()
+        step(f"durable ingest of {sizes['ingest']:,} signed observations into SQLite")
+        out.update(bench_ingest(sizes["ingest"], folder))
+        out["ingest_ratio"] = out["ingest_per_s"] / out["raw_verify_per_s"]
+        step(f"inclusion proofs on a persisted tree of {sizes['proof_tree']:,} leaves")
+        out.update(bench_proofs(sizes["proof_tree"], sizes["proofs"], sizes["pymerkle_proofs"], folder))
+        step(f"offline verification of an exported log of {sizes['verify']:,} entries")
+        out.update(bench_verify(sizes["verify"], folder))
+        out["verify_ratio"] = out["verify_per_s"] / out["raw_verify_per_s"]
+        out["raw_verify_per_s_after"] = raw_verify_rate()
+    finally:
+        if args.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return 0
+    pm = out.get("proof_ratio_vs_pymerkle")
+    print(f"raw Ed25519 verify (1 thread):   {out['raw_verify_per_s']:>12,.0f} /s  (baseline; "
+          f"{out['raw_verify_per_s_after']:,.0f} /s at the end)")
+    print(f"durable ingest:                  {out['ingest_per_s']:>12,.0f} /s  "
+          f"ratio {out['ingest_ratio']:.2f} × raw verify (bar ≥ 0.7)")
+    print(f"inclusion proofs ({out['proof_tree_size']:,} leaves): {out['proofs_per_s']:>10,.0f} /s  "
+          + (f"ratio {pm:.0f} × pymerkle SqliteTree ({out['pymerkle_proofs_per_s']:,.0f} /s; bar ≥ 10)"
+             if pm else "(pymerkle not installed)"))
+    print(f"offline verify ({out['verify_entries']:,} entries): {out['verify_per_s']:>10,.0f} /s  "
+          f"ratio {out['verify_ratio']:.2f} × raw verify (bar ≥ 0.8); verifier peak memory "
+          f"{out['verify_peak_rss_mb']:.0f} MB for a {out['export_bytes'] / 1e6:.0f} MB export")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
