@@ -78,13 +78,8 @@ def demo_lines(db: str | None = None, *, runs: int = 1000, seed: int = 1) -> lis
 
 def _record_observations(db: str | None) -> tuple[list[Observation] | None, str | None]:
     """The record's observations, or None and why not (no store in this build, none loaded)."""
-    try:
-        from corridor.cli.context import open_store
-    except ImportError:  # pragma: no cover - builds without the store
-        return None, (
-            "it needs the record, and this build has no store yet; "
-            "load the case into the store when it is available"
-        )
+    from corridor.cli.context import open_store
+
     try:
         store = open_store(db)
         try:
