@@ -198,13 +198,14 @@ def bench_verify(n: int, folder: Path, jobs: int = 1) -> dict[str, Any]:
     gen = time.perf_counter() - t0
     # verify in a fresh process, so its peak memory is its own (entries are streamed per bundle)
     code = (
-        "import json, resource, sys, time\n"
+        "import json, sys, time\n"
         "from corridor.export.tlog import verify_export\n"
         "t0 = time.perf_counter()\n"
         f"r = verify_export(sys.argv[1], sys.argv[2], jobs={jobs})\n"
         "dt = time.perf_counter() - t0\n"
-        "print(json.dumps({'size': r.size, 'seconds': dt,"
-        " 'rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n"
+        # VmHWM: this process's peak resident memory (ru_maxrss would carry the parent's over exec)
+        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"
+        "print(json.dumps({'size': r.size, 'seconds': dt, 'rss_mb': int(hwm) / 1024}))\n"
     )
     proc = subprocess.run([sys.executable, "-c", code, str(out), log_signer.vkey],
                           capture_output=True, text=True, check=False)

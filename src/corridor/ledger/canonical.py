@@ -6,9 +6,9 @@ escaped as ECMAScript's JSON.stringify does, and numbers are written as ECMAScri
 Number.prototype.toString writes them (RFC 8785 §3.2.2.3). Integers must lie within the IEEE 754
 double range of exact integers (|n| ≤ 2**53), as I-JSON requires.
 
-The common case (no floats that need ES6 formatting, ASCII or BMP keys) goes through the C JSON
-encoder; everything else takes the exact path. Both give the same bytes (property-tested against
-the reference ``rfc8785`` package).
+The common case (no floats whose repr differs from ES6 formatting, no keys outside the BMP) goes
+through the C JSON encoder; everything else takes the exact path. Both give the same bytes
+(property-tested against the reference ``rfc8785`` package).
 """
 
 from __future__ import annotations
@@ -70,7 +70,12 @@ def _needs_slow(obj: Any) -> bool:
             return False
         raise CanonicalizationError(f"integer {obj} is outside the exact range of IEEE 754 doubles")
     if t is float:
-        return True
+        # The C encoder writes repr(x). Where repr is plain fixed notation with a fraction
+        # ("360.5", "0.0001"), it is also ECMAScript's form: both print the shortest digits that
+        # round-trip, and both use fixed notation for 1e-4 <= |x| < 1e16. Integral values
+        # ("100.0"), exponents ("1e-05", "1e+16"), -0.0, NaN and Infinity take the exact path.
+        r = repr(obj)
+        return "e" in r or r.endswith(".0") or "." not in r
     if t is dict:
         for k, v in obj.items():
             if type(k) is not str:

@@ -1,0 +1,58 @@
+"""RFC 8785 canonical JSON: byte-identical to the reference rfc8785 package."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import rfc8785
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corridor.ledger.canonical import CanonicalizationError, canonical
+
+SAFE = 2**53 - 1
+
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-SAFE, SAFE)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+)
+json_values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(), inner, max_size=5),
+    max_leaves=30,
+)
+
+
+class TestCanonical:
+    @settings(max_examples=500)
+    @given(json_values)
+    def test_matches_reference(self, value: Any) -> None:
+        """canonical() gives the same bytes as the rfc8785 package for any JSON value."""
+        assert canonical(value) == rfc8785.dumps(value)
+
+    @pytest.mark.parametrize(
+        "x",
+        [360.5, 100.0, 1e-5, 1e-7, 1e16, 1e21, 1e-4, -0.0, 0.1, 5e-324, 1.7976931348623157e308,
+         9007199254740993.0, 123456789.125, 1 / 3],
+    )  # fmt: skip
+    def test_floats(self, x: float) -> None:
+        """Floats print as ECMAScript does: fixed or exponent form, shortest digits."""
+        assert canonical({"x": x}) == rfc8785.dumps({"x": x})
+
+    def test_non_bmp_keys_sort_by_utf16(self) -> None:
+        """Keys sort by UTF-16 code units: U+1F600 (a surrogate pair) before U+FF01."""
+        value = {"\uff01": 1, "\U0001f600": 2}
+        assert canonical(value) == rfc8785.dumps(value)
+        assert canonical(value).index("\U0001f600".encode()) < canonical(value).index(
+            "\uff01".encode()
+        )
+
+    @pytest.mark.parametrize("bad", [float("nan"), float("inf"), 2**53, {1: "x"}, b"bytes"])
+    def test_outside_the_model(self, bad: Any) -> None:
+        """NaN, infinities, unsafe integers, non-string keys and bytes are refused."""
+        with pytest.raises(CanonicalizationError):
+            canonical(bad)

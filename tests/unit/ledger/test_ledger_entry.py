@@ -1,0 +1,226 @@
+"""Log entries: canonical JSON of an observation and its organisations' Ed25519 signatures."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from typing import Any
+
+import nacl.signing
+import pytest
+import rfc8785
+
+from corridor.errors import InputError, VerificationError
+from corridor.ledger.canonical import canonical
+from corridor.ledger.entry import (
+    MAX_ENTRY_SIZE,
+    EntrySignature,
+    check_personal,
+    commit_personal,
+    keyring,
+    make_entry,
+    new_salt,
+    parse_entry,
+    sign_observation,
+    verify_entry,
+)
+from corridor.ledger.note import Signer
+
+ICRC = Signer.from_seed("icrc", bytes(range(32)))
+UNHCR = Signer.from_seed("unhcr", bytes(range(1, 33)))
+KEYS = keyring([ICRC.verifier, UNHCR.verifier])
+
+
+def content(**extra: Any) -> dict[str, Any]:
+    c: dict[str, Any] = {
+        "type": "crossing",
+        "observed": {"start": "2023-07-25T10:00:00Z"},
+        "reporter": "icrc",
+        "sources": [{"title": "ICRC press release, 25 July 2023"}],
+        "body": {
+            "type": "crossing",
+            "checkpoint": "hakari-bridge",
+            "direction": "inbound",
+            "category": "vehicles",
+            "count": 19,
+            "tonnes": 360.5,
+            "outcome": "denied",
+        },
+    }
+    c.update(extra)
+    return c
+
+
+def entry_of(c: dict[str, Any], *signers: Signer) -> bytes:
+    return make_entry(c, [sign_observation(c, s) for s in signers or (ICRC,)])
+
+
+class TestFormat:
+    def test_exact_bytes(self) -> None:
+        """The entry is canonical JSON of observation and signatures over canonical(content)."""
+        c = content()
+        e = entry_of(c)
+        sig = ICRC.sign(canonical(c))
+        expected = (
+            b'{"observation":' + canonical(c) + b',"signatures":[{"keyid":"'
+            + base64.b64encode(ICRC.key_id) + b'","sig":"' + base64.b64encode(sig)
+            + b'","signer":"icrc"}]}'
+        )  # fmt: skip
+        assert e == expected
+        assert e == rfc8785.dumps(json.loads(e))
+
+    def test_key_id_is_the_note_key_id(self) -> None:
+        """keyid is SHA-256(org id ‖ 0x0A ‖ 0x01 ‖ public key)[:4], base64."""
+        s = sign_observation(content(), ICRC)
+        kid = hashlib.sha256(b"icrc\n\x01" + ICRC.public_key).digest()[:4]
+        assert s["keyid"] == base64.b64encode(kid).decode()
+
+    def test_signature_checks_with_plain_ed25519(self) -> None:
+        """Any Ed25519 implementation verifies sig over the observation's canonical bytes."""
+        c = content()
+        s = sign_observation(c, ICRC)
+        nacl.signing.VerifyKey(ICRC.public_key).verify(rfc8785.dumps(c), base64.b64decode(s["sig"]))
+
+    def test_parse_round_trip(self) -> None:
+        """parse_entry returns the canonical observation bytes, the observation and signatures."""
+        c = content(note="Ünïcode ✓ and 🚚")
+        m, parsed, sigs = parse_entry(entry_of(c, ICRC, UNHCR))
+        assert m == canonical(c)
+        assert parsed == c
+        assert [s.signer for s in sigs] == ["icrc", "unhcr"]
+        assert isinstance(sigs[0], EntrySignature) and len(sigs[0].signature) == 64
+
+    def test_size_limit(self) -> None:
+        """An entry of 65,536 bytes or more is refused with a clear error."""
+        c = content(note="x" * MAX_ENTRY_SIZE)
+        with pytest.raises(InputError, match="must be under 65,536 bytes"):
+            entry_of(c)
+
+    def test_malformed_signature_objects_refused(self) -> None:
+        """Signature objects must have exactly keyid, sig and signer as strings."""
+        with pytest.raises(InputError):
+            make_entry(content(), [{"signer": "icrc", "sig": "x"}])
+        with pytest.raises(InputError):
+            make_entry(content(), [])
+
+
+class TestVerify:
+    def test_valid(self) -> None:
+        """An entry signed by its reporter, and co-signed, verifies."""
+        verify_entry(entry_of(content()), KEYS)
+        verify_entry(entry_of(content(), ICRC, UNHCR), KEYS)
+
+    def test_first_signature_must_be_the_reporter(self) -> None:
+        """The first signature must be by the observation's reporter."""
+        with pytest.raises(VerificationError, match="not by the reporter icrc"):
+            verify_entry(entry_of(content(), UNHCR, ICRC), KEYS)
+
+    def test_signature_by_wrong_key_rejected(self) -> None:
+        """A signature claiming to be the reporter's but made by another key does not verify."""
+        c = content()
+        s = sign_observation(c, ICRC)
+        s["sig"] = base64.b64encode(UNHCR.sign(canonical(c))).decode()
+        with pytest.raises(VerificationError, match="signature by org icrc does not verify"):
+            verify_entry(make_entry(c, [s]), KEYS)
+
+    def test_unknown_key_rejected(self) -> None:
+        """A signature by a key the ring does not hold is rejected, naming the org."""
+        other = Signer.from_seed("icrc", bytes(32))
+        with pytest.raises(VerificationError, match="org icrc: no known key"):
+            verify_entry(entry_of(content(), other), KEYS)
+
+    def test_altered_observation_rejected(self) -> None:
+        """Changing the observation after signing breaks the signature."""
+        e = entry_of(content())
+        with pytest.raises(VerificationError, match="does not verify"):
+            verify_entry(e.replace(b'"count":19', b'"count":91'), KEYS)
+
+    def test_duplicate_signature_rejected(self) -> None:
+        """The same key may not sign twice."""
+        c = content()
+        s = sign_observation(c, ICRC)
+        with pytest.raises(VerificationError, match="signs twice"):
+            verify_entry(make_entry(c, [s, s]), KEYS)
+
+    def test_non_ascii_observation(self) -> None:
+        """Observation bytes are sliced correctly when the entry holds non-ASCII text."""
+        verify_entry(entry_of(content(note="Ստեփանակերտ — 🚚")), KEYS)
+
+
+class TestCanonicalCheck:
+    def test_whitespace_rejected(self) -> None:
+        """An entry with whitespace is not canonical."""
+        e = entry_of(content())
+        spaced = e.replace(b'"type":"crossing"', b'"type": "crossing"', 1)
+        with pytest.raises(VerificationError, match="canonical"):
+            parse_entry(spaced)
+
+    def test_member_order_rejected(self) -> None:
+        """An observation whose members are out of order is not canonical, even if signed so."""
+        c = content()
+        m = json.dumps(c, separators=(",", ":")).encode()  # insertion order, not sorted
+        sig = base64.b64encode(ICRC.sign(m)).decode()
+        kid = base64.b64encode(ICRC.key_id).decode()
+        e = b'{"observation":' + m + b',"signatures":[{"keyid":"' + kid.encode() + b'","sig":"'
+        e += sig.encode() + b'","signer":"icrc"}]}'
+        with pytest.raises(VerificationError, match="canonical"):
+            parse_entry(e)
+        with pytest.raises(VerificationError, match="canonical"):
+            verify_entry(e, KEYS)
+        verify_entry(e, KEYS, strict=False)  # the signature itself is over those bytes
+
+    @pytest.mark.parametrize(
+        "tamper",
+        [
+            lambda e: e.replace(b',"signatures":', b',"observation":{},"signatures":', 1),
+            lambda e: e + b" ",
+            lambda e: e[:-1] + b',"x":1}',
+            lambda e: e.replace(b',"signatures":', b' ,"signatures":', 1),
+            lambda e: e.replace(b'"signer":"icrc"}', b'"signer":"icrc","x":1}', 1),
+            lambda e: e.replace(b'{"observation":', b'{"observation": ', 1),
+            lambda e: e.replace(b'=","signer', b'=" ,"signer', 1),
+            lambda e: b'{"signatures":[],"observation":{}}',
+            lambda e: e.replace(b'"type":"crossing"', b'"type":NaN', 1),
+        ],
+    )
+    def test_framing_tricks_rejected_even_when_not_strict(self, tamper: Any) -> None:
+        """Extra members, trailing data or odd framing around the signed bytes are rejected."""
+        e = tamper(entry_of(content()))
+        with pytest.raises(VerificationError):
+            verify_entry(e, KEYS, strict=False)
+
+    def test_non_canonical_base64_rejected(self) -> None:
+        """A signature in base64 with non-zero pad bits is not canonical."""
+        c = content()
+        s = sign_observation(c, ICRC)
+        alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+        last = alphabet.index(s["keyid"][5])  # its low 4 bits pad the 32-bit key ID
+        s["keyid"] = s["keyid"][:5] + alphabet[last | 1] + "=="
+        assert base64.b64decode(s["keyid"]) == ICRC.key_id
+        with pytest.raises(VerificationError, match="signatures are not in canonical form"):
+            verify_entry(make_entry(c, [s]), KEYS, strict=False)
+
+
+class TestPersonal:
+    def test_commitment(self) -> None:
+        """A commitment is base64(SHA-256(salt ‖ canonical(value))) and opens with the salt."""
+        salt = bytes(range(32))
+        com = commit_personal("Arman Petrosyan", salt)
+        expected = hashlib.sha256(salt + b'"Arman Petrosyan"').digest()
+        assert com == base64.b64encode(expected).decode()
+        check_personal(com, "Arman Petrosyan", salt)
+
+    def test_wrong_value_or_salt(self) -> None:
+        """Another value or another salt does not open the commitment."""
+        salt = new_salt()
+        com = commit_personal({"phone": "+374 10 000000"}, salt)
+        with pytest.raises(VerificationError):
+            check_personal(com, {"phone": "+374 10 000001"}, salt)
+        with pytest.raises(VerificationError):
+            check_personal(com, {"phone": "+374 10 000000"}, new_salt())
+
+    def test_short_salt_refused(self) -> None:
+        """A salt shorter than 16 bytes is refused: low-entropy values must not be guessable."""
+        with pytest.raises(InputError):
+            commit_personal("x", b"short")
