@@ -73,8 +73,5 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     ran_any_tests = session.testscollected > 0
     if ran_any_tests and (_pg_outcomes["passed"] == 0 or _pg_outcomes["skipped"] > 0):
-        print(
-            f"\nPostgreSQL leg required but incomplete: {_pg_outcomes} "
-            "(CORRIDOR_REQUIRE_PG=1)"
-        )
+        print(f"\nPostgreSQL leg required but incomplete: {_pg_outcomes} (CORRIDOR_REQUIRE_PG=1)")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -98,7 +98,7 @@ class SigningKeyError(CorridorError):
 
 
 class VerificationError(CorridorError):
-    """A proof, signature, signed note or exported log does not verify; the message says exactly why."""
+    """A proof, signature, note or exported log does not verify; the message says exactly why."""
 
     exit_code = 2
 

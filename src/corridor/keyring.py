@@ -43,9 +43,11 @@ class Keyring:
 
     def load(self, name: str) -> Signer:
         """The signer for organisation ``name`` (its key file is ``<name>.key``)."""
-        signer = self._read(self.path(name), name)
+        signer: Signer = self.load_file(name)
         if signer.name != name:
-            raise SigningKeyError(f"{self.path(name)}: the key is named {signer.name!r}, not {name!r}")
+            raise SigningKeyError(
+                f"{self.path(name)}: the key is named {signer.name!r}, not {name!r}"
+            )
         return signer
 
     def load_log(self) -> Signer:
@@ -54,9 +56,13 @@ class Keyring:
 
     def load_file(self, filename: str, cls: type[S] = Signer) -> S:  # type: ignore[assignment]
         """The signer in ``<filename>.key``, parsed as ``cls`` (e.g. a cosignature signer)."""
-        return self._read(self.path(filename), filename, cls)
+        signer = cls.from_skey(self._read(self.path(filename), filename))
+        if not isinstance(signer, cls):  # pragma: no cover - from_skey builds a cls
+            raise SigningKeyError(f"{self.path(filename)}: not a {cls.__name__} key")
+        return signer
 
-    def _read(self, p: Path, name: str, cls: type[S] = Signer) -> S:  # type: ignore[assignment]
+    def _read(self, p: Path, name: str) -> str:
+        """The one PRIVATE+KEY line of a key file."""
         try:
             text = p.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -69,10 +75,14 @@ class Keyring:
         lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
         if len(lines) != 1:
             raise SigningKeyError(f"{p}: expected one PRIVATE+KEY line")
-        return cls.from_skey(lines[0])  # type: ignore[return-value]
+        return lines[0]
 
     def save(
-        self, signer: Signer, *, filename: str | None = None, demo: bool = False,
+        self,
+        signer: Signer,
+        *,
+        filename: str | None = None,
+        demo: bool = False,
         overwrite: bool = False,
     ) -> Path:
         """Write the key with mode 0600 (created so, never widened); refuse to overwrite."""
@@ -90,5 +100,5 @@ class Keyring:
         )
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(header + signer.skey + "\n")
-        os.chmod(p, 0o600)
+        p.chmod(0o600)
         return p

@@ -24,8 +24,8 @@ from corridor.errors import SigningKeyError, StoreError, TamperError, Verificati
 from corridor.keyring import Keyring, demo_signer
 from corridor.ledger import entry as ledger_entry
 from corridor.ledger import merkle
-from corridor.ledger.checkpoint import Checkpoint, sign_checkpoint, verify_checkpoint
 from corridor.ledger.canonical import canonical
+from corridor.ledger.checkpoint import Checkpoint, sign_checkpoint, verify_checkpoint
 from corridor.ledger.hashing import leaf_hash
 from corridor.ledger.note import Signer, Verifier
 from corridor.ledger.tiles import TiledTree, TileKey
@@ -76,8 +76,7 @@ def init_log(
             raise StoreError(f"this log's origin is {have!r}; it cannot become {origin!r}")
         vkey = store.get_meta("log_vkey") or ""
         is_demo = store.get_meta("log_demo") == "1"
-        path = None if is_demo else keyring.path("log")
-        return LogInfo(have, vkey, path, is_demo)
+        return LogInfo(have, vkey, None if is_demo else keyring.path("log"), is_demo)
     if origin is None:
         db = store.engine.url.database or "corridor"
         origin = f"corridor.local/{Path(db).stem}" + ("-demo" if demo else "")
@@ -88,12 +87,16 @@ def init_log(
     elif keyring.has("log"):
         signer = keyring.load_log()
         if signer.name != origin:
-            raise SigningKeyError(f"{keyring.path('log')} is the key of log {signer.name!r}, not {origin!r}")
+            raise SigningKeyError(
+                f"{keyring.path('log')} is the key of log {signer.name!r}, not {origin!r}"
+            )
         path = keyring.path("log")
     else:
         signer = Signer.generate(origin)
         path = keyring.save(signer, filename="log")
-    store.set_meta({"log_origin": origin, "log_vkey": signer.vkey, "log_demo": "1" if demo else "0"})
+    store.set_meta(
+        {"log_origin": origin, "log_vkey": signer.vkey, "log_demo": "1" if demo else "0"}
+    )
     return LogInfo(origin, signer.vkey, path, demo)
 
 
@@ -147,7 +150,11 @@ class Ledger:
         return self._plain
 
     def register(self, org_id: str, signer_or_verifier: Signer | Verifier, *, demo: bool) -> bool:
-        v = signer_or_verifier.verifier if isinstance(signer_or_verifier, Signer) else signer_or_verifier
+        v = (
+            signer_or_verifier.verifier
+            if isinstance(signer_or_verifier, Signer)
+            else signer_or_verifier
+        )
         if v.name != org_id:
             raise SigningKeyError(f"key is named {v.name!r}, not {org_id!r}")
         added = self.store.register_key(org_id, v.vkey, v.key_id, v.public_key, demo=demo)
@@ -166,8 +173,11 @@ class Ledger:
         personal = content.pop("personal", None)
         try:
             # from the signed bytes when they hold only the observation (the faster path)
-            obs = (Observation.model_validate_json(m) if personal is None
-                   else Observation.model_validate(content))
+            obs = (
+                Observation.model_validate_json(m)
+                if personal is None
+                else Observation.model_validate(content)
+            )
         except ValidationError as exc:
             raise record_error_from(exc, "entry") from None
         normal = obs.canonical
@@ -193,25 +203,46 @@ class Ledger:
     ) -> AppendResult:
         """Verify and append signed entries in batches; each batch is one transaction.
 
-        Returns what was accepted and what was already on the record. Raises before writing a
-        batch if any entry in it fails (signature, validation, unknown reference).
+        Returns what was accepted and what was already on the record. A batch is written only if
+        every entry in it passes (signature, normal form, validation, references); batches
+        before a failing one stay written (they were acknowledged), so re-running an interrupted
+        submission completes it. While one batch is written, the next is verified on other
+        threads.
         """
         total = AppendResult(tree_size=self.store.size())
-        for start in range(0, len(entries), BATCH):
-            chunk = entries[start : start + BATCH]
-            items = self._index_many(chunk)
-            if personal:
-                items = [
-                    IndexedEntry(i.entry, i.observation, i.signers, i.demo_signed,
-                                 tuple(personal.get(i.entry, ())))
-                    for i in items
-                ]
-            res = self.store.append_indexed(items, extend_tree=self._extend, leaf_hash=leaf_hash)
-            total.accepted += res.accepted
-            total.duplicates += res.duplicates
-            total.tree_size = res.tree_size
-            if progress is not None:
-                progress(len(chunk))
+        chunks = [entries[i : i + BATCH] for i in range(0, len(entries), BATCH)]
+        with ThreadPoolExecutor(max_workers=1) as ahead:
+            pending = ahead.submit(self._index_many, chunks[0]) if chunks else None
+            for k, chunk in enumerate(chunks):
+                assert pending is not None
+                items = pending.result()
+                pending = (
+                    ahead.submit(self._index_many, chunks[k + 1]) if k + 1 < len(chunks) else None
+                )
+                if personal:
+                    items = [
+                        IndexedEntry(
+                            i.entry,
+                            i.observation,
+                            i.signers,
+                            i.demo_signed,
+                            tuple(personal.get(i.entry, ())),
+                        )
+                        for i in items
+                    ]
+                try:
+                    res = self.store.append_indexed(
+                        items, extend_tree=self._extend, leaf_hash=leaf_hash
+                    )
+                except BaseException:
+                    if pending is not None:
+                        pending.cancel()
+                    raise
+                total.accepted += res.accepted
+                total.duplicates += res.duplicates
+                total.tree_size = res.tree_size
+                if progress is not None:
+                    progress(len(chunk))
         if sign_checkpoint and total.accepted:
             self.checkpoint()
         return total
@@ -277,7 +308,9 @@ class Ledger:
 
     def _with_cosignatures(self, size: int, note: str) -> bytes:
         lines = self.store.cosignature_lines(size)
-        return (note + "".join(line if line.endswith("\n") else line + "\n" for line in lines)).encode()
+        return (
+            note + "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+        ).encode()
 
     def checkpoint_root(self) -> tuple[int, bytes]:
         cp = verify_checkpoint(self.checkpoint(), self.origin, self.verifier)
@@ -297,11 +330,15 @@ class Ledger:
         expected_index = 0
         for index, entry, stored_leaf, cols in self.store.entries():
             if index != expected_index:
-                raise TamperError(f"entry {expected_index}: missing from the database", index=expected_index)
+                raise TamperError(
+                    f"entry {expected_index}: missing from the database", index=expected_index
+                )
             expected_index += 1
             lh = leaf_hash(entry)
             if lh != stored_leaf:
-                raise TamperError(f"entry {index}: its bytes do not match the leaf hash in the log", index=index)
+                raise TamperError(
+                    f"entry {index}: its bytes do not match the leaf hash in the log", index=index
+                )
             try:
                 ledger_entry.verify_entry(entry, keys)
                 content = ledger_entry.parse_entry(entry)[1]
@@ -314,12 +351,16 @@ class Ledger:
                 if cols[k] != v:
                     raise TamperError(
                         f"entry {index}: stored column {k}={cols[k]!r} differs from the signed "
-                        f"entry ({v!r})", index=index)
+                        f"entry ({v!r})",
+                        index=index,
+                    )
             leaves.append(lh)
             if progress is not None:
                 progress(1)
         if expected_index != size:
-            raise TamperError(f"entry {expected_index}: missing from the database", index=expected_index)
+            raise TamperError(
+                f"entry {expected_index}: missing from the database", index=expected_index
+            )
         root = merkle.root_from_leaves(leaves)
         tree = self.tree()
         try:
@@ -336,7 +377,9 @@ class Ledger:
         if latest is not None:
             cp = verify_checkpoint(latest[2].encode(), self.origin, self.verifier)
             if cp.size > size:
-                raise TamperError(f"checkpoint {cp.size} was signed but only {size} entries remain", index=size)
+                raise TamperError(
+                    f"checkpoint {cp.size} was signed but only {size} entries remain", index=size
+                )
             if merkle.root_from_leaves(leaves[: cp.size]) != cp.root:
                 raise TamperError(f"the entries no longer match signed checkpoint {cp.size}")
         return size, root
@@ -345,7 +388,9 @@ class Ledger:
 class Recorder:
     """Sign observations with their reporters' keys and append them through the :class:`Ledger`."""
 
-    def __init__(self, store: SqlStore, keyring: Keyring, *, demo_orgs: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, store: SqlStore, keyring: Keyring, *, demo_orgs: frozenset[str] = frozenset()
+    ) -> None:
         self.store = store
         self.keyring = keyring
         self.ledger = Ledger(store, keyring)
@@ -419,7 +464,11 @@ def load_case_into(store: SqlStore, keyring: Keyring, case: Case) -> AppendResul
     store.put_entities(case.organisations, case.places, case.routes, case.checkpoints)
     if store.get_meta("log_origin") is None:
         init_log(store, keyring, demo=demo)
-    recorder = Recorder(store, keyring, demo_orgs=frozenset(o.id for o in case.organisations) if demo else frozenset())
+    recorder = Recorder(
+        store,
+        keyring,
+        demo_orgs=frozenset(o.id for o in case.organisations) if demo else frozenset(),
+    )
     if demo:
         for org in {o.reporter for o in case.observations}:
             recorder.ledger.register(org, demo_signer(org), demo=True)

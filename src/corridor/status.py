@@ -37,7 +37,12 @@ __all__ = [
 ]
 
 WAITING_STATES = {ConvoyState.waiting, ConvoyState.dispatched, ConvoyState.inspected}
-FINAL_STATES = {ConvoyState.crossed, ConvoyState.delivered, ConvoyState.turned_back, ConvoyState.returned}
+FINAL_STATES = {
+    ConvoyState.crossed,
+    ConvoyState.delivered,
+    ConvoyState.turned_back,
+    ConvoyState.returned,
+}
 
 
 @dataclass
@@ -102,20 +107,31 @@ class Situation:
             "window": {"start": iso(self.window_start), "end": iso(self.at)},
             "routes": [
                 {
-                    "route": r.route, "name": r.name, "status": r.status, "since": iso(r.since),
-                    "last_report": iso(r.last_report), "who_may_pass": list(r.who_may_pass),
-                    "place": r.place, "conflicting": list(r.conflicting),
+                    "route": r.route,
+                    "name": r.name,
+                    "status": r.status,
+                    "since": iso(r.since),
+                    "last_report": iso(r.last_report),
+                    "who_may_pass": list(r.who_may_pass),
+                    "place": r.place,
+                    "conflicting": list(r.conflicting),
                     "evidence": list(r.evidence),
                 }
                 for r in self.routes
             ],
             "crossings_last_7_days": [
                 {
-                    "checkpoint": c.checkpoint, "direction": c.direction, "category": c.category,
+                    "checkpoint": c.checkpoint,
+                    "direction": c.direction,
+                    "category": c.category,
                     "count": None if c.low is None else (c.low if c.low == c.high else None),
-                    "low": c.low, "high": c.high, "tonnes_low": c.tonnes_low,
-                    "tonnes_high": c.tonnes_high, "reports": c.reports,
-                    "disputed_periods": c.disputed_periods, "evidence": list(c.evidence),
+                    "low": c.low,
+                    "high": c.high,
+                    "tonnes_low": c.tonnes_low,
+                    "tonnes_high": c.tonnes_high,
+                    "reports": c.reports,
+                    "disputed_periods": c.disputed_periods,
+                    "evidence": list(c.evidence),
                 }
                 for c in self.crossings
             ],
@@ -123,19 +139,30 @@ class Situation:
             "checkpoints_without_reports": self.checkpoints_without_reports,
             "convoys_waiting": [
                 {
-                    "convoy": w.convoy, "state": w.state, "place": w.place, "since": iso(w.since),
-                    "last_report": iso(w.last_report), "days_waiting": round(w.days_waiting, 1),
+                    "convoy": w.convoy,
+                    "state": w.state,
+                    "place": w.place,
+                    "since": iso(w.since),
+                    "last_report": iso(w.last_report),
+                    "days_waiting": round(w.days_waiting, 1),
                     "days_since_report": round(w.days_since_report, 1),
-                    "vehicles": list(w.vehicles), "tonnes": list(w.tonnes),
+                    "vehicles": list(w.vehicles),
+                    "tonnes": list(w.tonnes),
                     "evidence": list(w.evidence),
                 }
                 for w in self.convoys_waiting
             ],
             "incidents": [
-                {"id": o.id, "observed": iso(o.start), "category": str(o.body.category),  # type: ignore[union-attr]
-                 "place": getattr(o.body, "place", None), "killed": getattr(o.body, "killed", None),
-                 "injured": getattr(o.body, "injured", None), "text": getattr(o.body, "text", None),
-                 "claim_of": [s.claim_of for s in o.sources if s.claim_of]}
+                {
+                    "id": o.id,
+                    "observed": iso(o.start),
+                    "category": str(getattr(o.body, "category", "")),
+                    "place": getattr(o.body, "place", None),
+                    "killed": getattr(o.body, "killed", None),
+                    "injured": getattr(o.body, "injured", None),
+                    "text": getattr(o.body, "text", None),
+                    "claim_of": [s.claim_of for s in o.sources if s.claim_of],
+                }
                 for o in self.incidents
             ],
             "population": [
@@ -171,31 +198,35 @@ def situation(
 
 
 def _routes(obs: Sequence[Observation], registry: Registry, at: datetime) -> list[RouteSituation]:
-    by_route: dict[str, list[Observation]] = defaultdict(list)
+    by_route: dict[str, list[tuple[Observation, RouteStatus]]] = defaultdict(list)
     for o in obs:
         if isinstance(o.body, RouteStatus):
-            by_route[o.body.route].append(o)
+            by_route[o.body.route].append((o, o.body))
     out = []
     for rid, route in sorted(registry.routes.items()):
         reports = by_route.get(rid, [])
         if not reports:
             out.append(RouteSituation(rid, route.name, None, None, None))
             continue
-        last = reports[-1]
-        same_time = [r for r in reports if r.start == last.start]
-        statuses = {str(r.body.status) for r in same_time}  # type: ignore[union-attr]
-        body = last.body
-        assert isinstance(body, RouteStatus)
+        last, body = reports[-1]
+        same_time = [(o, b) for o, b in reports if o.start == last.start]
+        statuses = {str(b.status) for _o, b in same_time}
         since = last.start
-        for r in reversed(reports):
-            if str(r.body.status) != str(body.status):  # type: ignore[union-attr]
+        for o, b in reversed(reports):
+            if b.status != body.status:
                 break
-            since = r.start
+            since = o.start
         out.append(
             RouteSituation(
-                rid, route.name, str(body.status), since, last.start, body.who_may_pass,
-                body.place, tuple(sorted(statuses - {str(body.status)})),
-                tuple(r.id for r in same_time),
+                rid,
+                route.name,
+                str(body.status),
+                since,
+                last.start,
+                body.who_may_pass,
+                body.place,
+                tuple(sorted(statuses - {str(body.status)})),
+                tuple(o.id for o, _b in same_time),
             )
         )
     return out
@@ -205,7 +236,7 @@ def _crossings(obs: Sequence[Observation], registry: Registry, sit: Situation) -
     lo, hi = sit.window_start, sit.at
     # per (checkpoint, direction, category): reports grouped by the period they cover; several
     # figures for one period are competing claims (a range), not quantities to add
-    groups: dict[tuple[str, str, str], dict[object, list[Observation]]] = defaultdict(
+    groups: dict[tuple[str, str, str], dict[object, list[tuple[str, Crossing]]]] = defaultdict(
         lambda: defaultdict(list)
     )
     reported_checkpoints: set[str] = set()
@@ -226,7 +257,7 @@ def _crossings(obs: Sequence[Observation], registry: Registry, sit: Situation) -
                 continue
             slot = (o.start, o.end)
         reported_checkpoints.add(b.checkpoint)
-        groups[(b.checkpoint, str(b.direction), str(b.category))][slot].append(o)
+        groups[(b.checkpoint, str(b.direction), str(b.category))][slot].append((o.id, b))
     for (cp, d, c), periods in sorted(groups.items()):
         low = high = 0
         t_low: float | None = None
@@ -235,54 +266,71 @@ def _crossings(obs: Sequence[Observation], registry: Registry, sit: Situation) -
         ids: list[str] = []
         have_count = False
         for reports in periods.values():
-            counts = [r.body.count for r in reports if r.body.count is not None]  # type: ignore[union-attr]
-            tonnes = [r.body.tonnes for r in reports if r.body.tonnes is not None]  # type: ignore[union-attr]
+            counts = [b.count for _i, b in reports if b.count is not None]
+            tonnes = [b.tonnes for _i, b in reports if b.tonnes is not None]
             if counts:
                 have_count = True
                 low += min(counts)
                 high += max(counts)
-                if min(counts) != max(counts):
-                    disputed += 1
+                disputed += min(counts) != max(counts)
             if tonnes:
                 t_low = (t_low or 0.0) + min(tonnes)
                 t_high = (t_high or 0.0) + max(tonnes)
-            ids += [r.id for r in reports]
+            ids += [i for i, _b in reports]
         sit.crossings.append(
-            CrossingTotal(cp, d, c, low if have_count else None, high if have_count else None,
-                          t_low, t_high, len(ids), disputed, tuple(ids))
+            CrossingTotal(
+                cp,
+                d,
+                c,
+                low if have_count else None,
+                high if have_count else None,
+                t_low,
+                t_high,
+                len(ids),
+                disputed,
+                tuple(ids),
+            )
         )
     sit.checkpoints_without_reports = sorted(set(registry.checkpoints) - reported_checkpoints)
 
 
 def _convoys(obs: Sequence[Observation], at: datetime) -> list[ConvoyWait]:
-    events: dict[str, list[Observation]] = defaultdict(list)
+    events: dict[str, list[tuple[Observation, ConvoyEvent]]] = defaultdict(list)
     for o in obs:
         if isinstance(o.body, ConvoyEvent):
-            events[o.body.convoy].append(o)
+            events[o.body.convoy].append((o, o.body))
     out = []
     for convoy, evs in events.items():
-        last_start = evs[-1].start
-        latest = [e for e in evs if e.start == last_start]
-        states = {e.body.state for e in latest}  # type: ignore[union-attr]
+        last_start = evs[-1][0].start
+        latest = [b for o, b in evs if o.start == last_start]
+        states = {b.state for b in latest}
         if states & FINAL_STATES or not states & WAITING_STATES:
             continue
         # the waiting run: back from the end while the convoy was not in a final state
-        since = evs[-1].start
-        for e in reversed(evs):
-            if e.body.state in FINAL_STATES:  # type: ignore[union-attr]
+        since = last_start
+        for o, b in reversed(evs):
+            if b.state in FINAL_STATES:
                 break
-            since = e.start
-        run = [e for e in evs if e.start >= since]
-        last_report = max(e.start for e in run)
-        vehicles = sorted({e.body.vehicles for e in run if e.body.vehicles is not None})  # type: ignore[union-attr]
-        tonnes = sorted({sum(cl.tonnes for cl in e.body.cargo) for e in run if e.body.cargo})  # type: ignore[union-attr]
-        place = next((e.body.place or e.body.checkpoint for e in reversed(run)  # type: ignore[union-attr]
-                      if e.body.place or e.body.checkpoint), None)  # type: ignore[union-attr]
+            since = o.start
+        run = [(o, b) for o, b in evs if o.start >= since]
+        last_report = max(o.start for o, _b in run)
+        vehicles = sorted({b.vehicles for _o, b in run if b.vehicles is not None})
+        tonnes = sorted({sum(cl.tonnes for cl in b.cargo) for _o, b in run if b.cargo})
+        place = next(
+            (b.place or b.checkpoint for _o, b in reversed(run) if b.place or b.checkpoint), None
+        )
         out.append(
             ConvoyWait(
-                convoy, str(latest[-1].body.state), place, since, last_report,  # type: ignore[union-attr]
-                (at - since).total_seconds() / 86400, (at - last_report).total_seconds() / 86400,
-                tuple(vehicles), tuple(tonnes), tuple(e.id for e in run),
+                convoy,
+                str(latest[-1].state),
+                place,
+                since,
+                last_report,
+                (at - since).total_seconds() / 86400,
+                (at - last_report).total_seconds() / 86400,
+                tuple(vehicles),
+                tuple(tonnes),
+                tuple(o.id for o, _b in run),
             )
         )
     out.sort(key=lambda w: w.since)
@@ -290,11 +338,8 @@ def _convoys(obs: Sequence[Observation], at: datetime) -> list[ConvoyWait]:
 
 
 def _population(obs: Sequence[Observation]) -> list[tuple[str, str, int, datetime, str]]:
-    latest: dict[tuple[str, str], Observation] = {}
+    latest: dict[tuple[str, str], tuple[Observation, PopulationCount]] = {}
     for o in obs:
         if isinstance(o.body, PopulationCount):
-            latest[(o.body.place, str(o.body.kind))] = o
-    return [
-        (p, k, o.body.persons, o.start, o.id)  # type: ignore[union-attr]
-        for (p, k), o in sorted(latest.items())
-    ]
+            latest[(o.body.place, str(o.body.kind))] = (o, o.body)
+    return [(p, k, b.persons, o.start, o.id) for (p, k), (o, b) in sorted(latest.items())]

@@ -29,7 +29,9 @@ class YamlDoc:
         return f"{self.name}:{line}:{col}"
 
 
-def _walk(node: yaml.Node, path: tuple[Any, ...], marks: dict[tuple[Any, ...], tuple[int, int]]) -> None:
+def _walk(
+    node: yaml.Node, path: tuple[Any, ...], marks: dict[tuple[Any, ...], tuple[int, int]]
+) -> None:
     marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:

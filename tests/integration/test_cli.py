@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import stat
 from pathlib import Path
@@ -65,9 +64,22 @@ class TestRecord:
     def test_negative_count_exits_1_and_writes_nothing(self, north: Cli) -> None:
         """`record crossing` with count -3 exits 1 naming count; the database is unchanged."""
         before = Path(north.db).read_bytes()
-        code, out, err = north("record", "crossing", "--reporter", "ngo-x", "--checkpoint",
-                               "north-gate", "--direction", "inbound", "--category", "vehicles",
-                               "--count", "-3", "--observed", "2024-01-05T10:00:00+00:00")
+        code, _out, err = north(
+            "record",
+            "crossing",
+            "--reporter",
+            "ngo-x",
+            "--checkpoint",
+            "north-gate",
+            "--direction",
+            "inbound",
+            "--category",
+            "vehicles",
+            "--count",
+            "-3",
+            "--observed",
+            "2024-01-05T10:00:00+00:00",
+        )
         assert code == 1
         assert "count" in err and "greater than or equal to 0" in err
         assert "Traceback" not in err and len(err.strip().splitlines()) == 1
@@ -76,9 +88,26 @@ class TestRecord:
 
     def test_zero_count_recorded_once(self, north: Cli) -> None:
         """An explicit zero is recorded; recording it again adds nothing."""
-        args = ("record", "crossing", "--reporter", "ngo-x", "--checkpoint", "north-gate",
-                "--direction", "inbound", "--category", "vehicles", "--count", "0",
-                "--observed", "2024-01-05", "--end", "2024-01-06", "--tz", "UTC")
+        args = (
+            "record",
+            "crossing",
+            "--reporter",
+            "ngo-x",
+            "--checkpoint",
+            "north-gate",
+            "--direction",
+            "inbound",
+            "--category",
+            "vehicles",
+            "--count",
+            "0",
+            "--observed",
+            "2024-01-05",
+            "--end",
+            "2024-01-06",
+            "--tz",
+            "UTC",
+        )
         first = north.json(*args)
         again = north.json(*args)
         assert len(first["accepted"]) == 1 and again["duplicates"] == first["accepted"]  # type: ignore[index]
@@ -94,8 +123,18 @@ class TestRecord:
     )
     def test_bad_field_named(self, north: Cli, extra: list[str], field: str) -> None:
         """Unknown references and enum values exit 1 naming the field."""
-        base = ["record", "crossing", "--reporter", "ngo-x", "--category", "vehicles",
-                "--count", "1", "--observed", "2024-01-05T10:00:00+00:00"]
+        base = [
+            "record",
+            "crossing",
+            "--reporter",
+            "ngo-x",
+            "--category",
+            "vehicles",
+            "--count",
+            "1",
+            "--observed",
+            "2024-01-05T10:00:00+00:00",
+        ]
         if "--direction" not in extra:
             base += ["--direction", "inbound"]
         code, _out, err = north(*base, *extra)
@@ -104,26 +143,53 @@ class TestRecord:
 
     def test_naive_time_rejected(self, north: Cli) -> None:
         """A time without offset or --tz exits 1 saying so."""
-        code, _out, err = north("record", "crossing", "--reporter", "ngo-x", "--checkpoint",
-                                "north-gate", "--direction", "inbound", "--category", "vehicles",
-                                "--count", "1", "--observed", "2024-01-05T10:00:00")
+        code, _out, err = north(
+            "record",
+            "crossing",
+            "--reporter",
+            "ngo-x",
+            "--checkpoint",
+            "north-gate",
+            "--direction",
+            "inbound",
+            "--category",
+            "vehicles",
+            "--count",
+            "1",
+            "--observed",
+            "2024-01-05T10:00:00",
+        )
         assert code == 1 and "offset" in err
 
     def test_missing_key_explains(self, cli: Cli) -> None:
         """Recording for an organisation without a key says how to make one."""
         cli("case", "load", str(EXAMPLE_CASE))
-        code, _out, err = cli("record", "crossing", "--reporter", "ngo-x", "--checkpoint",
-                              "north-gate", "--direction", "inbound", "--category", "vehicles",
-                              "--count", "1", "--observed", "2024-01-05T10:00:00+00:00")
+        code, _out, err = cli(
+            "record",
+            "crossing",
+            "--reporter",
+            "ngo-x",
+            "--checkpoint",
+            "north-gate",
+            "--direction",
+            "inbound",
+            "--category",
+            "vehicles",
+            "--count",
+            "1",
+            "--observed",
+            "2024-01-05T10:00:00+00:00",
+        )
         assert code == 1 and "corridor keys new ngo-x" in err
 
     def test_key_file_is_private(self, north: Cli) -> None:
         """`keys new` writes the private key with mode 0600, outside the database."""
-        mode = stat.S_IMODE(os.stat(north.tmp / "corridor-keys" / "ngo-x.key").st_mode)
+        mode = stat.S_IMODE((north.tmp / "corridor-keys" / "ngo-x.key").stat().st_mode)
         assert mode == 0o600
         with sqlite3.connect(north.db) as conn:
             assert b"PRIVATE" not in b"".join(
-                str(r).encode() for r in conn.execute("SELECT * FROM org_keys"))
+                str(r).encode() for r in conn.execute("SELECT * FROM org_keys")
+            )
 
 
 class TestLachin:
@@ -142,7 +208,8 @@ class TestLachin:
         """The convoy's three tonnages stay three observations, each with its source."""
         rows = lachin.json("list", "convoy")
         tonnes = sorted(
-            r["body"]["cargo"][0]["tonnes"] for r in rows  # type: ignore[index]
+            r["body"]["cargo"][0]["tonnes"]
+            for r in rows  # type: ignore[index]
             if r["body"]["convoy"] == "am-convoy-2023-07" and r["body"].get("cargo")  # type: ignore[index]
         )
         assert tonnes == [360, 361, 400]
@@ -174,8 +241,10 @@ class TestLachin:
         assert lachin("log", "verify")[0] == 0
         with sqlite3.connect(lachin.db) as conn:
             e = conn.execute("SELECT entry FROM observations WHERE log_index = 7").fetchone()[0]
-            conn.execute("UPDATE observations SET entry = ? WHERE log_index = 7",
-                         (e.replace(b"reporter", b"Reporter"),))
+            conn.execute(
+                "UPDATE observations SET entry = ? WHERE log_index = 7",
+                (e.replace(b"reporter", b"Reporter"),),
+            )
         code, _out, err = lachin("log", "verify")
         assert code == 2 and "entry 7" in err
 

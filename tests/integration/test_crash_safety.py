@@ -57,7 +57,7 @@ def _prepare(folder: Path) -> None:
 class TestCrashSafety:
     @pytest.mark.parametrize("seed", range(4))
     def test_sigkill_leaves_consistent_prefix(self, tmp_path: Path, seed: int) -> None:
-        """After SIGKILL mid-append the log is a verified prefix holding every acknowledged entry."""
+        """After SIGKILL mid-append the log is a verified prefix with every acknowledged entry."""
         from corridor.bench.ledger import make_entries
         from corridor.ledger.note import Signer
 
@@ -66,7 +66,9 @@ class TestCrashSafety:
         batch = rng.choice([1, 7, 64, 300])
         proc = subprocess.Popen(
             [sys.executable, "-c", WRITER, str(tmp_path), str(batch)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
         acked = 0

@@ -16,7 +16,9 @@ class TestReadme:
     def test_cli_reference_in_step(self) -> None:
         """The README's CLI reference is exactly what the commands' --help says."""
         inner = README.split(BEGIN, 1)[1].split(END, 1)[0].strip()
-        assert inner == reference().strip(), "run: python -m corridor.cli.reference --update README.md"
+        assert inner == reference().strip(), (
+            "run: python -m corridor.cli.reference --update README.md"
+        )
 
     def test_two_setup_commands(self) -> None:
         """The README gives the install-and-demo and install-and-test commands."""
@@ -27,7 +29,7 @@ class TestReadme:
         """.ci/run installs from the checkout and runs python -m pytest with PostgreSQL required."""
         ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
         assert "pip\" install -q -e '.[test]'" in ci
-        assert '-m pytest' in ci and "CORRIDOR_REQUIRE_PG=1" in ci
+        assert "-m pytest" in ci and "CORRIDOR_REQUIRE_PG=1" in ci
 
     def test_linked_docs_exist(self) -> None:
         """Every docs/ link in the README points at a file in the repository."""

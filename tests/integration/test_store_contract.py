@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,18 +20,28 @@ from corridor.recording import Ledger, Recorder, init_log
 from corridor.store.api import Query
 from corridor.store.sql import SqlStore
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def obs(day: int, count: int, direction: str = "inbound", **extra: Any) -> Any:
-    return parse_observation({
-        "type": "crossing",
-        "observed": {"start": f"2024-01-{day:02d}T00:00:00+00:00", "end": f"2024-01-{day + 1:02d}T00:00:00+00:00"},
-        "reporter": "ngo-x",
-        "sources": [{"title": "Daily counts (synthetic test data)"}],
-        "body": {"checkpoint": "north-gate", "direction": direction, "category": "vehicles",
-                 "count": count, **extra},
-    })
+    return parse_observation(
+        {
+            "type": "crossing",
+            "observed": {
+                "start": f"2024-01-{day:02d}T00:00:00+00:00",
+                "end": f"2024-01-{day + 1:02d}T00:00:00+00:00",
+            },
+            "reporter": "ngo-x",
+            "sources": [{"title": "Daily counts (synthetic test data)"}],
+            "body": {
+                "checkpoint": "north-gate",
+                "direction": direction,
+                "category": "vehicles",
+                "count": count,
+                **extra,
+            },
+        }
+    )
 
 
 @pytest.fixture
@@ -39,8 +49,10 @@ def store(db_url: str) -> Any:
     s = SqlStore.open(db_url, create=True)
     s.put_entities(
         [Organisation(id="ngo-x", name="NGO X (synthetic)", kind="monitor")],
-        [Place(id="north-gate", names=["North Gate"], lat=31.5, lon=34.5),
-         Place(id="south-town", names=["South Town"], lat=31.3, lon=34.3)],
+        [
+            Place(id="north-gate", names=["North Gate"], lat=31.5, lon=34.5),
+            Place(id="south-town", names=["South Town"], lat=31.3, lon=34.3),
+        ],
         [Route(id="north-road", name="North road", places=("north-gate", "south-town"))],
         [Checkpoint(id="north-gate", name="North Gate", place="north-gate", route="north-road")],
     )
@@ -83,8 +95,13 @@ class TestAppendAndQuery:
         """Listing filters by type, direction and period overlap."""
         recorder.submit([obs(1, 5), obs(2, 0, "outbound"), obs(3, 7)])
         assert store.count(Query(direction="outbound")) == 1
-        got = list(store.query(Query(start=datetime(2024, 1, 2, 12, tzinfo=UTC),
-                                     end=datetime(2024, 1, 4, tzinfo=UTC))))
+        got = list(
+            store.query(
+                Query(
+                    start=datetime(2024, 1, 2, 12, tzinfo=UTC), end=datetime(2024, 1, 4, tzinfo=UTC)
+                )
+            )
+        )
         assert [s.observation.body.count for s in got] == [0, 7]  # type: ignore[union-attr]
         assert store.count(Query(type="incident")) == 0
 
@@ -97,7 +114,12 @@ class TestAppendAndQuery:
 
     def test_unknown_checkpoint_writes_nothing(self, recorder: Recorder, store: SqlStore) -> None:
         """A batch with one unknown reference is rejected whole."""
-        bad = parse_observation({**obs(2, 1).content(), "body": {**obs(2, 1).content()["body"], "checkpoint": "nowhere"}})
+        bad = parse_observation(
+            {
+                **obs(2, 1).content(),
+                "body": {**obs(2, 1).content()["body"], "checkpoint": "nowhere"},
+            }
+        )
         with pytest.raises(RecordError, match="unknown checkpoint"):
             recorder.submit([obs(1, 5), bad])
         assert store.count() == 0
@@ -116,7 +138,13 @@ class TestLog:
         cp = verify_checkpoint(ledger.checkpoint(), ledger.origin, ledger.verifier)
         assert cp.size == 19
         for i in range(cp.size):
-            verify_inclusion(i, cp.size, leaf_hash(store.entry_at(i)), ledger.inclusion_proof(i, cp.size), cp.root)
+            verify_inclusion(
+                i,
+                cp.size,
+                leaf_hash(store.entry_at(i)),
+                ledger.inclusion_proof(i, cp.size),
+                cp.root,
+            )
 
     def test_checkpoints_stay_consistent(self, recorder: Recorder, store: SqlStore) -> None:
         """A later checkpoint is provably consistent with an earlier one."""
@@ -137,14 +165,20 @@ class TestLog:
         """Changing one stored entry with SQL makes verification fail naming its index."""
         recorder.submit([obs(d, d) for d in range(1, 6)])
         with store.engine.begin() as conn:
-            e = conn.execute(text("SELECT entry FROM observations WHERE log_index = 3")).scalar_one()
+            e = conn.execute(
+                text("SELECT entry FROM observations WHERE log_index = 3")
+            ).scalar_one()
             forged = bytes(e).replace(b'"count":4', b'"count":9')
-            conn.execute(text("UPDATE observations SET entry = :e WHERE log_index = 3"), {"e": forged})
+            conn.execute(
+                text("UPDATE observations SET entry = :e WHERE log_index = 3"), {"e": forged}
+            )
         with pytest.raises(TamperError, match="entry 3") as exc:
             Ledger(store).verify()
         assert exc.value.index == 3
 
-    def test_sql_update_of_index_column_is_caught(self, recorder: Recorder, store: SqlStore) -> None:
+    def test_sql_update_of_index_column_is_caught(
+        self, recorder: Recorder, store: SqlStore
+    ) -> None:
         """Changing a derived column (direction) is caught too, naming the entry."""
         recorder.submit([obs(d, d) for d in range(1, 6)])
         with store.engine.begin() as conn:
@@ -175,7 +209,10 @@ class TestPrivacy:
         oid = recorder.submit([obs(1, 1, driver_name="A. Driver", driver_phone="+000")]).accepted[0]
         entry = store.entry_at(0)
         assert b"A. Driver" not in entry and b'"personal"' in entry
-        assert {f for f, _s, v, _e in store.personal_values(oid) if v is not None} == {"driver_name", "driver_phone"}
+        assert {f for f, _s, v, _e in store.personal_values(oid) if v is not None} == {
+            "driver_name",
+            "driver_phone",
+        }
         assert store.erase_personal(oid) == 2
         assert all(v is None for _f, _s, v, _e in store.personal_values(oid))
         Ledger(store).verify()

@@ -47,8 +47,13 @@ from corridor.model import Organisation, Place, Route
 from corridor.recording import Ledger, _Tiles, init_log
 from corridor.store.sql import SqlStore
 
-FULL = {"ingest": 100_000, "proof_tree": 1_000_000, "proofs": 50_000, "verify": 1_000_000,
-        "pymerkle_proofs": 2_000}
+FULL = {
+    "ingest": 100_000,
+    "proof_tree": 1_000_000,
+    "proofs": 50_000,
+    "verify": 1_000_000,
+    "pymerkle_proofs": 2_000,
+}
 QUICK = {k: max(1, v // 10) for k, v in FULL.items()}
 
 
@@ -78,14 +83,20 @@ def _content(i: int) -> dict[str, Any]:
         "observed": {"start": start, "end": end},
         "reporter": "bench-org",
         "sources": [{"title": "benchmark data (synthetic)", "file": "bench.csv", "row": i + 2}],
-        "body": {"type": "crossing", "checkpoint": "bench-gate",
-                 "direction": "inbound" if i % 2 else "outbound", "category": "vehicles",
-                 "count": i % 97, "outcome": "passed"},
+        "body": {
+            "type": "crossing",
+            "checkpoint": "bench-gate",
+            "direction": "inbound" if i % 2 else "outbound",
+            "category": "vehicles",
+            "count": i % 97,
+            "outcome": "passed",
+        },
     }
 
 
 def make_entries(n: int, signer: Signer, offset: int = 0) -> list[bytes]:
     """``n`` signed entries of synthetic observations (signing runs on all cores)."""
+
     def one(i: int) -> bytes:
         c = _content(offset + i)
         return ledger_entry.make_entry(c, [ledger_entry.sign_observation(c, signer)])
@@ -98,10 +109,16 @@ def _bench_store(folder: Path) -> tuple[SqlStore, Signer]:
     store = SqlStore.open(str(folder / "bench.db"), create=True)
     store.put_entities(
         [Organisation(id="bench-org", name="Benchmark org (synthetic)", kind="monitor")],
-        [Place(id="bench-gate", names=["Bench gate (synthetic)"]),
-         Place(id="bench-town", names=["Bench town (synthetic)"])],
+        [
+            Place(id="bench-gate", names=["Bench gate (synthetic)"]),
+            Place(id="bench-town", names=["Bench town (synthetic)"]),
+        ],
         [Route(id="bench-road", name="Bench road", places=("bench-gate", "bench-town"))],
-        [CheckpointEntity(id="bench-gate", name="Bench gate", place="bench-gate", route="bench-road")],
+        [
+            CheckpointEntity(
+                id="bench-gate", name="Bench gate", place="bench-gate", route="bench-road"
+            )
+        ],
     )
     ring = Keyring(folder / "keys")
     init_log(store, ring, origin="bench.example/log")
@@ -125,7 +142,7 @@ def bench_ingest(n: int, folder: Path) -> dict[str, float]:
 
 def _pymerkle_rate(leaves: list[bytes], folder: Path, indices: list[int]) -> float | None:
     try:
-        from pymerkle import SqliteTree  # type: ignore[import-not-found]
+        from pymerkle import SqliteTree
     except ImportError:
         _log("pymerkle not installed (pip install -e '.[bench]'): skipping the comparison")
         return None
@@ -168,8 +185,11 @@ def bench_proofs(size: int, nproofs: int, n_pymerkle: int, folder: Path) -> dict
     ours = nproofs / dt
     pm = _pymerkle_rate(entries, folder, indices[:n_pymerkle])
     return {
-        "proof_tree_size": size, "proof_tree_build_seconds": build, "proofs": nproofs,
-        "proofs_per_s": ours, "pymerkle_proofs_per_s": pm,
+        "proof_tree_size": size,
+        "proof_tree_build_seconds": build,
+        "proofs": nproofs,
+        "proofs_per_s": ours,
+        "pymerkle_proofs_per_s": pm,
         "proof_ratio_vs_pymerkle": (ours / pm) if pm else None,
     }
 
@@ -207,21 +227,33 @@ def bench_verify(n: int, folder: Path, jobs: int = 1) -> dict[str, Any]:
         "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"
         "print(json.dumps({'size': r.size, 'seconds': dt, 'rss_mb': int(hwm) / 1024}))\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code, str(out), log_signer.vkey],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(out), log_signer.vkey],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"offline verification failed: {proc.stderr.strip()}")
     res = json.loads(proc.stdout)
     assert res["size"] == n
-    return {"verify_entries": n, "verify_seconds": res["seconds"],
-            "verify_per_s": n / res["seconds"], "verify_generate_seconds": gen,
-            "verify_jobs": jobs, "verify_peak_rss_mb": res["rss_mb"],
-            "export_bytes": sum(f.stat().st_size for f in out.rglob("*") if f.is_file())}
+    return {
+        "verify_entries": n,
+        "verify_seconds": res["seconds"],
+        "verify_per_s": n / res["seconds"],
+        "verify_generate_seconds": gen,
+        "verify_jobs": jobs,
+        "verify_peak_rss_mb": res["rss_mb"],
+        "export_bytes": sum(f.stat().st_size for f in out.rglob("*") if f.is_file()),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m corridor.bench ledger", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m corridor.bench ledger",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     ap.add_argument("--quick", action="store_true", help="a tenth of the sizes (about a minute)")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--keep", type=Path, help="keep the benchmark files in this folder")
@@ -238,7 +270,9 @@ def main(argv: list[str] | None = None) -> int:
         out.update(bench_ingest(sizes["ingest"], folder))
         out["ingest_ratio"] = out["ingest_per_s"] / out["raw_verify_per_s"]
         step(f"inclusion proofs on a persisted tree of {sizes['proof_tree']:,} leaves")
-        out.update(bench_proofs(sizes["proof_tree"], sizes["proofs"], sizes["pymerkle_proofs"], folder))
+        out.update(
+            bench_proofs(sizes["proof_tree"], sizes["proofs"], sizes["pymerkle_proofs"], folder)
+        )
         step(f"offline verification of an exported log of {sizes['verify']:,} entries")
         out.update(bench_verify(sizes["verify"], folder))
         out["verify_ratio"] = out["verify_per_s"] / out["raw_verify_per_s"]
@@ -250,16 +284,28 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(out, indent=2))
         return 0
     pm = out.get("proof_ratio_vs_pymerkle")
-    print(f"raw Ed25519 verify (1 thread):   {out['raw_verify_per_s']:>12,.0f} /s  (baseline; "
-          f"{out['raw_verify_per_s_after']:,.0f} /s at the end)")
-    print(f"durable ingest:                  {out['ingest_per_s']:>12,.0f} /s  "
-          f"ratio {out['ingest_ratio']:.2f} × raw verify (bar ≥ 0.7)")
-    print(f"inclusion proofs ({out['proof_tree_size']:,} leaves): {out['proofs_per_s']:>10,.0f} /s  "
-          + (f"ratio {pm:.0f} × pymerkle SqliteTree ({out['pymerkle_proofs_per_s']:,.0f} /s; bar ≥ 10)"
-             if pm else "(pymerkle not installed)"))
-    print(f"offline verify ({out['verify_entries']:,} entries): {out['verify_per_s']:>10,.0f} /s  "
-          f"ratio {out['verify_ratio']:.2f} × raw verify (bar ≥ 0.8); verifier peak memory "
-          f"{out['verify_peak_rss_mb']:.0f} MB for a {out['export_bytes'] / 1e6:.0f} MB export")
+    print(
+        f"raw Ed25519 verify (1 thread):   {out['raw_verify_per_s']:>12,.0f} /s  (baseline; "
+        f"{out['raw_verify_per_s_after']:,.0f} /s at the end)"
+    )
+    print(
+        f"durable ingest:                  {out['ingest_per_s']:>12,.0f} /s  "
+        f"ratio {out['ingest_ratio']:.2f} × raw verify (bar ≥ 0.7)"
+    )
+    print(
+        f"inclusion proofs ({out['proof_tree_size']:,} leaves): {out['proofs_per_s']:>10,.0f} /s  "
+        + (
+            f"ratio {pm:.0f} × pymerkle SqliteTree "
+            f"({out['pymerkle_proofs_per_s']:,.0f} /s; bar ≥ 10)"
+            if pm
+            else "(pymerkle not installed)"
+        )
+    )
+    print(
+        f"offline verify ({out['verify_entries']:,} entries): {out['verify_per_s']:>10,.0f} /s  "
+        f"ratio {out['verify_ratio']:.2f} × raw verify (bar ≥ 0.8); verifier peak memory "
+        f"{out['verify_peak_rss_mb']:.0f} MB for a {out['export_bytes'] / 1e6:.0f} MB export"
+    )
     return 0
 
 

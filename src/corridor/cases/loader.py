@@ -30,8 +30,21 @@ _HERE = Path(__file__).parent
 BUILTIN: dict[str, Path] = {"lachin-2023": _HERE / "lachin_2023"}
 
 _TOP_KEYS = {
-    "name", "title", "description", "synthetic", "timezone", "demo", "organisations", "places",
-    "routes", "checkpoints", "observations", "include", "rules", "scenarios", "sources",
+    "name",
+    "title",
+    "description",
+    "synthetic",
+    "timezone",
+    "demo",
+    "organisations",
+    "places",
+    "routes",
+    "checkpoints",
+    "observations",
+    "include",
+    "rules",
+    "scenarios",
+    "sources",
 }
 
 
@@ -62,7 +75,9 @@ def builtin_cases() -> dict[str, str]:
     """Built-in case name -> title."""
     out = {}
     for name, folder in BUILTIN.items():
-        doc = load_yaml((folder / "case.yaml").read_text(encoding="utf-8"), str(folder / "case.yaml"))
+        doc = load_yaml(
+            (folder / "case.yaml").read_text(encoding="utf-8"), str(folder / "case.yaml")
+        )
         out[name] = str(doc.data.get("title", name))
     return out
 
@@ -90,8 +105,9 @@ def _items(doc: YamlDoc, key: str, model: type[BaseModel]) -> list[Any]:
             loc = err.field
             sub = tuple(loc.split(".")) if loc else ()
             path = (key, i, *(int(p) if p.isdigit() else p for p in sub))
-            raise RecordError(err.reason, field=f"{key}[{i}]" + (f".{loc}" if loc else ""),
-                              where=doc.where(*path)) from None
+            raise RecordError(
+                err.reason, field=f"{key}[{i}]" + (f".{loc}" if loc else ""), where=doc.where(*path)
+            ) from None
     return out
 
 
@@ -175,8 +191,12 @@ def load_case(name_or_path: str | Path) -> Case:
 
 
 def _check_unique(doc: YamlDoc, case: Case) -> None:
-    for key, items in (("organisations", case.organisations), ("places", case.places),
-                       ("routes", case.routes), ("checkpoints", case.checkpoints)):
+    for key, items in (
+        ("organisations", case.organisations),
+        ("places", case.places),
+        ("routes", case.routes),
+        ("checkpoints", case.checkpoints),
+    ):
         seen: set[str] = set()
         for it in items:
             if it.id in seen:

@@ -24,6 +24,7 @@ app = typer.Typer(
 # Keep this list sorted; add one line per module.
 _COMMAND_MODULES: list[str] = [
     "cases",
+    "check",
     "demo",
     "importer",
     "keys",

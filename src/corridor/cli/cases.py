@@ -6,7 +6,15 @@ import typer
 from rich.table import Table
 
 from corridor.cases import builtin_cases, load_case
-from corridor.cli.context import DbOption, JsonOption, KeysOption, console, open_keyring, open_store, print_json
+from corridor.cli.context import (
+    DbOption,
+    JsonOption,
+    KeysOption,
+    console,
+    open_keyring,
+    open_store,
+    print_json,
+)
 
 __all__ = ["register"]
 
@@ -19,8 +27,9 @@ def register(app: typer.Typer) -> None:
     @app.command("init")
     def init(
         origin: str | None = typer.Option(
-            None, help="The log's origin line, e.g. 'monitor.example.org/corridor' "
-            "[default: corridor.local/<database name>]."
+            None,
+            help="The log's origin line, e.g. 'monitor.example.org/corridor' "
+            "[default: corridor.local/<database name>].",
         ),
         db: str | None = DbOption,
         keys: str | None = KeysOption,
@@ -57,7 +66,9 @@ def case_list(as_json: bool = JsonOption) -> None:
 
 @case_app.command("load")
 def case_load(
-    name: str = typer.Argument(..., metavar="NAME|PATH", help="A built-in case name, or a case YAML file or folder."),
+    name: str = typer.Argument(
+        ..., metavar="NAME|PATH", help="A built-in case name, or a case YAML file or folder."
+    ),
     db: str | None = DbOption,
     keys: str | None = KeysOption,
     as_json: bool = JsonOption,
@@ -76,12 +87,18 @@ def case_load(
     finally:
         store.close()
     if as_json:
-        print_json({
-            "case": case.name, "organisations": len(case.organisations), "places": len(case.places),
-            "routes": len(case.routes), "checkpoints": len(case.checkpoints),
-            "accepted": len(result.accepted), "duplicates": len(result.duplicates),
-            "tree_size": result.tree_size,
-        })
+        print_json(
+            {
+                "case": case.name,
+                "organisations": len(case.organisations),
+                "places": len(case.places),
+                "routes": len(case.routes),
+                "checkpoints": len(case.checkpoints),
+                "accepted": len(result.accepted),
+                "duplicates": len(result.duplicates),
+                "tree_size": result.tree_size,
+            }
+        )
         return
     console.print(
         f"loaded {case.name}: {len(case.organisations)} organisations, {len(case.places)} places, "

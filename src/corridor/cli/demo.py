@@ -39,8 +39,10 @@ def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo(
         dir_: Path | None = typer.Option(
-            None, "--dir", help="Keep the demo database, keys and export in this folder "
-            "(emptied first) [default: a temporary folder, removed afterwards]."
+            None,
+            "--dir",
+            help="Keep the demo database, keys and export in this folder "
+            "(emptied first) [default: a temporary folder, removed afterwards].",
         ),
         sections: str = typer.Option(
             "status,log,rules,supply", help="Which sections to show, comma-separated."
@@ -59,8 +61,10 @@ def register(app: typer.Typer) -> None:
             if temporary:
                 shutil.rmtree(folder, ignore_errors=True)
             else:
-                console.print(f"\nThe demo database is kept in {folder} "
-                              f"(try: corridor list crossing --db {folder / 'corridor.db'})")
+                console.print(
+                    f"\nThe demo database is kept in {folder} "
+                    f"(try: corridor list crossing --db {folder / 'corridor.db'})"
+                )
 
 
 def _run(folder: Path, want: set[str]) -> None:

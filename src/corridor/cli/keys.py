@@ -5,7 +5,15 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from corridor.cli.context import DbOption, JsonOption, KeysOption, console, open_keyring, open_store, print_json
+from corridor.cli.context import (
+    DbOption,
+    JsonOption,
+    KeysOption,
+    console,
+    open_keyring,
+    open_store,
+    print_json,
+)
 from corridor.errors import NotFoundError, SigningKeyError
 from corridor.ledger.note import Signer, Verifier
 from corridor.recording import Ledger
@@ -47,7 +55,9 @@ def keys_new(
 
 @keys_app.command("add")
 def keys_add(
-    vkey: str = typer.Argument(..., help="A verifier key, name+keyid+base64(0x01||key); name = org id."),
+    vkey: str = typer.Argument(
+        ..., help="A verifier key, name+keyid+base64(0x01||key); name = org id."
+    ),
     db: str | None = DbOption,
 ) -> None:
     """Register another organisation's public (verifier) key."""

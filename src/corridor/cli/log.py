@@ -9,21 +9,31 @@ from pathlib import Path
 import typer
 from rich.progress import Progress
 
-from corridor.cli.context import DbOption, JsonOption, KeysOption, console, err_console, open_keyring, open_store, print_json
+from corridor.cli.context import (
+    DbOption,
+    JsonOption,
+    KeysOption,
+    console,
+    err_console,
+    open_keyring,
+    open_store,
+    print_json,
+)
 from corridor.errors import InputError, NotFoundError, SigningKeyError
 from corridor.ledger.checkpoint import verify_checkpoint
 from corridor.ledger.cosignature import CosignatureSigner, Witness, WitnessState
 from corridor.ledger.hashing import leaf_hash
 from corridor.ledger.merkle import verify_consistency, verify_inclusion
-from corridor.ledger.note import Verifier
 from corridor.recording import Ledger
 
 __all__ = ["inclusion_bundle", "register"]
 
-log_app = typer.Typer(help="The transparency log: checkpoints, proofs, verification, export.",
-                      no_args_is_help=True)
-witness_app = typer.Typer(help="Witnesses: cosign a log's checkpoints after checking consistency.",
-                          no_args_is_help=True)
+log_app = typer.Typer(
+    help="The transparency log: checkpoints, proofs, verification, export.", no_args_is_help=True
+)
+witness_app = typer.Typer(
+    help="Witnesses: cosign a log's checkpoints after checking consistency.", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -77,13 +87,17 @@ def log_key(db: str | None = DbOption) -> None:
         store.close()
     typer.echo(vkey)
     if demo:
-        err_console.print("note: this log signs with a DEMO key (public seed); it proves integrity "
-                          "of a demo record, not who operates it")
+        err_console.print(
+            "note: this log signs with a DEMO key (public seed); it proves integrity "
+            "of a demo record, not who operates it"
+        )
 
 
 @log_app.command("prove")
 def log_prove(
-    id_: str = typer.Argument(..., metavar="ID", help="Observation id (or a prefix of 6+ characters)."),
+    id_: str = typer.Argument(
+        ..., metavar="ID", help="Observation id (or a prefix of 6+ characters)."
+    ),
     db: str | None = DbOption,
     keys: str | None = KeysOption,
     as_json: bool = JsonOption,
@@ -108,7 +122,9 @@ def log_prove(
 @log_app.command("consistency")
 def log_consistency(
     old_size: int = typer.Argument(..., min=0, help="The older tree size."),
-    new_size: int | None = typer.Argument(None, min=0, help="The newer size [default: latest checkpoint]."),
+    new_size: int | None = typer.Argument(
+        None, min=0, help="The newer size [default: latest checkpoint]."
+    ),
     db: str | None = DbOption,
     keys: str | None = KeysOption,
     as_json: bool = JsonOption,
@@ -131,8 +147,8 @@ def log_consistency(
         print_json(out)
     else:
         console.print(f"consistency {old_size} → {new_size}: {len(hashes)} hashes")
-        for h in out["hashes"]:
-            console.print(f"  {h}")
+        for h in hashes:
+            console.print(f"  {_b64(h)}")
 
 
 @log_app.command("verify")
@@ -261,10 +277,22 @@ def register_verify(app: typer.Typer) -> None:
     @app.command("verify")
     def verify(
         folder: Path = typer.Argument(..., metavar="DIR", help="An exported log folder."),
-        key: str = typer.Option(..., "--key", help="The log's verifier key (get it from the log operator, not the export)."),
-        witness: list[str] = typer.Option([], "--witness", help="A witness's verifier key (repeat)."),
-        quorum: int = typer.Option(0, "--quorum", min=0, help="Valid witness cosignatures required."),
-        org_key: list[str] | None = typer.Option(None, "--org-key", help="Organisation verifier keys to trust instead of the export's keys file (repeat)."),
+        key: str = typer.Option(
+            ...,
+            "--key",
+            help="The log's verifier key (get it from the log operator, not the export).",
+        ),
+        witness: list[str] = typer.Option(
+            [], "--witness", help="A witness's verifier key (repeat)."
+        ),
+        quorum: int = typer.Option(
+            0, "--quorum", min=0, help="Valid witness cosignatures required."
+        ),
+        org_key: list[str] | None = typer.Option(
+            None,
+            "--org-key",
+            help="Organisation verifier keys to trust instead of the export's keys file (repeat).",
+        ),
         jobs: int = typer.Option(1, "--jobs", min=1, help="Processes for signature checks."),
         as_json: bool = JsonOption,
     ) -> None:
@@ -277,10 +305,16 @@ def register_verify(app: typer.Typer) -> None:
 
         if quorum > len(witness):
             raise InputError(f"--quorum {quorum} needs at least {quorum} --witness keys")
-        result = verify_export(folder, key, witnesses=witness, quorum=quorum, org_keys=org_key, jobs=jobs)
+        result = verify_export(
+            folder, key, witnesses=witness, quorum=quorum, org_keys=org_key, jobs=jobs
+        )
         root = _b64(result.root)
         if as_json:
-            print_json({"ok": True, "size": result.size, "root": root, "cosignatures": result.cosignatures})
+            print_json(
+                {"ok": True, "size": result.size, "root": root, "cosignatures": result.cosignatures}
+            )
         else:
-            console.print(f"verified: size {result.size}, root {root}"
-                          + (f", {result.cosignatures} witness cosignatures" if witness else ""))
+            console.print(
+                f"verified: size {result.size}, root {root}"
+                + (f", {result.cosignatures} witness cosignatures" if witness else "")
+            )

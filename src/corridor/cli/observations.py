@@ -29,7 +29,9 @@ __all__ = ["observation_json", "register"]
 TYPES = ", ".join(BODY_TYPES)
 
 
-def observation_json(s: StoredObservation, *, personal: dict[str, Any] | None = None) -> dict[str, Any]:
+def observation_json(
+    s: StoredObservation, *, personal: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The JSON form of a stored observation: id, log index, signers and content."""
     d: dict[str, Any] = {"id": s.id, "log_index": s.log_index, **s.observation.content()}
     d["signed_by"] = list(s.signers)
@@ -58,9 +60,17 @@ def _coerce(field: str, raw: str) -> Any:
 
 
 def _build(
-    type_: str, body_fields: list[str], observed: str | None, end: str | None, tz: str | None,
-    reporter: str | None, source_title: str | None, source_url: str | None,
-    claim_of: str | None, note: str | None, from_file: Path | None,
+    type_: str,
+    body_fields: list[str],
+    observed: str | None,
+    end: str | None,
+    tz: str | None,
+    reporter: str | None,
+    source_title: str | None,
+    source_url: str | None,
+    claim_of: str | None,
+    note: str | None,
+    from_file: Path | None,
 ) -> list[dict[str, Any]]:
     if from_file is not None:
         try:
@@ -70,22 +80,31 @@ def _build(
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise InputError(f"not JSON: {exc.msg} at line {exc.lineno}", where=str(from_file)) from None
+            raise InputError(
+                f"not JSON: {exc.msg} at line {exc.lineno}", where=str(from_file)
+            ) from None
         items = data if isinstance(data, list) else [data]
         out = []
         for i, item in enumerate(items):
             if not isinstance(item, dict):
-                raise InputError("each observation must be a JSON object", where=f"{from_file}[{i}]")
+                raise InputError(
+                    "each observation must be a JSON object", where=f"{from_file}[{i}]"
+                )
             item = {"type": type_, **item}
             if item["type"] != type_:
-                raise RecordError(f"is {item['type']!r}, but the command records {type_!r}",
-                                  field="type", where=f"{from_file}[{i}]")
+                raise RecordError(
+                    f"is {item['type']!r}, but the command records {type_!r}",
+                    field="type",
+                    where=f"{from_file}[{i}]",
+                )
             if tz:
-                obs = item.get("observed")
-                if isinstance(obs, str):
-                    item["observed"] = {"start": _parse_time(obs, tz, "observed")}
-                elif isinstance(obs, dict):
-                    item["observed"] = {k: _parse_time(v, tz, f"observed.{k}") for k, v in obs.items()}
+                when = item.get("observed")
+                if isinstance(when, str):
+                    item["observed"] = {"start": _parse_time(when, tz, "observed")}
+                elif isinstance(when, dict):
+                    item["observed"] = {
+                        k: _parse_time(v, tz, f"observed.{k}") for k, v in when.items()
+                    }
             out.append(item)
         return out
     body: dict[str, Any] = {}
@@ -95,22 +114,29 @@ def _build(
         k, v = kv.split("=", 1)
         body[k.strip()] = _coerce(k, v.strip())
     if observed is None:
-        raise RecordError("is required (an ISO 8601 time with offset, or give --tz)", field="observed")
+        raise RecordError(
+            "is required (an ISO 8601 time with offset, or give --tz)", field="observed"
+        )
     if reporter is None:
         raise RecordError("is required: the organisation reporting this", field="reporter")
-    obs: dict[str, Any] = {"start": _parse_time(observed, tz, "observed")}
+    period: dict[str, Any] = {"start": _parse_time(observed, tz, "observed")}
     if end:
-        obs["end"] = _parse_time(end, tz, "end")
+        period["end"] = _parse_time(end, tz, "end")
     src: dict[str, Any] = {"title": source_title or f"direct report by {reporter}"}
     if source_url:
         src["url"] = source_url
     if claim_of:
         src["claim_of"] = claim_of
-    item: dict[str, Any] = {"type": type_, "observed": obs, "reporter": reporter,
-                            "sources": [src], "body": body}
+    one: dict[str, Any] = {
+        "type": type_,
+        "observed": period,
+        "reporter": reporter,
+        "sources": [src],
+        "body": body,
+    }
     if note:
-        item["note"] = note
-    return [item]
+        one["note"] = note
+    return [one]
 
 
 def register(app: typer.Typer) -> None:
@@ -118,16 +144,25 @@ def register(app: typer.Typer) -> None:
     def record(
         type_: str = typer.Argument(..., metavar="TYPE", help=f"One of: {TYPES}."),
         set_: list[str] = typer.Option(
-            [], "--set", "-s", help="A body field, FIELD=VALUE (repeat). Values parse as JSON "
-            "where they can: count=0, cargo='[{\"commodity\":\"flour\",\"tonnes\":20}]'."
+            [],
+            "--set",
+            "-s",
+            help="A body field, FIELD=VALUE (repeat). Values parse as JSON "
+            'where they can: count=0, cargo=\'[{"commodity":"flour","tonnes":20}]\'.',
         ),
         checkpoint: str | None = typer.Option(None, help="Body field checkpoint."),
         direction: str | None = typer.Option(None, help="Body field direction: inbound|outbound."),
-        category: str | None = typer.Option(None, help="Body field category: persons|vehicles|cargo."),
-        count: str | None = typer.Option(None, help="Body field count (0 is a report, not no data)."),
+        category: str | None = typer.Option(
+            None, help="Body field category: persons|vehicles|cargo."
+        ),
+        count: str | None = typer.Option(
+            None, help="Body field count (0 is a report, not no data)."
+        ),
         route: str | None = typer.Option(None, help="Body field route."),
         status: str | None = typer.Option(None, help="Body field status."),
-        observed: str | None = typer.Option(None, help="When: ISO 8601 with offset (or give --tz)."),
+        observed: str | None = typer.Option(
+            None, help="When: ISO 8601 with offset (or give --tz)."
+        ),
         end: str | None = typer.Option(None, help="End of the observed period (exclusive)."),
         tz: str | None = typer.Option(None, help="Time zone for times written without an offset."),
         reporter: str | None = typer.Option(None, help="Organisation id reporting (and signing)."),
@@ -145,11 +180,31 @@ def register(app: typer.Typer) -> None:
         """Record one observation (or a JSON list), signed by its reporter, into the log."""
         if type_ not in BODY_TYPES:
             raise InputError(f"unknown type {type_!r}; expected one of {TYPES}", where="TYPE")
-        extra = [f"{k}={v}" for k, v in (("checkpoint", checkpoint), ("direction", direction),
-                 ("category", category), ("count", count), ("route", route),
-                 ("status", status)) if v is not None]
-        raw = _build(type_, [*extra, *set_], observed, end, tz, reporter, source, source_url,
-                     claim_of, note, file)
+        extra = [
+            f"{k}={v}"
+            for k, v in (
+                ("checkpoint", checkpoint),
+                ("direction", direction),
+                ("category", category),
+                ("count", count),
+                ("route", route),
+                ("status", status),
+            )
+            if v is not None
+        ]
+        raw = _build(
+            type_,
+            [*extra, *set_],
+            observed,
+            end,
+            tz,
+            reporter,
+            source,
+            source_url,
+            claim_of,
+            note,
+            file,
+        )
         store = open_store(db, create=True)
         try:
             registry = store.registry()
@@ -165,8 +220,13 @@ def register(app: typer.Typer) -> None:
         finally:
             store.close()
         if as_json:
-            print_json({"accepted": result.accepted, "duplicates": result.duplicates,
-                        "tree_size": result.tree_size})
+            print_json(
+                {
+                    "accepted": result.accepted,
+                    "duplicates": result.duplicates,
+                    "tree_size": result.tree_size,
+                }
+            )
             return
         for oid in result.accepted:
             console.print(f"recorded {oid} (log size {result.tree_size})")
@@ -193,9 +253,16 @@ def register(app: typer.Typer) -> None:
         if type_ is not None and type_ not in BODY_TYPES:
             raise InputError(f"unknown type {type_!r}; expected one of {TYPES}", where="TYPE")
         q = Query(
-            type=type_, start=_parse_time(since, tz, "--from"), end=_parse_time(until, tz, "--to"),
-            route=route, checkpoint=checkpoint, direction=direction, category=category,
-            reporter=reporter, place=place, limit=limit,
+            type=type_,
+            start=_parse_time(since, tz, "--from"),
+            end=_parse_time(until, tz, "--to"),
+            route=route,
+            checkpoint=checkpoint,
+            direction=direction,
+            category=category,
+            reporter=reporter,
+            place=place,
+            limit=limit,
         )
         store = open_store(db)
         try:
@@ -209,13 +276,20 @@ def register(app: typer.Typer) -> None:
         for col in ("id", "type", "observed", "what", "source / claim of"):
             table.add_column(col, overflow="fold")
         for s in rows:
-            table.add_row(s.id[:12], s.observation.type, _when(s.observation), summary(s.observation),
-                          _sources(s.observation))
+            table.add_row(
+                s.id[:12],
+                s.observation.type,
+                _when(s.observation),
+                summary(s.observation),
+                _sources(s.observation),
+            )
         console.print(table)
 
     @app.command("show")
     def show(
-        id_: str = typer.Argument(..., metavar="ID", help="Observation id (or a prefix of 6+ characters)."),
+        id_: str = typer.Argument(
+            ..., metavar="ID", help="Observation id (or a prefix of 6+ characters)."
+        ),
         db: str | None = DbOption,
         as_json: bool = JsonOption,
     ) -> None:
@@ -248,9 +322,31 @@ def summary(o: Observation) -> str:
     """One line saying what an observation says."""
     b = o.body
     d = b.model_dump(exclude_none=True, exclude={"type"})
-    keys = [k for k in ("checkpoint", "route", "convoy", "state", "status", "direction",
-                        "category", "count", "tonnes", "commodity", "outcome", "place", "persons",
-                        "kind", "force", "strength", "party", "killed", "injured") if k in d]
+    keys = [
+        k
+        for k in (
+            "checkpoint",
+            "route",
+            "convoy",
+            "state",
+            "status",
+            "direction",
+            "category",
+            "count",
+            "tonnes",
+            "commodity",
+            "outcome",
+            "place",
+            "persons",
+            "kind",
+            "force",
+            "strength",
+            "party",
+            "killed",
+            "injured",
+        )
+        if k in d
+    ]
     text = ", ".join(f"{k}={d[k]}" for k in keys)
     if "cargo" in d:
         text += ", cargo=" + "+".join(f"{c['tonnes']:g} t {c['commodity']}" for c in d["cargo"])

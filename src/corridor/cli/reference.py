@@ -28,8 +28,11 @@ def _walk(cmd: Any, path: list[str], out: list[str]) -> None:
         return
     summary = (cmd.help or "").strip().split("\n\n")[0].replace("\n", " ")
     args = " ".join(
-        (p.metavar or p.name.upper()) if p.required else f"[{(p.metavar or p.name.upper()).strip('[]')}]"
-        for p in cmd.params if p.param_type_name == "argument"
+        (p.metavar or p.name.upper())
+        if p.required
+        else f"[{(p.metavar or p.name.upper()).strip('[]')}]"
+        for p in cmd.params
+        if p.param_type_name == "argument"
     )
     out.append(f"### `corridor {' '.join(path)}{' ' + args if args else ''}`\n")
     out.append(summary)

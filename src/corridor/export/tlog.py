@@ -7,7 +7,6 @@ matches the signed checkpoint. ``verify_export`` checks such a folder with no da
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -52,7 +51,7 @@ def export_log(store: SqlStore, out: Path) -> tuple[int, int]:
             files += 1
         if out.exists():
             shutil.rmtree(out)
-        os.replace(tmp, out)
+        tmp.replace(out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

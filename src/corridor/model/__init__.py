@@ -22,8 +22,22 @@ from corridor.model.bodies import (
     RouteStatus,
     personal_fields,
 )
-from corridor.model.entities import Checkpoint, Organisation, OrgKind, Place, PlaceName, PublicKey, Route
-from corridor.model.observation import Observation, Period, Source, parse_observation, record_error_from
+from corridor.model.entities import (
+    Checkpoint,
+    Organisation,
+    OrgKind,
+    Place,
+    PlaceName,
+    PublicKey,
+    Route,
+)
+from corridor.model.observation import (
+    Observation,
+    Period,
+    Source,
+    parse_observation,
+    record_error_from,
+)
 from corridor.model.registry import Registry
 from corridor.model.timefmt import format_instant, parse_instant, resolve_tz
 

@@ -133,7 +133,7 @@ class Observation(_Frozen):
     def content(self) -> dict[str, Any]:
         """The public content as JSON values: no personal fields, no None, no empty lists."""
         personal = personal_fields(type(self.body))
-        d = self.model_dump(mode="json", exclude_none=True, exclude={"body": personal})
+        d = self.model_dump(mode="json", exclude_none=True, exclude={"body": set(personal)})
         return _prune(d)
 
     @cached_property
@@ -186,7 +186,11 @@ def record_error_from(exc: ValidationError, where: str | None = None) -> RecordE
         ctx = first.get("ctx") or {}
         if "expected" in ctx:
             msg = f"{first.get('input')!r} is not one of {ctx['expected']}"
-    more = f" (and {len(errs) - 1} more problem{'s' if len(errs) > 2 else ''})" if len(errs) > 1 else ""
+    more = (
+        f" (and {len(errs) - 1} more problem{'s' if len(errs) > 2 else ''})"
+        if len(errs) > 1
+        else ""
+    )
     return RecordError(msg + more, field=field, where=where)
 
 

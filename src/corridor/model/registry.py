@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from corridor.errors import RecordError
-from corridor.model.bodies import Claim, ConvoyEvent, Crossing, Deployment, Incident, PopulationCount, RouteStatus
+from corridor.model.bodies import (
+    Claim,
+    ConvoyEvent,
+    Crossing,
+    Deployment,
+    Incident,
+    PopulationCount,
+    RouteStatus,
+)
 from corridor.model.entities import Checkpoint, Organisation, Place, Route
 from corridor.model.observation import Observation
 
@@ -64,12 +72,15 @@ class Registry:
                 where=where,
             )
         b = obs.body
-        refs: list[tuple[str, str | None, dict[str, object], str]] = []
+        refs: list[tuple[str, str | None, Mapping[str, object], str]] = []
         if isinstance(b, Crossing):
             refs += [("checkpoint", b.checkpoint, self.checkpoints, "checkpoint")]
             refs += [("operator", b.operator, self.organisations, "organisation")]
         elif isinstance(b, RouteStatus):
-            refs += [("route", b.route, self.routes, "route"), ("place", b.place, self.places, "place")]
+            refs += [
+                ("route", b.route, self.routes, "route"),
+                ("place", b.place, self.places, "place"),
+            ]
         elif isinstance(b, ConvoyEvent | Incident):
             refs += [
                 ("place", b.place, self.places, "place"),
@@ -79,9 +90,15 @@ class Registry:
             if isinstance(b, ConvoyEvent):
                 refs += [("organiser", b.organiser, self.organisations, "organisation")]
         elif isinstance(b, Deployment):
-            refs += [("place", b.place, self.places, "place"), ("route", b.route, self.routes, "route")]
+            refs += [
+                ("place", b.place, self.places, "place"),
+                ("route", b.route, self.routes, "route"),
+            ]
         elif isinstance(b, PopulationCount):
-            refs += [("place", b.place, self.places, "place"), ("origin", b.origin, self.places, "place")]
+            refs += [
+                ("place", b.place, self.places, "place"),
+                ("origin", b.origin, self.places, "place"),
+            ]
         elif isinstance(b, Claim):
             pass
         for fname, value, table, what in refs:

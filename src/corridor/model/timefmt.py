@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = ["format_instant", "parse_instant", "resolve_tz"]
@@ -14,7 +14,7 @@ def resolve_tz(name: str) -> tzinfo:
 
     n = name.strip()
     if n.upper() in {"UTC", "Z"}:
-        return timezone.utc
+        return UTC
     if n[:1] in "+-" and ":" in n:
         sign = 1 if n[0] == "+" else -1
         hh, _, mm = n[1:].partition(":")

@@ -73,7 +73,7 @@ def database_url(db: str | None) -> str:
         db = "corridor.db"
     if "://" not in db:
         return f"sqlite:///{Path(db).expanduser().resolve()}"
-    if db.startswith("postgresql://") or db.startswith("postgres://"):
+    if db.startswith(("postgresql://", "postgres://")):
         return "postgresql+psycopg://" + db.split("://", 1)[1]
     return db
 
@@ -117,8 +117,22 @@ def index_columns(obs: Observation) -> dict[str, Any]:
 
 
 _OBS_COLUMNS = (
-    "log_index", "id", "entry", "leaf_hash", "type", "start_us", "end_us", "reporter", "route",
-    "checkpoint", "place", "direction", "category", "signers", "demo_signed", "appended_at",
+    "log_index",
+    "id",
+    "entry",
+    "leaf_hash",
+    "type",
+    "start_us",
+    "end_us",
+    "reporter",
+    "route",
+    "checkpoint",
+    "place",
+    "direction",
+    "category",
+    "signers",
+    "demo_signed",
+    "appended_at",
 )
 
 
@@ -222,12 +236,14 @@ class SqlStore:
             with self.read() as conn:
                 keys: dict[str, list[PublicKey]] = {}
                 for row in conn.execute(select(t.org_keys).order_by(t.org_keys.c.created_at)):
-                    keys.setdefault(row.org_id, []).append(
-                        PublicKey(vkey=row.vkey, demo=row.demo)
-                    )
+                    keys.setdefault(row.org_id, []).append(PublicKey(vkey=row.vkey, demo=row.demo))
                 orgs = [
                     Organisation(
-                        id=r.id, name=r.name, kind=r.kind, note=r.note, keys=tuple(keys.get(r.id, ()))
+                        id=r.id,
+                        name=r.name,
+                        kind=r.kind,
+                        note=r.note,
+                        keys=tuple(keys.get(r.id, ())),
                     )
                     for r in conn.execute(select(t.organisations))
                 ]
@@ -241,8 +257,12 @@ class SqlStore:
                 ]
                 cps = [
                     Checkpoint(
-                        id=r.id, name=r.name, place=r.place, route=r.route,
-                        operator=r.operator, note=r.note,
+                        id=r.id,
+                        name=r.name,
+                        place=r.place,
+                        route=r.route,
+                        operator=r.operator,
+                        note=r.note,
                     )
                     for r in conn.execute(select(t.checkpoints))
                 ]
@@ -273,14 +293,23 @@ class SqlStore:
     ) -> bool:
         """Register an organisation's verifier key; returns False if it was already there."""
         with self.begin() as conn:
-            if conn.execute(select(t.organisations.c.id).where(t.organisations.c.id == org_id)).first() is None:
+            if (
+                conn.execute(
+                    select(t.organisations.c.id).where(t.organisations.c.id == org_id)
+                ).first()
+                is None
+            ):
                 raise NotFoundError(f"unknown organisation {org_id!r}")
             existing = conn.execute(select(t.org_keys).where(t.org_keys.c.vkey == vkey)).first()
             if existing is not None:
                 return False
             conn.execute(
                 insert(t.org_keys).values(
-                    vkey=vkey, org_id=org_id, keyid=keyid, public_key=public_key, demo=demo,
+                    vkey=vkey,
+                    org_id=org_id,
+                    keyid=keyid,
+                    public_key=public_key,
+                    demo=demo,
                     created_at=int(time.time()),
                 )
             )
@@ -311,8 +340,9 @@ class SqlStore:
             for i in range(0, len(ids), 500):
                 chunk = ids[i : i + 500]
                 out.update(
-                    c.execute(select(t.observations.c.id).where(t.observations.c.id.in_(chunk)))
-                    .scalars()
+                    c.execute(
+                        select(t.observations.c.id).where(t.observations.c.id.in_(chunk))
+                    ).scalars()
                 )
 
         if conn is not None:
@@ -354,15 +384,36 @@ class SqlStore:
                 seen.add(oid)
                 lh = leaf_hash(item.entry)
                 c = index_columns(item.observation)
-                rows.append((
-                    size + len(rows), oid, item.entry, lh, c["type"], c["start_us"], c["end_us"],
-                    c["reporter"], c["route"], c["checkpoint"], c["place"], c["direction"],
-                    c["category"], ",".join(item.signers), item.demo_signed, now,
-                ))
+                rows.append(
+                    (
+                        size + len(rows),
+                        oid,
+                        item.entry,
+                        lh,
+                        c["type"],
+                        c["start_us"],
+                        c["end_us"],
+                        c["reporter"],
+                        c["route"],
+                        c["checkpoint"],
+                        c["place"],
+                        c["direction"],
+                        c["category"],
+                        ",".join(item.signers),
+                        item.demo_signed,
+                        now,
+                    )
+                )
                 leaves.append(lh)
                 for field, salt, value in item.personal:
                     personal_rows.append(
-                        {"obs_id": oid, "field": field, "salt": salt, "value": value, "erased_at": None}
+                        {
+                            "obs_id": oid,
+                            "field": field,
+                            "salt": salt,
+                            "value": value,
+                            "erased_at": None,
+                        }
                     )
                 result.accepted.append(oid)
             if rows:
@@ -420,7 +471,9 @@ class SqlStore:
         with self.begin() as conn:
             latest = conn.execute(select(func.max(t.log_checkpoints.c.size))).scalar()
             if latest is not None and size < latest:
-                raise ConflictError(f"checkpoint of size {size} is older than the latest ({latest})")
+                raise ConflictError(
+                    f"checkpoint of size {size} is older than the latest ({latest})"
+                )
             existing = conn.execute(
                 select(t.log_checkpoints.c.root).where(t.log_checkpoints.c.size == size)
             ).scalar()
@@ -531,8 +584,21 @@ class SqlStore:
     ) -> Iterator[tuple[int, bytes, bytes, dict[str, Any]]]:
         """Stream (log_index, entry, stored leaf hash, index columns) in log order."""
         c = t.observations.c
-        cols = [c.log_index, c.entry, c.leaf_hash, c.id, c.type, c.start_us, c.end_us,
-                c.reporter, c.route, c.checkpoint, c.place, c.direction, c.category]
+        cols = [
+            c.log_index,
+            c.entry,
+            c.leaf_hash,
+            c.id,
+            c.type,
+            c.start_us,
+            c.end_us,
+            c.reporter,
+            c.route,
+            c.checkpoint,
+            c.place,
+            c.direction,
+            c.category,
+        ]
         pos = start
         while True:
             hi = pos + batch if stop is None else min(pos + batch, stop)
@@ -550,8 +616,21 @@ class SqlStore:
                     int(r.log_index),
                     bytes(r.entry),
                     bytes(r.leaf_hash),
-                    {k: m[k] for k in ("id", "type", "start_us", "end_us", "reporter", "route",
-                                        "checkpoint", "place", "direction", "category")},
+                    {
+                        k: m[k]
+                        for k in (
+                            "id",
+                            "type",
+                            "start_us",
+                            "end_us",
+                            "reporter",
+                            "route",
+                            "checkpoint",
+                            "place",
+                            "direction",
+                            "category",
+                        )
+                    },
                 )
             pos = hi
 
@@ -611,7 +690,11 @@ def _upsert(conn: Connection, table: Any, values: dict[str, Any], keys: list[str
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported
         raise StoreError(f"unsupported database {dialect}")
     rest = {k: v for k, v in values.items() if k not in keys}
-    stmt = ins.on_conflict_do_update(index_elements=keys, set_=rest) if rest else ins.on_conflict_do_nothing(index_elements=keys)
+    stmt = (
+        ins.on_conflict_do_update(index_elements=keys, set_=rest)
+        if rest
+        else ins.on_conflict_do_nothing(index_elements=keys)
+    )
     conn.execute(stmt)
 
 

@@ -127,7 +127,9 @@ class TestTime:
 
     def test_fixed_offset_zone(self) -> None:
         """A zone given as +04:00 is a fixed offset."""
-        assert parse_instant("2023-07-26", "+04:00") == datetime(2023, 7, 26, tzinfo=timezone(timedelta(hours=4)))
+        assert parse_instant("2023-07-26", "+04:00") == datetime(
+            2023, 7, 26, tzinfo=timezone(timedelta(hours=4))
+        )
 
     def test_naive_without_zone_fails(self) -> None:
         """A naive time without a zone is an error that says how to fix it."""
