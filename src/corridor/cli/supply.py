@@ -73,7 +73,7 @@ def demo_lines(db: str | None = None, *, runs: int = 1000, seed: int = 1) -> lis
     coverage. Uses the record in the store when there is one; otherwise says it is needed."""
     scenarios = builtin_scenarios("lachin-2023")
     observations, _ = _record_observations(db)
-    return _demo_lines(scenarios, observations, runs=runs, seed=seed)
+    return _demo_lines(scenarios, observations, runs=runs, seed=seed, on=date(2023, 10, 1))
 
 
 def _record_observations(db: str | None) -> tuple[list[Observation] | None, str | None]:

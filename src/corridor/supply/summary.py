@@ -189,9 +189,11 @@ def demo_lines(
     runs: int = 1000,
     seed: int = 1,
     commodity: str = "cereal",
+    on: date | None = None,
 ) -> list[str]:
-    """For each (source name, YAML text): when ``commodity`` stocks run out (p5–p95) and kcal
-    coverage (p5–p95). Scenarios that need the record say so when ``observations`` is None."""
+    """For each (source name, YAML text): when ``commodity`` stocks run out (p5–p95), the stock
+    on the day ``on`` (p5–p95) and kcal coverage (p5–p95). Scenarios that need the record say
+    so when ``observations`` is None."""
     lines: list[str] = []
     for source, text in scenarios:
         sc = load_scenario(text, source)
@@ -208,8 +210,17 @@ def demo_lines(
             if row is not None
             else f"{commodity} not in the ration"
         )
+        stock_on = ""
+        series = summary["series"]
+        if on is not None and row is not None and on.isoformat() in series["dates"]:
+            i = series["dates"].index(on.isoformat())
+            q = series[commodity]["stock_g"]
+            stock_on = (
+                f"; stock on {on.isoformat()} {q['p5'][i] / 1e6:,.0f}–{q['p95'][i] / 1e6:,.0f} t"
+                f" (median {q['p50'][i] / 1e6:,.0f} t)"
+            )
         lines.append(
-            f"{sc.name}: {commodity} runs out {runs_out} (p5–p95); "
+            f"{sc.name}: {commodity} runs out {runs_out} (p5–p95){stock_on}; "
             f"kcal coverage {_pct(kc['p5'])}–{_pct(kc['p95'])} of 2,100 (p5–p95), {runs} runs"
         )
     if lines:
