@@ -9,9 +9,13 @@ it has first checked to be consistent with the previous one. :class:`Recorder` t
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
 import os
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +24,13 @@ from pydantic import ValidationError
 from sqlalchemy import Connection
 
 from corridor.cases.loader import Case
-from corridor.errors import SigningKeyError, StoreError, TamperError, VerificationError
+from corridor.errors import (
+    RecordError,
+    SigningKeyError,
+    StoreError,
+    TamperError,
+    VerificationError,
+)
 from corridor.keyring import Keyring, demo_signer
 from corridor.ledger import entry as ledger_entry
 from corridor.ledger import merkle
@@ -29,14 +39,93 @@ from corridor.ledger.checkpoint import Checkpoint, sign_checkpoint, verify_check
 from corridor.ledger.hashing import leaf_hash
 from corridor.ledger.note import Signer, Verifier
 from corridor.ledger.tiles import TiledTree, TileKey
-from corridor.model import Observation, record_error_from
+from corridor.model import Observation, Registry, record_error_from
 from corridor.store.api import AppendResult
-from corridor.store.sql import IndexedEntry, SqlStore, index_columns
+from corridor.store.sql import INDEX_COLUMNS, IndexedEntry, SqlStore, index_columns
 
-__all__ = ["Ledger", "LogInfo", "Recorder", "init_log", "load_case_into"]
+__all__ = ["Ledger", "LogInfo", "Recorder", "gc_paused", "init_log", "load_case_into"]
 
 BATCH = 2000
-_PARALLEL_MIN = 256  # verify signatures on threads for batches at least this big
+AHEAD = 2  # batches being verified ahead of the one being written
+PARALLEL_MIN = 4 * BATCH  # below this, starting worker processes costs more than it saves
+
+Admitted = tuple[str, tuple[Any, ...], tuple[str, ...], bool]
+"""What admission yields for an entry: (observation id, index columns, signers, demo-signed)."""
+
+
+def admit_entry(
+    entry: bytes,
+    keys: Mapping[tuple[str, bytes], Verifier],
+    demo_keys: frozenset[tuple[str, bytes]],
+    registry: Registry,
+) -> Admitted:
+    """The one gate into the log: check an entry and derive what the store indexes.
+
+    Verifies the framing and every signature (the first by the reporter), validates the
+    observation, requires the signed bytes to be its normal form (the RFC 8785 canonical JSON of
+    the validated observation, so one fact has one id however it arrived) and checks that every
+    id it names exists. Raises VerificationError or RecordError.
+    """
+    m, content, sigs = ledger_entry.open_entry(entry, keys, strict=False)
+    personal = content.pop("personal", None)
+    try:
+        # from the signed bytes when they hold only the observation (the faster path)
+        obs = (
+            Observation.model_validate_json(m)
+            if personal is None
+            else Observation.model_validate(content)
+        )
+    except ValidationError as exc:
+        raise record_error_from(exc, "entry") from None
+    normal = obs.canonical
+    if personal is not None:
+        normal = canonical({**obs.content(), "personal": personal})
+    if normal != m:
+        raise VerificationError(
+            "entry: the signed observation is not in normal form (the RFC 8785 canonical "
+            "JSON of the validated observation, without empty or null fields)"
+        )
+    registry.check(obs)
+    demo = any((s.signer, s.key_id) in demo_keys for s in sigs)
+    return obs.id, index_columns(obs), tuple(s.signer for s in sigs), demo
+
+
+# worker-process state: what admission needs, set once per worker
+_worker: dict[str, Any] = {}
+
+
+def _init_worker(
+    vkeys: Sequence[str], demo_keys: frozenset[tuple[str, bytes]], registry: Registry
+) -> None:
+    _worker["keys"] = ledger_entry.keyring(Verifier.from_vkey(k) for k in vkeys)
+    _worker["demo"] = demo_keys
+    _worker["registry"] = registry
+
+
+def _admit_chunk(entries: Sequence[bytes]) -> list[Admitted] | tuple[int, str, str]:
+    """Admit a chunk in a worker; on the first failure return (position, kind, message)."""
+    out: list[Admitted] = []
+    with gc_paused():
+        for i, e in enumerate(entries):
+            try:
+                out.append(admit_entry(e, _worker["keys"], _worker["demo"], _worker["registry"]))
+            except RecordError as exc:
+                return i, "record", exc.message
+            except VerificationError as exc:
+                return i, "verification", exc.message
+    return out
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector (reference counting still frees memory)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -104,12 +193,13 @@ class Ledger:
     """The log over a SQL store: append, prove, checkpoint, verify."""
 
     def __init__(
-        self, store: SqlStore, keyring: Keyring | None = None, *, threads: int | None = None
+        self, store: SqlStore, keyring: Keyring | None = None, *, workers: int | None = None
     ) -> None:
         self.store = store
         self.keyring = keyring
-        env = os.environ.get("CORRIDOR_THREADS")
-        self.threads = threads or (int(env) if env else os.cpu_count() or 1)
+        env = os.environ.get("CORRIDOR_VERIFY_WORKERS")
+        default = os.cpu_count() or 1  # workers admit; this process writes
+        self.workers = workers if workers is not None else (int(env) if env else default)
         self._keys: dict[tuple[str, bytes], tuple[Verifier, bool]] | None = None
         self._plain: dict[tuple[str, bytes], Verifier] | None = None
 
@@ -162,36 +252,25 @@ class Ledger:
         return added
 
     # -- appending -------------------------------------------------------------------------
-    def _index(self, entry: bytes) -> IndexedEntry:
-        """Verify one entry and validate its observation; the one gate into the log.
+    def _admit(self, entries: Sequence[bytes]) -> list[Admitted]:
+        """Admit entries in this process (see :func:`admit_entry`)."""
+        keys, demo, registry = self._verifiers(), self._demo_keys(), self.store.registry()
+        return [admit_entry(e, keys, demo, registry) for e in entries]
 
-        The observation bytes the reporter signed must be exactly the canonical JSON of the
-        validated observation (its normal form), so one fact has one id however it arrived.
-        """
-        keys = self.org_verifiers()
-        m, content, sigs = ledger_entry.open_entry(entry, self._verifiers(), strict=False)
-        personal = content.pop("personal", None)
-        try:
-            # from the signed bytes when they hold only the observation (the faster path)
-            obs = (
-                Observation.model_validate_json(m)
-                if personal is None
-                else Observation.model_validate(content)
-            )
-        except ValidationError as exc:
-            raise record_error_from(exc, "entry") from None
-        normal = obs.canonical
-        if personal is not None:
-            normal = canonical({**obs.content(), "personal": personal})
-        if normal != m:
-            raise VerificationError(
-                "entry: the signed observation is not in normal form (the RFC 8785 canonical "
-                "JSON of the validated observation, without empty or null fields)"
-            )
-        self.store.registry().check(obs)
-        signers = tuple(s.signer for s in sigs)
-        demo = any(keys[(s.signer, s.key_id)][1] for s in sigs)
-        return IndexedEntry(entry, obs, signers, demo)
+    def _demo_keys(self) -> frozenset[tuple[str, bytes]]:
+        return frozenset(k for k, (_v, demo) in self.org_verifiers().items() if demo)
+
+    def _pool(self, n: int) -> ProcessPoolExecutor | None:
+        """Worker processes that admit (verify, validate, index) batches ahead of the writer."""
+        if self.workers < 1 or n < PARALLEL_MIN:
+            return None
+        vkeys = [v.vkey for v in self._verifiers().values()]
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_init_worker,
+            initargs=(vkeys, self._demo_keys(), self.store.registry()),
+        )
 
     def append_entries(
         self,
@@ -206,60 +285,50 @@ class Ledger:
         Returns what was accepted and what was already on the record. A batch is written only if
         every entry in it passes (signature, normal form, validation, references); batches
         before a failing one stay written (they were acknowledged), so re-running an interrupted
-        submission completes it. While one batch is written, the next is verified on other
-        threads.
+        submission completes it. Large submissions verify signatures in worker processes, a
+        few batches ahead of the one being validated and written.
         """
         total = AppendResult(tree_size=self.store.size())
         chunks = [entries[i : i + BATCH] for i in range(0, len(entries), BATCH)]
-        with ThreadPoolExecutor(max_workers=1) as ahead:
-            pending = ahead.submit(self._index_many, chunks[0]) if chunks else None
-            for k, chunk in enumerate(chunks):
-                assert pending is not None
-                items = pending.result()
-                pending = (
-                    ahead.submit(self._index_many, chunks[k + 1]) if k + 1 < len(chunks) else None
-                )
-                if personal:
+        pool = self._pool(len(entries))
+        ahead: deque[Future[list[Admitted] | tuple[int, str, str]]] = deque()
+        submitted = 0
+        # Everything built here is acyclic (freed by reference counting): pausing the cyclic
+        # collector saves it from rescanning the growing batch, about half of validation time
+        try:
+            with gc_paused():
+                for k, chunk in enumerate(chunks):
+                    if pool is None:
+                        admitted = self._admit(chunk)
+                    else:
+                        while submitted < len(chunks) and submitted <= k + AHEAD:
+                            ahead.append(pool.submit(_admit_chunk, chunks[submitted]))
+                            submitted += 1
+                        got = ahead.popleft().result()
+                        if isinstance(got, tuple):
+                            i, kind, message = got
+                            error = RecordError if kind == "record" else VerificationError
+                            raise error(f"entry {k * BATCH + i} of the submission: {message}")
+                        admitted = got
+                    extra = personal or {}
                     items = [
-                        IndexedEntry(
-                            i.entry,
-                            i.observation,
-                            i.signers,
-                            i.demo_signed,
-                            tuple(personal.get(i.entry, ())),
-                        )
-                        for i in items
+                        IndexedEntry(e, oid, cols, signers, demo, tuple(extra.get(e, ())))
+                        for e, (oid, cols, signers, demo) in zip(chunk, admitted, strict=True)
                     ]
-                try:
                     res = self.store.append_indexed(
                         items, extend_tree=self._extend, leaf_hash=leaf_hash
                     )
-                except BaseException:
-                    if pending is not None:
-                        pending.cancel()
-                    raise
-                total.accepted += res.accepted
-                total.duplicates += res.duplicates
-                total.tree_size = res.tree_size
-                if progress is not None:
-                    progress(len(chunk))
+                    total.accepted += res.accepted
+                    total.duplicates += res.duplicates
+                    total.tree_size = res.tree_size
+                    if progress is not None:
+                        progress(len(chunk))
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
         if sign_checkpoint and total.accepted:
             self.checkpoint()
         return total
-
-    def _index_many(self, chunk: Sequence[bytes]) -> list[IndexedEntry]:
-        workers = self.threads
-        if workers <= 1 or len(chunk) < _PARALLEL_MIN:
-            return [self._index(e) for e in chunk]
-        self._verifiers()
-        self.store.registry()
-        # Ed25519 verification releases the GIL (libsodium through cffi), so slices of the batch
-        # are checked on several threads while the others do the Python work
-        step = -(-len(chunk) // workers)
-        slices = [chunk[i : i + step] for i in range(0, len(chunk), step)]
-        with ThreadPoolExecutor(max_workers=len(slices)) as pool:
-            parts = list(pool.map(lambda part: [self._index(e) for e in part], slices))
-        return [item for part in parts for item in part]
 
     def _extend(self, conn: Connection, old_size: int, leaves: list[bytes]) -> None:
         TiledTree(_Tiles(self.store, conn), old_size).append(leaves)
@@ -324,11 +393,11 @@ class Ledger:
         re-verifies the reporter's signature, rebuilds the tree and compares its root with the
         latest signed checkpoint (whose signature is checked) and the stored tiles.
         """
-        keys = self._verifiers()
+        keys, demo, registry = self._verifiers(), self._demo_keys(), self.store.registry()
         size = self.store.size()
         leaves: list[bytes] = []
         expected_index = 0
-        for index, entry, stored_leaf, cols in self.store.entries():
+        for index, entry, stored_leaf, oid, cols in self.store.entries():
             if index != expected_index:
                 raise TamperError(
                     f"entry {expected_index}: missing from the database", index=expected_index
@@ -340,18 +409,16 @@ class Ledger:
                     f"entry {index}: its bytes do not match the leaf hash in the log", index=index
                 )
             try:
-                ledger_entry.verify_entry(entry, keys)
-                content = ledger_entry.parse_entry(entry)[1]
-                content.pop("personal", None)
-                obs = Observation.model_validate(content)
-            except (VerificationError, ValidationError, ValueError) as exc:
+                derived_id, derived_cols, _signers, _demo = admit_entry(entry, keys, demo, registry)
+            except (VerificationError, RecordError) as exc:
                 raise TamperError(f"entry {index}: {exc}", index=index) from None
-            derived = index_columns(obs)
-            for k, v in derived.items():
-                if cols[k] != v:
+            for k, stored, derived in zip(
+                ("id", *INDEX_COLUMNS), (oid, *cols), (derived_id, *derived_cols), strict=True
+            ):
+                if stored != derived:
                     raise TamperError(
-                        f"entry {index}: stored column {k}={cols[k]!r} differs from the signed "
-                        f"entry ({v!r})",
+                        f"entry {index}: stored column {k}={stored!r} differs from the signed "
+                        f"entry ({derived!r})",
                         index=index,
                     )
             leaves.append(lh)

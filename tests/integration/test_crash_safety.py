@@ -92,7 +92,7 @@ class TestCrashSafety:
             size = store.size()
             assert size >= acked
             sent = make_entries(size, Signer.from_seed("bench-org", bytes(32)))
-            stored = [e for _i, e, _lh, _c in store.entries()]
+            stored = [e for _i, e, *_rest in store.entries()]
             assert stored == sent[:size]  # a prefix of what was sent, in order
             verified, _root = Ledger(store).verify()  # tiles + latest checkpoint
             assert verified == size

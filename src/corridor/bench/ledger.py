@@ -127,17 +127,21 @@ def _bench_store(folder: Path) -> tuple[SqlStore, Signer]:
     return store, signer
 
 
-def bench_ingest(n: int, folder: Path) -> dict[str, float]:
-    store, signer = _bench_store(folder)
+def bench_ingest(n: int, folder: Path, workers: int | None = None) -> dict[str, float]:
+    """Durable ingest into a fresh SQLite log; ``workers`` verification processes (None: the
+    default, one per extra core; 0: everything in this one process)."""
+    sub = folder / f"ingest-{workers}"
+    sub.mkdir()
+    store, signer = _bench_store(sub)
     entries = make_entries(n, signer)
-    ledger = Ledger(store, Keyring(folder / "keys"))
+    ledger = Ledger(store, Keyring(sub / "keys"), workers=workers)
     t0 = time.perf_counter()
     res = ledger.append_entries(entries)
     dt = time.perf_counter() - t0
     assert len(res.accepted) == n, "benchmark entries were not all accepted"
     ledger.verify()  # the ingested log must check out
     store.close()
-    return {"ingest_entries": n, "ingest_seconds": dt, "ingest_per_s": n / dt}
+    return {"entries": n, "seconds": dt, "per_s": n / dt, "workers": ledger.workers}
 
 
 def _pymerkle_rate(leaves: list[bytes], folder: Path, indices: list[int]) -> float | None:
@@ -267,16 +271,25 @@ def main(argv: list[str] | None = None) -> int:
         step("baseline: raw Ed25519 verification (PyNaCl, one thread)")
         out["raw_verify_per_s"] = raw_verify_rate()
         step(f"durable ingest of {sizes['ingest']:,} signed observations into SQLite")
-        out.update(bench_ingest(sizes["ingest"], folder))
-        out["ingest_ratio"] = out["ingest_per_s"] / out["raw_verify_per_s"]
+        ing = bench_ingest(sizes["ingest"], folder)
+        out.update({"ingest_entries": ing["entries"], "ingest_seconds": ing["seconds"],
+                    "ingest_per_s": ing["per_s"], "ingest_verify_workers": ing["workers"]})
+        step("the same in one process (no verification workers)")
+        one = bench_ingest(sizes["ingest"], folder, workers=0)
+        out["ingest_per_s_one_process"] = one["per_s"]
         step(f"inclusion proofs on a persisted tree of {sizes['proof_tree']:,} leaves")
         out.update(
             bench_proofs(sizes["proof_tree"], sizes["proofs"], sizes["pymerkle_proofs"], folder)
         )
         step(f"offline verification of an exported log of {sizes['verify']:,} entries")
         out.update(bench_verify(sizes["verify"], folder))
-        out["verify_ratio"] = out["verify_per_s"] / out["raw_verify_per_s"]
         out["raw_verify_per_s_after"] = raw_verify_rate()
+        # the baseline is the faster of the two raw measurements (the stricter bar)
+        base = max(out["raw_verify_per_s"], out["raw_verify_per_s_after"])
+        out["baseline_verify_per_s"] = base
+        out["ingest_ratio"] = out["ingest_per_s"] / base
+        out["ingest_ratio_one_process"] = out["ingest_per_s_one_process"] / base
+        out["verify_ratio"] = out["verify_per_s"] / base
     finally:
         if args.keep is None:
             shutil.rmtree(folder, ignore_errors=True)
@@ -285,12 +298,18 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     pm = out.get("proof_ratio_vs_pymerkle")
     print(
-        f"raw Ed25519 verify (1 thread):   {out['raw_verify_per_s']:>12,.0f} /s  (baseline; "
-        f"{out['raw_verify_per_s_after']:,.0f} /s at the end)"
+        f"raw Ed25519 verify (1 thread):   {out['baseline_verify_per_s']:>12,.0f} /s  (baseline: "
+        f"best of {out['raw_verify_per_s']:,.0f} at the start, "
+        f"{out['raw_verify_per_s_after']:,.0f} at the end)"
     )
     print(
         f"durable ingest:                  {out['ingest_per_s']:>12,.0f} /s  "
-        f"ratio {out['ingest_ratio']:.2f} × raw verify (bar ≥ 0.7)"
+        f"ratio {out['ingest_ratio']:.2f} × raw verify (bar ≥ 0.7), "
+        f"{out['ingest_verify_workers']} signature-verifying worker process(es)"
+    )
+    print(
+        f"  all in one process:            {out['ingest_per_s_one_process']:>12,.0f} /s  "
+        f"ratio {out['ingest_ratio_one_process']:.2f}"
     )
     print(
         f"inclusion proofs ({out['proof_tree_size']:,} leaves): {out['proofs_per_s']:>10,.0f} /s  "

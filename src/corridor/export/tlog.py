@@ -41,7 +41,7 @@ def export_log(store: SqlStore, out: Path) -> tuple[int, int]:
     files = 0
     try:
         keys = [Verifier.from_vkey(v) for _o, v, _k, _p, _d in store.org_keys()]
-        entries = (e for _i, e, _lh, _c in store.entries())
+        entries = (e for _i, e, *_rest in store.entries())
         for rel, data in export_files(entries, note, keys):
             if rel == KEYS_PATH:
                 data = _keys_file(store)

@@ -53,12 +53,14 @@ __all__ = [
     "KeyRing",
     "check_personal",
     "commit_personal",
+    "frame_entry",
     "keyring",
     "make_entry",
     "new_salt",
     "open_entry",
     "parse_entry",
     "sign_observation",
+    "verify_entries",
     "verify_entry",
 ]
 
@@ -201,6 +203,26 @@ def _split(entry: bytes) -> tuple[bytes, dict[str, Any], list[EntrySignature]]:
     else:
         m = entry[15 : 15 + len(text[15:end].encode("utf-8"))]
     return m, content, decoded
+
+
+def frame_entry(entry: bytes) -> tuple[bytes, dict[str, Any], list[EntrySignature]]:
+    """Return (observation bytes, observation, signatures) after checking the framing only.
+
+    Neither canonical form nor signatures are checked: for a caller that verified the
+    signatures already (e.g. in another process) with :func:`verify_entries`.
+    """
+    return _split(entry)
+
+
+def verify_entries(entries: Sequence[bytes], keys: KeyRing) -> list[tuple[int, str]]:
+    """Verify many entries (framing, reporter, signatures); return (position, reason) failures."""
+    bad: list[tuple[int, str]] = []
+    for i, entry in enumerate(entries):
+        try:
+            open_entry(entry, keys, strict=False)
+        except VerificationError as exc:
+            bad.append((i, exc.message))
+    return bad
 
 
 def parse_entry(entry: bytes) -> tuple[bytes, dict[str, Any], list[EntrySignature]]:

@@ -87,53 +87,47 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+INDEX_COLUMNS = (
+    "type", "start_us", "end_us", "reporter", "route", "checkpoint", "place", "direction",
+    "category",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class IndexedEntry:
-    """A verified, parsed entry ready to be stored at the end of the log."""
+    """A verified entry ready to be stored at the end of the log: its bytes, its observation's
+    id, the query columns derived from it (in INDEX_COLUMNS order) and who signed it."""
 
     entry: bytes
-    observation: Observation
+    id: str
+    columns: tuple[Any, ...]
     signers: tuple[str, ...]
     demo_signed: bool
     personal: tuple[tuple[str, bytes, Any], ...] = ()  # (field, salt, value)
 
 
-def index_columns(obs: Observation) -> dict[str, Any]:
-    """The query columns derived from an observation (checked again by log verification)."""
+def index_columns(obs: Observation) -> tuple[Any, ...]:
+    """The query columns derived from an observation, in INDEX_COLUMNS order (checked again
+    by log verification)."""
     b = obs.body.__dict__  # plain field values; fast, and None for fields a type lacks
     direction = b.get("direction")
-    return {
-        "id": obs.id,
-        "type": obs.type,
-        "start_us": to_us(obs.observed.start),
-        "end_us": to_us(obs.observed.end) if obs.observed.end is not None else None,
-        "reporter": obs.reporter,
-        "route": b.get("route"),
-        "checkpoint": b.get("checkpoint"),
-        "place": b.get("place"),
-        "direction": None if direction is None else str(direction),
-        "category": str(b["category"]) if obs.type == "crossing" else None,
-    }
+    return (
+        obs.type,
+        to_us(obs.observed.start),
+        to_us(obs.observed.end) if obs.observed.end is not None else None,
+        obs.reporter,
+        b.get("route"),
+        b.get("checkpoint"),
+        b.get("place"),
+        None if direction is None else str(direction),
+        str(b["category"]) if obs.type == "crossing" else None,
+    )
 
 
 _OBS_COLUMNS = (
-    "log_index",
-    "id",
-    "entry",
-    "leaf_hash",
-    "type",
-    "start_us",
-    "end_us",
-    "reporter",
-    "route",
-    "checkpoint",
-    "place",
-    "direction",
-    "category",
-    "signers",
-    "demo_signed",
+    "log_index", "id", "entry", "leaf_hash", *INDEX_COLUMNS, "signers", "demo_signed",
     "appended_at",
-)
+)  # fmt: skip
 
 
 def _insert_sql(conn: Connection, table: str, columns: tuple[str, ...]) -> str:
@@ -371,39 +365,22 @@ class SqlStore:
                 # one appender at a time: the log is a sequence
                 conn.exec_driver_sql("LOCK TABLE observations IN EXCLUSIVE MODE")
             size = self.size(conn)
-            present = self.existing_ids((i.observation.id for i in items), conn)
+            present = self.existing_ids((i.id for i in items), conn)
             rows: list[tuple[Any, ...]] = []
             personal_rows: list[dict[str, Any]] = []
             leaves: list[bytes] = []
             seen: set[str] = set()
             for item in items:
-                oid = item.observation.id
+                oid = item.id
                 if oid in present or oid in seen:
                     result.duplicates.append(oid)
                     continue
                 seen.add(oid)
                 lh = leaf_hash(item.entry)
-                c = index_columns(item.observation)
                 rows.append(
-                    (
-                        size + len(rows),
-                        oid,
-                        item.entry,
-                        lh,
-                        c["type"],
-                        c["start_us"],
-                        c["end_us"],
-                        c["reporter"],
-                        c["route"],
-                        c["checkpoint"],
-                        c["place"],
-                        c["direction"],
-                        c["category"],
-                        ",".join(item.signers),
-                        item.demo_signed,
-                        now,
-                    )
-                )
+                    (size + len(rows), oid, item.entry, lh, *item.columns,
+                     ",".join(item.signers), item.demo_signed, now)
+                )  # fmt: skip
                 leaves.append(lh)
                 for field, salt, value in item.personal:
                     personal_rows.append(
@@ -581,24 +558,10 @@ class SqlStore:
 
     def entries(
         self, start: int = 0, stop: int | None = None, *, batch: int = 5000
-    ) -> Iterator[tuple[int, bytes, bytes, dict[str, Any]]]:
-        """Stream (log_index, entry, stored leaf hash, index columns) in log order."""
+    ) -> Iterator[tuple[int, bytes, bytes, str, tuple[Any, ...]]]:
+        """Stream (log_index, entry, stored leaf hash, id, index columns) in log order."""
         c = t.observations.c
-        cols = [
-            c.log_index,
-            c.entry,
-            c.leaf_hash,
-            c.id,
-            c.type,
-            c.start_us,
-            c.end_us,
-            c.reporter,
-            c.route,
-            c.checkpoint,
-            c.place,
-            c.direction,
-            c.category,
-        ]
+        cols = [c.log_index, c.entry, c.leaf_hash, c.id, *(c[k] for k in INDEX_COLUMNS)]
         pos = start
         while True:
             hi = pos + batch if stop is None else min(pos + batch, stop)
@@ -611,27 +574,7 @@ class SqlStore:
             if not rows:
                 return
             for r in rows:
-                m = r._mapping
-                yield (
-                    int(r.log_index),
-                    bytes(r.entry),
-                    bytes(r.leaf_hash),
-                    {
-                        k: m[k]
-                        for k in (
-                            "id",
-                            "type",
-                            "start_us",
-                            "end_us",
-                            "reporter",
-                            "route",
-                            "checkpoint",
-                            "place",
-                            "direction",
-                            "category",
-                        )
-                    },
-                )
+                yield int(r[0]), bytes(r[1]), bytes(r[2]), r[3], tuple(r[4:])
             pos = hi
 
     def entry_at(self, index: int) -> bytes:

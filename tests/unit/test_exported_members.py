@@ -1,0 +1,18 @@
+"""The public API re-exported from ``corridor`` is what ``__all__`` says (httpx's guard)."""
+
+from __future__ import annotations
+
+import corridor
+
+
+class TestExports:
+    def test_all_names_exist(self) -> None:
+        """Every name in ``corridor.__all__`` is importable from the package."""
+        for name in corridor.__all__:
+            assert hasattr(corridor, name), name
+
+    def test_public_names_are_listed(self) -> None:
+        """Every public name the package defines at top level is in ``__all__``."""
+        public = {n for n in vars(corridor) if not n.startswith("_")}
+        modules = {n for n, v in vars(corridor).items() if type(v).__name__ == "module"}
+        assert public - modules == set(corridor.__all__) - {"__version__"}
