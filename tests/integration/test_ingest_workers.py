@@ -61,5 +61,5 @@ class TestWorkers:
         entries[25] = ledger_entry.make_entry(
             content, [ledger_entry.sign_observation(content, signer)]
         )
-        with pytest.raises(RecordError, match="entry 25 of the submission.*nowhere"):
+        with pytest.raises(RecordError, match=r"entry 25 of the submission.*nowhere"):
             ledger.append_entries(entries)
