@@ -291,3 +291,38 @@ class TestLachin:
         """Listing with no database exits 1 and says how to create one."""
         code, _out, err = cli("list")
         assert code == 1 and "corridor init" in err
+
+
+class TestSplitView:
+    def test_witness_catches_a_forked_log(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A log showing a witness two inconsistent checkpoints of one origin is refused."""
+        from corridor.cases import load_case
+        from corridor.keyring import Keyring
+        from corridor.recording import Recorder, init_log
+        from corridor.store.sql import SqlStore
+
+        monkeypatch.chdir(tmp_path)
+        cli = Cli(tmp_path, capsys)
+        a, b = tmp_path / "a" / "corridor.db", tmp_path / "b" / "corridor.db"
+        a.parent.mkdir()
+        b.parent.mkdir()
+        assert cli("case", "load", "lachin-2023", "--db", str(a))[0] == 0
+        assert cli("witness", "new", "w.example", "--keys", "wk")[0] == 0
+        cosign = ("witness", "cosign", "--name", "w.example", "--state", "w.json", "--keys", "wk")
+        assert cli(*cosign, "--db", str(a))[0] == 0
+        # the same origin and DEMO log key, but the same observations appended in another order
+        case = load_case("lachin-2023")
+        store = SqlStore.open(str(b), create=True)
+        store.put_entities(case.organisations, case.places, case.routes, case.checkpoints)
+        init_log(store, Keyring(b.parent / "keys"), demo=True)
+        orgs = frozenset(o.id for o in case.organisations)
+        rec = Recorder(store, Keyring(b.parent / "keys"), demo_orgs=orgs)
+        from corridor.keyring import demo_signer
+
+        rec.ledger.register("corridor-case", demo_signer("corridor-case"), demo=True)
+        rec.submit(list(reversed(case.observations)))
+        store.close()
+        code, _out, err = cli(*cosign, "--db", str(b))
+        assert code == 2 and "split view" in err

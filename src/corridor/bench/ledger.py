@@ -182,7 +182,11 @@ def bench_proofs(size: int, nproofs: int, n_pymerkle: int, folder: Path) -> dict
     indices = [rng.randrange(size) for _ in range(nproofs)]
     t0 = time.perf_counter()
     proofs = [tree.inclusion_proof(i) for i in indices]
-    dt = time.perf_counter() - t0
+    dt = time.perf_counter() - t0  # cold: every tile read from SQLite once, as it is needed
+    t0 = time.perf_counter()
+    for i in indices:
+        tree.inclusion_proof(i)
+    warm = nproofs / (time.perf_counter() - t0)  # the same proofs again, tiles cached
     for i in indices[:200]:  # the proofs are real
         verify_inclusion(i, size, leaves[i], proofs[indices.index(i)], root)
     store.close()
@@ -193,6 +197,7 @@ def bench_proofs(size: int, nproofs: int, n_pymerkle: int, folder: Path) -> dict
         "proof_tree_build_seconds": build,
         "proofs": nproofs,
         "proofs_per_s": ours,
+        "proofs_per_s_warm": warm,
         "pymerkle_proofs_per_s": pm,
         "proof_ratio_vs_pymerkle": (ours / pm) if pm else None,
     }
@@ -305,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"durable ingest:                  {out['ingest_per_s']:>12,.0f} /s  "
         f"ratio {out['ingest_ratio']:.2f} × raw verify (bar ≥ 0.7), "
-        f"{out['ingest_verify_workers']} signature-verifying worker process(es)"
+        f"{out['ingest_verify_workers']} worker processes verifying and validating"
     )
     print(
         f"  all in one process:            {out['ingest_per_s_one_process']:>12,.0f} /s  "
@@ -315,7 +320,8 @@ def main(argv: list[str] | None = None) -> int:
         f"inclusion proofs ({out['proof_tree_size']:,} leaves): {out['proofs_per_s']:>10,.0f} /s  "
         + (
             f"ratio {pm:.0f} × pymerkle SqliteTree "
-            f"({out['pymerkle_proofs_per_s']:,.0f} /s; bar ≥ 10)"
+            f"({out['pymerkle_proofs_per_s']:,.0f} /s; bar ≥ 10); from a cold start, "
+            f"{out['proofs_per_s_warm']:,.0f} /s with tiles cached"
             if pm
             else "(pymerkle not installed)"
         )
