@@ -326,3 +326,36 @@ class TestSplitView:
         store.close()
         code, _out, err = cli(*cosign, "--db", str(b))
         assert code == 2 and "split view" in err
+
+
+class TestBothBackends:
+    """The main commands against SQLite and against the PostgreSQL server."""
+
+    def test_case_status_import_and_log(
+        self,
+        db_url: str,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        """Load the case, ask for status, import a CSV, then verify and export the log."""
+        monkeypatch.chdir(tmp_path)
+        cli = Cli(tmp_path, capsys)
+        db = ("--db", db_url)
+        assert cli.json("case", "load", "lachin-2023", *db)["tree_size"] == 93  # type: ignore[index]
+        s = cli.json("status", "--at", "2023-08-15T12:00:00+04:00", *db)
+        assert {r["route"]: r["status"] for r in s["routes"]} == {  # type: ignore[index]
+            "aghdam-road": None,
+            "lachin-road": "closed",
+        }
+        assert cli("case", "load", str(EXAMPLE_CASE), *db)[0] == 0
+        assert cli("keys", "new", "ngo-x", *db)[0] == 0
+        ex = ROOT / "examples"
+        code, out, err = cli("import", str(ex / "daily-counts.csv"), "--map",
+                             str(ex / "daily-counts.map.yaml"), "--json", *db)
+        assert code == 0, err
+        assert json.loads(out)["accepted"] > 0
+        assert cli.json("log", "verify", *db)["ok"] is True  # type: ignore[index]
+        key = cli("log", "key", *db)[1].strip()
+        assert cli("log", "export", "site", *db)[0] == 0
+        assert cli.json("verify", "site", "--key", key)["ok"] is True  # type: ignore[index]
