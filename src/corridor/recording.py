@@ -9,13 +9,11 @@ it has first checked to be consistent with the previous one. :class:`Recorder` t
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +29,7 @@ from corridor.errors import (
     TamperError,
     VerificationError,
 )
+from corridor.gcpause import gc_paused
 from corridor.keyring import Keyring, demo_signer
 from corridor.ledger import entry as ledger_entry
 from corridor.ledger import merkle
@@ -43,7 +42,7 @@ from corridor.model import Observation, Registry, record_error_from
 from corridor.store.api import AppendResult
 from corridor.store.sql import INDEX_COLUMNS, IndexedEntry, SqlStore, index_columns
 
-__all__ = ["Ledger", "LogInfo", "Recorder", "gc_paused", "init_log", "load_case_into"]
+__all__ = ["Ledger", "LogInfo", "Recorder", "init_log", "load_case_into"]
 
 BATCH = 2000
 AHEAD = 2  # batches being verified ahead of the one being written
@@ -116,16 +115,6 @@ def _admit_chunk(entries: Sequence[bytes]) -> list[Admitted] | tuple[int, str, s
     return out
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector (reference counting still frees memory)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -380,10 +369,6 @@ class Ledger:
         return (
             note + "".join(line if line.endswith("\n") else line + "\n" for line in lines)
         ).encode()
-
-    def checkpoint_root(self) -> tuple[int, bytes]:
-        cp = verify_checkpoint(self.checkpoint(), self.origin, self.verifier)
-        return cp.size, cp.root
 
     # -- tamper evidence -------------------------------------------------------------------
     def verify(self, *, progress: Callable[[int], None] | None = None) -> tuple[int, bytes]:

@@ -7,11 +7,10 @@ and match them with two pointers; states sweep the subject's reports once.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Hashable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Hashable, Iterable, Sequence
 from datetime import datetime
 
+from corridor.gcpause import gc_paused
 from corridor.rules.events import Event, FactSelector, select, sort_events
 from corridor.rules.language import Commitment, RuleSet, Standing, instant
 from corridor.rules.plan import (
@@ -35,7 +34,7 @@ from corridor.rules.steps import (
 )
 from corridor.rules.verdict import CommitmentResult, Instance
 
-__all__ = ["evaluate", "evaluate_plan", "gc_paused"]
+__all__ = ["evaluate", "evaluate_plan"]
 
 
 def evaluate(
@@ -59,18 +58,6 @@ def evaluate(
     return out
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building results: evaluation allocates
-    millions of small acyclic objects (freed by reference counting), and repeated full
-    collections over them cost a quarter of the time on large records."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def evaluate_plan(plan: Plan, reps: list[Event], sel: FactSelector, at: float) -> CommitmentResult:

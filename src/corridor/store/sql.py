@@ -22,7 +22,6 @@ from sqlalchemy import (
     Engine,
     and_,
     create_engine,
-    delete,
     event,
     func,
     insert,
@@ -437,13 +436,6 @@ class SqlStore:
             ).first()
         return None if row is None else (int(row.size), bytes(row.root), row.note)
 
-    def checkpoint_at(self, size: int) -> tuple[int, bytes, str] | None:
-        with self.read() as conn:
-            row = conn.execute(
-                select(t.log_checkpoints).where(t.log_checkpoints.c.size == size)
-            ).first()
-        return None if row is None else (int(row.size), bytes(row.root), row.note)
-
     def add_checkpoint(self, size: int, root: bytes, note: str) -> None:
         with self.begin() as conn:
             latest = conn.execute(select(func.max(t.log_checkpoints.c.size))).scalar()
@@ -605,10 +597,6 @@ class SqlStore:
                 .values(value=None, erased_at=int(time.time()))
             )
             return int(res.rowcount or 0)
-
-    # -- maintenance -----------------------------------------------------------------------
-    def reset_tiles(self, conn: Connection) -> None:
-        conn.execute(delete(t.log_tiles))
 
 
 def _stored(log_index: int, entry: bytes, signers: str, demo: bool) -> StoredObservation:
