@@ -60,26 +60,22 @@ def _rows(db: str) -> int:
         return int(conn.execute("SELECT count(*) FROM observations").fetchone()[0])
 
 
+def crossing(**fields: str) -> list[str]:
+    """`record crossing` arguments for one vehicle at North Gate; ``fields`` override options
+    (a value of "" drops the option)."""
+    opts = {
+        "reporter": "ngo-x", "checkpoint": "north-gate", "direction": "inbound",
+        "category": "vehicles", "count": "1", "observed": "2024-01-05T10:00:00+00:00",
+    }  # fmt: skip
+    opts.update(fields)
+    return ["record", "crossing", *(x for k, v in opts.items() if v for x in (f"--{k}", v))]
+
+
 class TestRecord:
     def test_negative_count_exits_1_and_writes_nothing(self, north: Cli) -> None:
         """`record crossing` with count -3 exits 1 naming count; the database is unchanged."""
         before = Path(north.db).read_bytes()
-        code, _out, err = north(
-            "record",
-            "crossing",
-            "--reporter",
-            "ngo-x",
-            "--checkpoint",
-            "north-gate",
-            "--direction",
-            "inbound",
-            "--category",
-            "vehicles",
-            "--count",
-            "-3",
-            "--observed",
-            "2024-01-05T10:00:00+00:00",
-        )
+        code, _out, err = north(*crossing(count="-3"))
         assert code == 1
         assert "count" in err and "greater than or equal to 0" in err
         assert "Traceback" not in err and len(err.strip().splitlines()) == 1
@@ -88,26 +84,7 @@ class TestRecord:
 
     def test_zero_count_recorded_once(self, north: Cli) -> None:
         """An explicit zero is recorded; recording it again adds nothing."""
-        args = (
-            "record",
-            "crossing",
-            "--reporter",
-            "ngo-x",
-            "--checkpoint",
-            "north-gate",
-            "--direction",
-            "inbound",
-            "--category",
-            "vehicles",
-            "--count",
-            "0",
-            "--observed",
-            "2024-01-05",
-            "--end",
-            "2024-01-06",
-            "--tz",
-            "UTC",
-        )
+        args = crossing(count="0", observed="2024-01-05", end="2024-01-06", tz="UTC")
         first = north.json(*args)
         again = north.json(*args)
         assert len(first["accepted"]) == 1 and again["duplicates"] == first["accepted"]  # type: ignore[index]
@@ -117,69 +94,25 @@ class TestRecord:
     @pytest.mark.parametrize(
         ("extra", "field"),
         [
-            (["--checkpoint", "nowhere"], "checkpoint"),
-            (["--checkpoint", "north-gate", "--direction", "sideways"], "direction"),
+            ({"checkpoint": "nowhere"}, "checkpoint"),
+            ({"direction": "sideways"}, "direction"),
         ],
     )
-    def test_bad_field_named(self, north: Cli, extra: list[str], field: str) -> None:
+    def test_bad_field_named(self, north: Cli, extra: dict[str, str], field: str) -> None:
         """Unknown references and enum values exit 1 naming the field."""
-        base = [
-            "record",
-            "crossing",
-            "--reporter",
-            "ngo-x",
-            "--category",
-            "vehicles",
-            "--count",
-            "1",
-            "--observed",
-            "2024-01-05T10:00:00+00:00",
-        ]
-        if "--direction" not in extra:
-            base += ["--direction", "inbound"]
-        code, _out, err = north(*base, *extra)
+        code, _out, err = north(*crossing(**extra))
         assert code == 1 and field in err
         assert _rows(north.db) == 0
 
     def test_naive_time_rejected(self, north: Cli) -> None:
         """A time without offset or --tz exits 1 saying so."""
-        code, _out, err = north(
-            "record",
-            "crossing",
-            "--reporter",
-            "ngo-x",
-            "--checkpoint",
-            "north-gate",
-            "--direction",
-            "inbound",
-            "--category",
-            "vehicles",
-            "--count",
-            "1",
-            "--observed",
-            "2024-01-05T10:00:00",
-        )
+        code, _out, err = north(*crossing(observed="2024-01-05T10:00:00"))
         assert code == 1 and "offset" in err
 
     def test_missing_key_explains(self, cli: Cli) -> None:
         """Recording for an organisation without a key says how to make one."""
         cli("case", "load", str(EXAMPLE_CASE))
-        code, _out, err = cli(
-            "record",
-            "crossing",
-            "--reporter",
-            "ngo-x",
-            "--checkpoint",
-            "north-gate",
-            "--direction",
-            "inbound",
-            "--category",
-            "vehicles",
-            "--count",
-            "1",
-            "--observed",
-            "2024-01-05T10:00:00+00:00",
-        )
+        code, _out, err = cli(*crossing())
         assert code == 1 and "corridor keys new ngo-x" in err
 
     def test_key_file_is_private(self, north: Cli) -> None:

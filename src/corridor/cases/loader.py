@@ -22,7 +22,7 @@ from corridor.model import (
     record_error_from,
 )
 from corridor.model.observation import parse_observation
-from corridor.yamlsrc import YamlDoc, load_yaml
+from corridor.yamlsrc import YamlDoc, load_yaml, read_source
 
 __all__ = ["BUILTIN", "Case", "builtin_cases", "load_case"]
 
@@ -83,13 +83,7 @@ def builtin_cases() -> dict[str, str]:
 
 
 def _read(path: Path) -> YamlDoc:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", where=str(path)) from None
-    return load_yaml(text, str(path))
+    return load_yaml(read_source(path), str(path))
 
 
 def _items(doc: YamlDoc, key: str, model: type[BaseModel]) -> list[Any]:
@@ -132,7 +126,7 @@ def load_case(name_or_path: str | Path) -> Case:
         if k not in _TOP_KEYS:
             raise InputError(
                 f"unknown key {k!r}; expected some of {', '.join(sorted(_TOP_KEYS))}",
-                where=doc.where(k, "__key__"),
+                where=doc.where(k),
             )
     base = path.parent
     case = Case(

@@ -34,6 +34,7 @@ from corridor.rules import (
     parse_rules,
     results_to_json,
 )
+from corridor.yamlsrc import read_source
 
 __all__ = ["demo_verdicts", "load_rules", "print_results", "register"]
 
@@ -47,13 +48,7 @@ _STYLE = {
 
 def load_rules(path: Path, registry: Registry | None, *, name: str | None = None) -> RuleSet:
     """Read and check a rule file (errors name FILE:LINE:COLUMN)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", where=str(path)) from None
-    return parse_rules(text, name=name or str(path), registry=registry)
+    return parse_rules(read_source(path), name=name or str(path), registry=registry)
 
 
 def _at(value: str | None) -> datetime:

@@ -193,6 +193,11 @@ def log_erase(
 # -- witnesses ---------------------------------------------------------------------------------
 
 
+def _witness_file(name: str) -> str:
+    """A witness's key file name in the key folder: witness-NAME.key."""
+    return f"witness-{name}"
+
+
 @witness_app.command("new")
 def witness_new(
     name: str = typer.Argument(..., help="The witness's key name, e.g. witness.example.org."),
@@ -200,7 +205,7 @@ def witness_new(
 ) -> None:
     """Make a witness cosignature key (C2SP tlog-cosignature, Ed25519, type 0x04)."""
     ring = open_keyring(None, keys)
-    fname = f"witness-{name}"
+    fname = _witness_file(name)
     if ring.has(fname):
         raise SigningKeyError(f"{ring.path(fname)} exists; not replacing a private key")
     signer = CosignatureSigner.generate(name)
@@ -221,7 +226,7 @@ def witness_cosign(
     A log that shows the witness two inconsistent checkpoints (a split view) is refused, exit 2.
     """
     ring = open_keyring(db, keys)
-    signer = ring.load_file(f"witness-{name}", CosignatureSigner)
+    signer = ring.load_file(_witness_file(name), CosignatureSigner)
     st = WitnessState.from_json(state.read_text()) if state.exists() else WitnessState()
     store = open_store(db)
     try:
@@ -247,7 +252,7 @@ def witness_key(
     keys: str | None = KeysOption,
 ) -> None:
     """Print a witness's verifier key."""
-    typer.echo(open_keyring(None, keys).load_file(f"witness-{name}", CosignatureSigner).vkey)
+    typer.echo(open_keyring(None, keys).load_file(_witness_file(name), CosignatureSigner).vkey)
 
 
 @log_app.command("export")

@@ -35,6 +35,7 @@ from corridor.supply import (
 )
 from corridor.supply import demo_lines as _demo_lines
 from corridor.supply.scenario import MAX_DAYS
+from corridor.yamlsrc import read_source
 
 __all__ = ["builtin_scenarios", "demo_lines", "register"]
 
@@ -106,10 +107,7 @@ def _sources(case: str | None, scenarios: Sequence[str]) -> list[tuple[str, str,
     for s in scenarios:
         path = Path(s)
         if path.is_file():
-            try:
-                out.append((s, path.read_text(encoding="utf-8"), True))
-            except (OSError, UnicodeDecodeError) as exc:
-                raise ScenarioError(f"cannot read: {exc}", where=s) from None
+            out.append((s, read_source(path, ScenarioError), True))
             continue
         match = [(n, t) for n, t in builtin if _matches(s, n, t)]
         if not match:

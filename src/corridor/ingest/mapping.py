@@ -42,8 +42,8 @@ from corridor.ingest.values import (
     parse_time,
     split_text,
 )
-from corridor.ingest.yaml12 import YamlSyntaxError, load_yaml12
 from corridor.model import BODY_TYPES, resolve_tz
+from corridor.yamlsrc import YamlSyntaxError, load_yaml12
 
 __all__ = [
     "ColumnSpec",

@@ -1,19 +1,17 @@
-"""The Store protocol: what every storage backend offers the rest of corridor.
-
-The record and the log are one: ``append`` is the only way an observation enters the store, and
-it appends the observation's signed entry to the Merkle log in the same transaction.
+"""The store's value types, shared with the faces and the rules adapter: queries, stored
+observations, append results. The store itself is :class:`corridor.store.sql.SqlStore`; the only
+way an observation enters it is :class:`corridor.recording.Ledger`, which appends the signed
+entry to the Merkle log in the same transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
 
-from corridor.model import Checkpoint, Observation, Organisation, Place, Registry, Route
+from corridor.model import Observation
 
-__all__ = ["AppendResult", "Query", "Store", "StoredObservation"]
+__all__ = ["AppendResult", "Query", "StoredObservation"]
 
 
 @dataclass(frozen=True)
@@ -54,25 +52,3 @@ class AppendResult:
     accepted: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     tree_size: int = 0
-
-
-class Store(Protocol):
-    """Storage of the record (entities, observations-as-log-entries, checkpoints)."""
-
-    def registry(self) -> Registry: ...
-
-    def put_entities(
-        self,
-        organisations: Sequence[Organisation] = (),
-        places: Sequence[Place] = (),
-        routes: Sequence[Route] = (),
-        checkpoints: Sequence[Checkpoint] = (),
-    ) -> None: ...
-
-    def query(self, q: Query | None = None) -> Iterator[StoredObservation]: ...
-
-    def get(self, id_or_prefix: str) -> StoredObservation: ...
-
-    def count(self, q: Query | None = None) -> int: ...
-
-    def close(self) -> None: ...

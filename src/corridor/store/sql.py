@@ -206,10 +206,15 @@ class SqlStore:
             raise StoreError(f"database write failed: {_driver_message(exc)}") from exc
 
     @contextmanager
-    def read(self) -> Iterator[Connection]:
+    def read(self, conn: Connection | None = None) -> Iterator[Connection]:
+        """A connection to read on: ``conn`` if given (inside a caller's transaction), else a
+        new one; driver errors become StoreError."""
+        if conn is not None:
+            yield conn
+            return
         try:
-            with self.engine.connect() as conn:
-                yield conn
+            with self.engine.connect() as c:
+                yield c
         except SQLAlchemyError as exc:
             raise StoreError(f"database read failed: {_driver_message(exc)}") from exc
 
@@ -320,29 +325,16 @@ class SqlStore:
     # -- the log: appending ----------------------------------------------------------------
     def size(self, conn: Connection | None = None) -> int:
         stmt = select(func.coalesce(func.max(t.observations.c.log_index) + 1, 0))
-        if conn is not None:
-            return int(conn.execute(stmt).scalar_one())
-        with self.read() as c:
+        with self.read(conn) as c:
             return int(c.execute(stmt).scalar_one())
 
     def existing_ids(self, ids: Iterable[str], conn: Connection | None = None) -> set[str]:
         ids = list(ids)
         out: set[str] = set()
-
-        def run(c: Connection) -> None:
+        col = t.observations.c.id
+        with self.read(conn) as c:
             for i in range(0, len(ids), 500):
-                chunk = ids[i : i + 500]
-                out.update(
-                    c.execute(
-                        select(t.observations.c.id).where(t.observations.c.id.in_(chunk))
-                    ).scalars()
-                )
-
-        if conn is not None:
-            run(conn)
-        else:
-            with self.read() as c:
-                run(c)
+                out.update(c.execute(select(col).where(col.in_(ids[i : i + 500]))).scalars())
         return out
 
     def append_indexed(
@@ -355,7 +347,7 @@ class SqlStore:
         """Append verified entries (deduplicated by id) in one transaction.
 
         ``extend_tree(conn, old_size, leaf_hashes)`` extends the Merkle tree in the same
-        transaction. Used by :class:`corridor.ledger_store.LedgerStore`, the only writer.
+        transaction. Used by :class:`corridor.recording.Ledger`, the only writer.
         """
         result = AppendResult()
         now = int(time.time())
@@ -407,21 +399,13 @@ class SqlStore:
         if not keys:
             return {}
         out: dict[tuple[int, int], bytes] = {}
-
-        def run(c: Connection) -> None:
+        tc = t.log_tiles.c
+        with self.read(conn) as c:
             for i in range(0, len(keys), 200):
                 chunk = list(keys[i : i + 200])
-                stmt = select(t.log_tiles.c.level, t.log_tiles.c.idx, t.log_tiles.c.data).where(
-                    tuple_(t.log_tiles.c.level, t.log_tiles.c.idx).in_(chunk)
-                )
+                stmt = select(tc.level, tc.idx, tc.data).where(tuple_(tc.level, tc.idx).in_(chunk))
                 for level, idx, data in c.execute(stmt):
                     out[(int(level), int(idx))] = bytes(data)
-
-        if conn is not None:
-            run(conn)
-        else:
-            with self.read() as c:
-                run(c)
         return out
 
     def write_tiles(self, conn: Connection, tiles: Mapping[tuple[int, int], bytes]) -> None:

@@ -23,7 +23,6 @@ from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
 import numpy as np
-import yaml
 from numpy.typing import NDArray
 from pydantic import (
     BaseModel,
@@ -45,6 +44,7 @@ from corridor.supply.rations import (
     CommodityMap,
     MapEntry,
 )
+from corridor.yamlsrc import YamlSyntaxError, load_yaml12
 
 __all__ = [
     "MAX_DAYS",
@@ -409,16 +409,11 @@ class _FieldProblem(Exception):
 def load_scenario(text: str, source_name: str) -> Scenario:
     """Parse and validate YAML; raise ScenarioError naming file, line, field and reason."""
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{source_name}:{mark.line + 1}" if mark is not None else source_name
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(f"not valid YAML: {problem}", where=where) from None
-    try:
-        lines = _line_map(text)
-    except yaml.YAMLError:  # pragma: no cover - safe_load already accepted the text
-        lines = {}
+        data, marks = load_yaml12(text)
+    except YamlSyntaxError as exc:
+        where = f"{source_name}:{exc.line}" if exc.line else source_name
+        raise ScenarioError(f"not valid YAML: {exc.problem}", where=where) from None
+    lines = {path: line for path, (line, _col) in marks.items()}
     return scenario_from_mapping(data, source_name, lines=lines)
 
 
@@ -469,27 +464,6 @@ def _path_str(path: Sequence[Any]) -> str:
     out = ""
     for p in path:
         out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out
-
-
-def _line_map(text: str) -> dict[tuple[str | int, ...], int]:
-    """Map each field path in the YAML document to its 1-based line."""
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
-    out: dict[tuple[str | int, ...], int] = {}
-
-    def walk(node: yaml.Node, path: tuple[str | int, ...]) -> None:
-        out.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                key = str(k.value)
-                out[(*path, key)] = k.start_mark.line + 1
-                walk(v, (*path, key))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, v in enumerate(node.value):
-                walk(v, (*path, i))
-
-    if root is not None:
-        walk(root, ())
     return out
 
 
