@@ -17,6 +17,8 @@ from rich.rule import Rule
 from corridor.cases import load_case
 from corridor.cli.context import console
 from corridor.cli.status import compute_situation, print_situation
+from corridor.errors import InputError
+from corridor.export.folder import check_output_folder
 from corridor.keyring import Keyring
 from corridor.recording import Ledger, load_case_into
 from corridor.store.sql import SqlStore
@@ -26,13 +28,41 @@ __all__ = ["register"]
 CASE = "lachin-2023"
 
 
+DEMO_MARKER = ".corridor-demo"
+# What a demo folder holds besides its marker: only these are removed when it is run again.
+DEMO_NAMES = frozenset(
+    {
+        "corridor.db",
+        "corridor.db-wal",
+        "corridor.db-shm",
+        "corridor.db-journal",
+        "corridor-keys",
+        "export",
+    }
+)
+
+
 def _demo_dir(keep: Path | None) -> tuple[Path, bool]:
-    if keep is not None:
-        if keep.exists():
-            shutil.rmtree(keep)
-        keep.mkdir(parents=True)
-        return keep, False
-    return Path(tempfile.mkdtemp(prefix="corridor-demo-")), True
+    """The folder to run in, and whether it is temporary. A kept folder must be new, empty or
+    a previous demo folder; of a previous one, only what the demo wrote is removed."""
+    if keep is None:
+        return Path(tempfile.mkdtemp(prefix="corridor-demo-")), True
+    if check_output_folder(keep, DEMO_MARKER, DEMO_NAMES):
+        for name in DEMO_NAMES:
+            p = keep / name
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p)
+            else:
+                p.unlink(missing_ok=True)
+    try:
+        keep.mkdir(parents=True, exist_ok=True)
+        (keep / DEMO_MARKER).write_text(
+            "Written by corridor demo. Running the demo again with --dir here replaces "
+            "what it wrote (the database, keys and export), nothing else.\n"
+        )
+    except OSError as exc:
+        raise InputError(f"cannot write here: {exc.strerror or exc}", where=str(keep)) from None
+    return keep, False
 
 
 def register(app: typer.Typer) -> None:
@@ -42,7 +72,8 @@ def register(app: typer.Typer) -> None:
             None,
             "--dir",
             help="Keep the demo database, keys and export in this folder "
-            "(emptied first) [default: a temporary folder, removed afterwards].",
+            "(new, empty, or a previous demo folder) "
+            "[default: a temporary folder, removed afterwards].",
         ),
         sections: str = typer.Option(
             "status,log,rules,supply", help="Which sections to show, comma-separated."

@@ -27,6 +27,7 @@ from corridor.cli.context import (
 from corridor.errors import InputError
 from corridor.ingest import (
     ImportSummary,
+    check_quarantine_target,
     default_quarantine_path,
     load_mapping,
     plan_import,
@@ -106,6 +107,10 @@ def import_file(
     mf = load_mapping(mapping)
     if not file.is_file():
         raise InputError("no such file" if not file.exists() else "not a file", where=str(file))
+    qtarget = quarantine or default_quarantine_path(file)
+    inputs = (file, mapping)
+    if not dry_run:
+        check_quarantine_target(qtarget, inputs)  # before anything is written
     from corridor.recording import Recorder
 
     bar = _Bar(err_console)
@@ -127,7 +132,7 @@ def import_file(
                 # import cleanly, with nothing half done.
                 for org in sorted({o.reporter for o in observations}):
                     recorder.signer(org)
-            qpath = write_quarantine(plan, quarantine or default_quarantine_path(file))
+            qpath = write_quarantine(plan, qtarget, inputs)
             duplicates: list[str] = []
             tree_size: int | None = store.size()
             if recorder is not None:

@@ -257,7 +257,9 @@ def witness_key(
 
 @log_app.command("export")
 def log_export(
-    out: Path = typer.Argument(..., metavar="DIR", help="Folder to write (replaced if it exists)."),
+    out: Path = typer.Argument(
+        ..., metavar="DIR", help="Folder to write: new, empty, or a previous export (replaced)."
+    ),
     db: str | None = DbOption,
     keys: str | None = KeysOption,
 ) -> None:
@@ -265,8 +267,10 @@ def log_export(
 
     Writes the checkpoint, tiles, entry bundles and the organisations' public keys.
     """
-    from corridor.export.tlog import export_log
+    from corridor.export.folder import EXPORT_MARKER, check_output_folder
+    from corridor.export.tlog import EXPORT_NAMES, export_log
 
+    check_output_folder(out, EXPORT_MARKER, EXPORT_NAMES)  # before anything is signed
     store = open_store(db)
     try:
         Ledger(store, open_keyring(db, keys)).checkpoint()

@@ -2,16 +2,17 @@
 
 ``export_log`` writes ``checkpoint``, ``keys`` and ``tile/...`` into a temporary folder beside
 the target and moves it into place only once every file is written and the recomputed root
-matches the signed checkpoint. ``verify_export`` checks such a folder with no database.
+matches the signed checkpoint. It replaces only a previous export (marked by a
+``.corridor-export`` file and holding nothing else): any other non-empty folder is refused.
+``verify_export`` checks such a folder with no database.
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 
 from corridor.errors import InputError, VerificationError
+from corridor.export.folder import EXPORT_MARKER, replace_folder
 from corridor.ledger.cosignature import CosignatureVerifier
 from corridor.ledger.note import Verifier
 from corridor.ledger.offline import KEYS_PATH, VerifiedLog, export_files
@@ -19,7 +20,10 @@ from corridor.ledger.offline import verify_export as _verify
 from corridor.recording import Ledger
 from corridor.store.sql import SqlStore
 
-__all__ = ["export_log", "verify_export"]
+__all__ = ["EXPORT_NAMES", "export_log", "verify_export"]
+
+# What an export holds at its top level (besides its marker file).
+EXPORT_NAMES = frozenset({"checkpoint", "keys", "tile"})
 
 
 def _keys_file(store: SqlStore) -> bytes:
@@ -32,14 +36,14 @@ def _keys_file(store: SqlStore) -> bytes:
 
 
 def export_log(store: SqlStore, out: Path) -> tuple[int, int]:
-    """Write the log at its latest checkpoint to ``out`` (replaced); return (entries, files)."""
+    """Write the log at its latest checkpoint to ``out``; return (entries, files).
+
+    ``out`` must be new, empty, or a previous export (which is replaced); InputError otherwise.
+    """
     ledger = Ledger(store)
     note = ledger.checkpoint()
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     files = 0
-    try:
+    with replace_folder(Path(out), EXPORT_MARKER, EXPORT_NAMES) as tmp:
         keys = [Verifier.from_vkey(v) for _o, v, _k, _p, _d in store.org_keys()]
         entries = (e for _i, e, *_rest in store.entries())
         for rel, data in export_files(entries, note, keys):
@@ -49,12 +53,6 @@ def export_log(store: SqlStore, out: Path) -> tuple[int, int]:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
             files += 1
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.replace(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     size = int(note.decode().split("\n")[1])
     return size, files
 

@@ -10,7 +10,11 @@ from corridor.ingest.mapping import (
     load_mapping,
     parse_mapping,
 )
-from corridor.ingest.quarantine import default_quarantine_path, write_quarantine
+from corridor.ingest.quarantine import (
+    check_quarantine_target,
+    default_quarantine_path,
+    write_quarantine,
+)
 from corridor.ingest.readers import Table, open_table
 from corridor.ingest.run import (
     ImportPlan,
@@ -37,6 +41,7 @@ __all__ = [
     "Skip",
     "SourceSpec",
     "Table",
+    "check_quarantine_target",
     "default_quarantine_path",
     "load_mapping",
     "open_table",

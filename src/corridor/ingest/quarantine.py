@@ -3,15 +3,20 @@
 A CSV (UTF-8 with a byte-order mark, so spreadsheet programs read it right) holding the original
 columns, then ``_file``, ``_sheet`` (workbooks only), ``_row``, ``_mapping`` and ``_error``. Fix
 the rows in place and import the file again with the same mapping: the rows keep their original
-file and row, so they become the observations they would have been. The file is written whole or
-not at all, and not at all when nothing was rejected. It may hold personal data from the input
+file and row, so they become the observations they would have been. The file is written whole
+or not at all, and not at all when nothing was rejected. An existing file is replaced only if it
+is itself a quarantine file (its header ends with the columns above) and is not the file being
+imported: anything else at that path, or anything that is not a regular file, is refused before
+the import writes anything. It may hold personal data from the input
 (names, phone numbers): keep it as private as the input.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -19,7 +24,9 @@ from corridor.errors import InputError
 from corridor.ingest.run import PROVENANCE_COLUMNS, ImportPlan
 from corridor.ingest.values import cell_text
 
-__all__ = ["default_quarantine_path", "write_quarantine"]
+__all__ = ["check_quarantine_target", "default_quarantine_path", "write_quarantine"]
+
+_HEAD = 64 * 1024
 
 
 def default_quarantine_path(input_path: str | Path, directory: str | Path | None = None) -> Path:
@@ -29,12 +36,70 @@ def default_quarantine_path(input_path: str | Path, directory: str | Path | None
     return Path(directory) / name if directory is not None else Path(name)
 
 
-def write_quarantine(plan: ImportPlan, path: str | Path) -> Path | None:
+def _is_quarantine_file(path: Path) -> bool:
+    """Whether the file's header row is a quarantine file's (ends ``_row``, ``_mapping``,
+    ``_error`` after ``_file``)."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(_HEAD)
+    except OSError:
+        return False
+    text = head.decode("utf-8-sig", errors="replace")
+    try:
+        header = next(csv.reader(io.StringIO(text)), [])
+    except csv.Error:
+        return False
+    return "_file" in header and header[-3:] == ["_row", "_mapping", "_error"]
+
+
+def check_quarantine_target(path: str | Path, inputs: tuple[Path, ...] = ()) -> None:
+    """Refuse a quarantine path that would replace something other than a quarantine file.
+
+    ``inputs`` are the files the import reads (the data and the mapping file): never replaced.
+    """
+    target = Path(path)
+    try:
+        st = target.lstat()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise InputError(
+            f"cannot use as the quarantine file: {exc.strerror or exc}", where=str(target)
+        ) from None
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a symbolic link" if stat.S_ISLNK(st.st_mode) else "not a regular file"
+        raise InputError(
+            f"is {kind}; the quarantine file must be a new path or a previous quarantine file",
+            where=str(target),
+        )
+    for other in inputs:
+        try:
+            same = other.exists() and target.samefile(other)
+        except OSError:
+            same = False
+        if same:
+            raise InputError(
+                "is a file this import reads; give the quarantine file a path of its own",
+                where=str(target),
+            )
+    if not _is_quarantine_file(target):
+        raise InputError(
+            "exists and is not a quarantine file (its header lacks _file, _row, _mapping, "
+            "_error); corridor replaces only its own quarantine files: choose another path",
+            where=str(target),
+        )
+
+
+def write_quarantine(
+    plan: ImportPlan, path: str | Path, inputs: tuple[Path, ...] = ()
+) -> Path | None:
     """Write the plan's rejected rows to ``path`` atomically; return the path, or None (and
-    write nothing) when no row was rejected."""
+    write nothing) when no row was rejected. ``path`` is checked by
+    :func:`check_quarantine_target` first."""
+    target = Path(path)
+    check_quarantine_target(target, inputs)
     if not plan.rejected:
         return None
-    target = Path(path)
     original = [c for c in plan.columns if c not in PROVENANCE_COLUMNS]
     extra = ["_file", *(["_sheet"] if plan.has_sheets else []), "_row", "_mapping", "_error"]
     header = original + extra

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import zipfile
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from typing import Any, Literal
 from corridor.errors import InputError
 from corridor.ingest.values import cell_text, is_empty
 
-__all__ = ["Table", "file_kind", "open_table"]
+__all__ = ["Table", "UnreadableRow", "file_kind", "open_table"]
 
 FileKind = Literal["csv", "xlsx"]
 
@@ -48,6 +49,14 @@ def file_kind(path: Path) -> FileKind:
     return "xlsx" if head == b"PK\x03\x04" else "csv"
 
 
+@dataclass(frozen=True)
+class UnreadableRow:
+    """A row the reader could not split into fields, with the reason and what it could read."""
+
+    reason: str
+    values: Any  # the raw fields as read; from Table.rows, a {column: value} dict
+
+
 @dataclass
 class Table:
     """One table of a file: a CSV file, or one sheet of a workbook, with its header."""
@@ -62,11 +71,15 @@ class Table:
     delimiter: str | None = None
     _raw_header: tuple[Any, ...] = field(default=(), repr=False)
 
-    def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        """Data rows after the header, as (1-based row number, {column: value})."""
+    def rows(self) -> Iterator[tuple[int, dict[str, Any] | UnreadableRow]]:
+        """Data rows after the header, as (1-based row number, {column: value}); a row that
+        cannot be split into fields comes as an UnreadableRow (its values as a dict)."""
         raw = _csv_records(self) if self.kind == "csv" else _xlsx_records(self)
         for number, values in raw:
             if number <= self.header_row:
+                continue
+            if isinstance(values, UnreadableRow):
+                yield number, UnreadableRow(values.reason, self._as_dict(values.values))
                 continue
             if all(is_empty(v) for v in values):
                 continue
@@ -109,8 +122,8 @@ def open_table(
             ws = _worksheet(wb, p, sheet)
             table.sheet = ws.title
             table.estimated_rows = (ws.max_row - header_row) if ws.max_row else None
-    header: Sequence[Any] | None = None
-    records: Generator[tuple[int, Sequence[Any]], None, None]
+    header: Sequence[Any] | UnreadableRow | None = None
+    records: Generator[tuple[int, Sequence[Any] | UnreadableRow], None, None]
     records = _csv_records(table) if kind == "csv" else _xlsx_records(table)
     try:
         for number, values in records:
@@ -120,6 +133,8 @@ def open_table(
     finally:
         records.close()
     where = _where(table)
+    if isinstance(header, UnreadableRow):
+        raise InputError(f"header row {header_row}: {header.reason}", where=where)
     if header is None or all(is_empty(v) for v in header):
         raise InputError(
             f"no header in row {header_row} (the file or sheet is empty there)", where=where
@@ -193,13 +208,85 @@ def _count_lines(path: Path) -> int:
     return n
 
 
-def _csv_records(table: Table) -> Generator[tuple[int, Sequence[Any]], None, None]:
+class _Lines:
+    """A text file's lines for the csv module, keeping the lines of the record being read."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self.lines = lines
+        self.taken: list[str] = []
+        self.ended = False
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        try:
+            line = next(self.lines)
+        except StopIteration:
+            self.ended = True
+            raise
+        self.taken.append(line)
+        return line
+
+    def take(self) -> list[str]:
+        taken, self.taken = self.taken, []
+        return taken
+
+
+def _unclosed(raw: list[str], delimiter: str) -> bool:
+    """Whether ``raw`` (one record's lines) ends inside a quoted field."""
+    try:
+        for _ in csv.reader(io.StringIO("".join(raw)), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
+def _csv_parse(
+    lines: Iterator[str], delimiter: str, first: int
+) -> Generator[tuple[int, Sequence[Any] | UnreadableRow], None, None]:
+    """Records from ``lines``, numbered from ``first``. A quote that opens and never closes
+    would swallow the rest of the file into one field: that record is yielded as an
+    UnreadableRow (its first line split without quote handling) and reading goes on from the
+    line after it."""
+    pending: Iterator[str] = lines
+    number = first - 1
+    while True:
+        src = _Lines(pending)
+        restart: list[str] | None = None
+        for record in csv.reader(src, delimiter=delimiter, strict=False):
+            number += 1
+            raw = src.take()
+            if src.ended and _unclosed(raw, delimiter):
+                values = next(csv.reader([raw[0]], delimiter=delimiter, quoting=csv.QUOTE_NONE))
+                swallowed = (
+                    f" and swallows the {len(raw) - 1} lines after it" if len(raw) > 1 else ""
+                )
+                yield (
+                    number,
+                    UnreadableRow(
+                        "a quoted field opens in this row and is never closed (a missing '\"')"
+                        f"{swallowed}; quarantined, and reading goes on after it",
+                        values,
+                    ),
+                )
+                restart = raw[1:]
+                break
+            yield number, record
+        if restart is None:
+            return
+        pending = iter(restart)
+
+
+def _csv_records(
+    table: Table,
+) -> Generator[tuple[int, Sequence[Any] | UnreadableRow], None, None]:
     enc = table.encoding or "utf-8"
     number = 0
     try:
         with table.path.open(encoding=enc, newline="") as f:
-            reader = csv.reader(f, delimiter=table.delimiter or ",", strict=False)
-            for number, record in enumerate(reader, start=1):
+            for number, record in _csv_parse(iter(f), table.delimiter or ",", 1):
                 yield number, record
     except UnicodeDecodeError:
         raise InputError(

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from corridor.errors import InputError
 from corridor.ingest.mapping import ImportMapping, MappingFile
-from corridor.ingest.readers import Table, file_kind, open_table
+from corridor.ingest.readers import Table, UnreadableRow, file_kind, open_table
 from corridor.ingest.rows import Provenance, RowRejected, build_observation, selects, skip_reason
 from corridor.ingest.values import cell_text
 from corridor.model import Observation, Registry
@@ -203,6 +203,11 @@ def plan_import(
             plan.rows += 1
             if progress is not None:
                 progress.advance(1)
+            if isinstance(row, UnreadableRow):
+                plan.rejected.append(
+                    Rejection(p.name, number, table.sheet, None, row.reason, row.values)
+                )
+                continue
             for extra in row:
                 if extra not in plan.columns:
                     plan.columns.append(extra)

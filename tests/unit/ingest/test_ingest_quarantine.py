@@ -7,6 +7,9 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
+from corridor.errors import InputError
 from corridor.ingest import (
     MappingFile,
     default_quarantine_path,
@@ -63,12 +66,22 @@ class TestWriteQuarantine:
     def test_written_whole(
         self, write_csv: WriteCsv, simple_mapping: MappingFile, tmp_path: Path
     ) -> None:
-        """The file replaces any earlier one whole, leaving no temporary file behind."""
-        (tmp_path / "q.csv").write_text("old", encoding="utf-8")
+        """The file replaces an earlier quarantine file whole, leaving no temporary file."""
+        (tmp_path / "q.csv").write_text("a,_file,_row,_mapping,_error\n1,x.csv,2,m,old\n")
         plan = plan_import(write_csv(COUNTS), simple_mapping)
         write_quarantine(plan, tmp_path / "q.csv")
         assert len(_read(tmp_path / "q.csv")) == 2
         assert sorted(p.name for p in tmp_path.iterdir()) == ["counts.csv", "q.csv"]
+
+    def test_other_files_are_not_replaced(
+        self, write_csv: WriteCsv, simple_mapping: MappingFile, tmp_path: Path
+    ) -> None:
+        """An existing file that is not a quarantine file is refused and kept as it was."""
+        (tmp_path / "q.csv").write_text("old", encoding="utf-8")
+        plan = plan_import(write_csv(COUNTS), simple_mapping)
+        with pytest.raises(InputError, match="not a quarantine file"):
+            write_quarantine(plan, tmp_path / "q.csv")
+        assert (tmp_path / "q.csv").read_text() == "old"
 
     def test_workbook_rows_name_their_sheet(
         self, write_xlsx: WriteXlsx, make_mapping: Callable[..., MappingFile], tmp_path: Path
