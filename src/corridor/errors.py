@@ -1,8 +1,9 @@
 """The one error hierarchy of corridor.
 
 Every error corridor raises on purpose derives from :class:`CorridorError`. Each boundary
-translates them: the store turns driver errors into these, the CLI turns these into exit code 1
-(2 for a failed verification) and a one-line message, the HTTP API into one JSON envelope.
+translates them: the store turns driver errors into these, the CLI turns these into an exit code
+(its own table, ``corridor.cli.app.EXIT_CODES``) and a one-line message, the HTTP API into one
+JSON envelope. Messages name files, rows and fields, never a command or a command-line option.
 
 ::
 
@@ -39,13 +40,20 @@ __all__ = [
 
 
 class CorridorError(Exception):
-    """Base of every error corridor raises on purpose."""
+    """Base of every error corridor raises on purpose.
 
-    exit_code: int = 1
+    ``code`` names a situation a face may explain in its own words (the CLI suggests a
+    command, the API documents the code): e.g. ``no-database``, ``no-log``, ``no-signing-key``;
+    ``subject`` is what it concerns (an organisation id, a path), for that explanation.
+    """
 
-    def __init__(self, message: str) -> None:
+    def __init__(
+        self, message: str, *, code: str | None = None, subject: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
+        self.code = code
+        self.subject = subject
 
     def __str__(self) -> str:
         return self.message
@@ -99,8 +107,6 @@ class SigningKeyError(CorridorError):
 
 class VerificationError(CorridorError):
     """A proof, signature, note or exported log does not verify; the message says exactly why."""
-
-    exit_code = 2
 
 
 class TamperError(VerificationError):

@@ -232,8 +232,8 @@ class TestSplitView:
     ) -> None:
         """A log showing a witness two inconsistent checkpoints of one origin is refused."""
         from corridor.cases import load_case
-        from corridor.keyring import Keyring
         from corridor.recording import Recorder, init_log
+        from corridor.recording.keyring import Keyring
         from corridor.store.sql import SqlStore
 
         monkeypatch.chdir(tmp_path)
@@ -252,9 +252,9 @@ class TestSplitView:
         init_log(store, Keyring(b.parent / "keys"), demo=True)
         orgs = frozenset(o.id for o in case.organisations)
         rec = Recorder(store, Keyring(b.parent / "keys"), demo_orgs=orgs)
-        from corridor.keyring import demo_signer
+        from corridor.recording.keyring import demo_signer
 
-        rec.ledger.register("corridor-case", demo_signer("corridor-case"), demo=True)
+        rec.log.register("corridor-case", demo_signer("corridor-case"), demo=True)
         rec.submit(list(reversed(case.observations)))
         store.close()
         code, _out, err = cli(*cosign, "--db", str(b))

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from corridor.cli.app import main
-from corridor.keyring import Keyring
 from corridor.ledger.note import Signer
+from corridor.recording.keyring import Keyring
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"

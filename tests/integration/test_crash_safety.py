@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from corridor.keyring import Keyring
-from corridor.recording import Ledger
+from corridor.recording import TransparencyLog
+from corridor.recording.keyring import Keyring
 from corridor.store.sql import SqlStore
 
 WRITER = textwrap.dedent(
@@ -24,15 +24,15 @@ WRITER = textwrap.dedent(
     import sys
     from pathlib import Path
     from corridor.bench.ledger import _bench_store, make_entries
-    from corridor.keyring import Keyring
+    from corridor.recording.keyring import Keyring
     from corridor.ledger.note import Signer
-    from corridor.recording import Ledger
+    from corridor.recording import TransparencyLog
     from corridor.store.sql import SqlStore
 
     folder = Path(sys.argv[1])
     store = SqlStore.open(str(folder / "bench.db"))
     signer = Signer.from_seed("bench-org", bytes(32))
-    ledger = Ledger(store, Keyring(folder / "keys"))
+    ledger = TransparencyLog(store, Keyring(folder / "keys"))
     batch = int(sys.argv[2])
     for n in range(10_000):
         entries = make_entries(batch, signer, offset=n * batch)
@@ -47,7 +47,7 @@ def _prepare(folder: Path) -> None:
     from corridor.ledger.note import Signer
 
     store, _ = _bench_store(folder)
-    Ledger(store, Keyring(folder / "keys")).register(
+    TransparencyLog(store, Keyring(folder / "keys")).register(
         "bench-org", Signer.from_seed("bench-org", bytes(32)), demo=False
     )
     store.close()
@@ -94,7 +94,7 @@ class TestCrashSafety:
             sent = make_entries(size, Signer.from_seed("bench-org", bytes(32)))
             stored = [e for _i, e, *_rest in store.entries()]
             assert stored == sent[:size]  # a prefix of what was sent, in order
-            verified, _root = Ledger(store).verify()  # tiles + latest checkpoint
+            verified, _root = TransparencyLog(store).verify()  # tiles + latest checkpoint
             assert verified == size
         finally:
             store.close()

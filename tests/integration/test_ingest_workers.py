@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-import corridor.recording as recording
+import corridor.recording.tlog as recording
 from corridor.bench.ledger import _bench_store, make_entries
 from corridor.errors import RecordError, VerificationError
-from corridor.keyring import Keyring
 from corridor.ledger.note import Signer
-from corridor.recording import Ledger
+from corridor.recording import AdmissionPool, TransparencyLog
+from corridor.recording.keyring import Keyring
+from corridor.store.sql import SqlStore
 
 
 @pytest.fixture
@@ -21,10 +22,24 @@ def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(recording, "PARALLEL_MIN", 20)
 
 
-def _ledger(folder: Path, workers: int) -> tuple[Ledger, Signer]:
+class _Log(TransparencyLog):
+    """A log whose appends go through its own pool of ``workers`` processes."""
+
+    def __init__(self, store: SqlStore, keyring: Keyring, workers: int) -> None:
+        super().__init__(store, keyring)
+        self.pool = AdmissionPool(workers)
+
+    def append_entries(self, entries, *args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return super().append_entries(entries, *args, pool=self.pool, **kwargs)
+        finally:
+            self.pool.close()
+
+
+def _ledger(folder: Path, workers: int) -> tuple[_Log, Signer]:
     folder.mkdir(exist_ok=True)
     store, signer = _bench_store(folder)
-    return Ledger(store, Keyring(folder / "keys"), workers=workers), signer
+    return _Log(store, Keyring(folder / "keys"), workers), signer
 
 
 class TestWorkers:

@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import text
 
 from corridor.errors import NotFoundError, RecordError, StoreError, TamperError
-from corridor.keyring import Keyring
 from corridor.ledger.checkpoint import verify_checkpoint
 from corridor.ledger.hashing import leaf_hash
 from corridor.ledger.merkle import verify_consistency, verify_inclusion
 from corridor.ledger.note import Signer
 from corridor.model import Checkpoint, Organisation, Place, Route, parse_observation
-from corridor.recording import Ledger, Recorder, init_log
+from corridor.recording import Recorder, TransparencyLog, init_log
+from corridor.recording.keyring import Keyring
 from corridor.store.api import Query
 from corridor.store.sql import SqlStore
 
@@ -134,8 +134,8 @@ class TestLog:
     def test_proofs_verify_against_checkpoint(self, recorder: Recorder, store: SqlStore) -> None:
         """Every entry's inclusion proof verifies against the signed checkpoint."""
         recorder.submit([obs(d, d) for d in range(1, 20)])
-        ledger = Ledger(store)
-        cp = verify_checkpoint(ledger.checkpoint(), ledger.origin, ledger.verifier)
+        ledger = TransparencyLog(store)
+        cp = verify_checkpoint(ledger.latest_checkpoint(), ledger.origin, ledger.verifier)
         assert cp.size == 19
         for i in range(cp.size):
             verify_inclusion(
@@ -149,16 +149,16 @@ class TestLog:
     def test_checkpoints_stay_consistent(self, recorder: Recorder, store: SqlStore) -> None:
         """A later checkpoint is provably consistent with an earlier one."""
         recorder.submit([obs(1, 1), obs(2, 2), obs(3, 3)])
-        ledger = Ledger(store)
-        a = verify_checkpoint(ledger.checkpoint(), ledger.origin, ledger.verifier)
+        ledger = TransparencyLog(store)
+        a = verify_checkpoint(ledger.latest_checkpoint(), ledger.origin, ledger.verifier)
         recorder.submit([obs(4, 4), obs(5, 5)])
-        b = verify_checkpoint(ledger.checkpoint(), ledger.origin, ledger.verifier)
+        b = verify_checkpoint(ledger.latest_checkpoint(), ledger.origin, ledger.verifier)
         verify_consistency(a.size, b.size, a.root, b.root, ledger.consistency_proof(a.size, b.size))
 
     def test_verify_clean_log(self, recorder: Recorder, store: SqlStore) -> None:
         """An untouched log verifies."""
         recorder.submit([obs(d, d) for d in range(1, 6)])
-        size, _root = Ledger(store).verify()
+        size, _root = TransparencyLog(store).verify()
         assert size == 5
 
     def test_sql_update_of_entry_is_caught(self, recorder: Recorder, store: SqlStore) -> None:
@@ -173,7 +173,7 @@ class TestLog:
                 text("UPDATE observations SET entry = :e WHERE log_index = 3"), {"e": forged}
             )
         with pytest.raises(TamperError, match="entry 3") as exc:
-            Ledger(store).verify()
+            TransparencyLog(store).verify()
         assert exc.value.index == 3
 
     def test_sql_update_of_index_column_is_caught(
@@ -184,7 +184,7 @@ class TestLog:
         with store.engine.begin() as conn:
             conn.execute(text("UPDATE observations SET direction = 'outbound' WHERE log_index = 2"))
         with pytest.raises(TamperError, match="entry 2"):
-            Ledger(store).verify()
+            TransparencyLog(store).verify()
 
     def test_deleted_entry_is_caught(self, recorder: Recorder, store: SqlStore) -> None:
         """Deleting an entry in the middle is caught, naming the gap."""
@@ -192,7 +192,7 @@ class TestLog:
         with store.engine.begin() as conn:
             conn.execute(text("DELETE FROM observations WHERE log_index = 1"))
         with pytest.raises(TamperError, match="entry 1"):
-            Ledger(store).verify()
+            TransparencyLog(store).verify()
 
     def test_truncated_log_is_caught(self, recorder: Recorder, store: SqlStore) -> None:
         """Removing the newest entry contradicts the signed checkpoint."""
@@ -200,7 +200,7 @@ class TestLog:
         with store.engine.begin() as conn:
             conn.execute(text("DELETE FROM observations WHERE log_index = 4"))
         with pytest.raises(TamperError, match="checkpoint"):
-            Ledger(store).verify()
+            TransparencyLog(store).verify()
 
 
 class TestPrivacy:
@@ -215,4 +215,4 @@ class TestPrivacy:
         }
         assert store.erase_personal(oid) == 2
         assert all(v is None for _f, _s, v, _e in store.personal_values(oid))
-        Ledger(store).verify()
+        TransparencyLog(store).verify()

@@ -12,7 +12,15 @@ class TestExports:
             assert hasattr(corridor, name), name
 
     def test_public_names_are_listed(self) -> None:
-        """Every public name the package defines at top level is in ``__all__``."""
-        public = {n for n in vars(corridor) if not n.startswith("_")}
-        modules = {n for n, v in vars(corridor).items() if type(v).__name__ == "module"}
+        """Every public name the package offers at top level is in ``__all__``."""
+        names = dir(corridor)
+        public = {n for n in names if not n.startswith("_")}
+        modules = {n for n in names if type(getattr(corridor, n)).__name__ == "module"}
         assert public - modules == set(corridor.__all__) - {"__version__"}
+
+    def test_unknown_names_raise(self) -> None:
+        """A name the package does not offer is an AttributeError, not an import."""
+        import pytest
+
+        with pytest.raises(AttributeError, match="no attribute"):
+            _ = corridor.NoSuchThing

@@ -6,6 +6,7 @@ import importlib
 import sys
 
 BENCHMARKS = {
+    "cli": "start-up of commands as fresh processes, against python -c 'import typer'",
     "ledger": "durable ingest, inclusion proofs and offline verification of the log",
     "rules": "commitment evaluation, batch and online, side by side with reelay",
     "supply": "Monte Carlo stock-and-flow runs against one vectorised pass",

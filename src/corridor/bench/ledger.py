@@ -34,7 +34,6 @@ from typing import Any
 
 import nacl.signing
 
-from corridor.keyring import Keyring
 from corridor.ledger import entry as ledger_entry
 from corridor.ledger.checkpoint import Checkpoint, sign_checkpoint
 from corridor.ledger.hashing import leaf_hash
@@ -44,7 +43,9 @@ from corridor.ledger.offline import export_files
 from corridor.ledger.tiles import TiledTree
 from corridor.model import Checkpoint as CheckpointEntity
 from corridor.model import Organisation, Place, Route
-from corridor.recording import Ledger, _Tiles, init_log
+from corridor.recording import AdmissionPool, TransparencyLog, init_log
+from corridor.recording.keyring import Keyring
+from corridor.recording.tlog import _Tiles
 from corridor.store.sql import SqlStore
 
 FULL = {
@@ -123,7 +124,7 @@ def _bench_store(folder: Path) -> tuple[SqlStore, Signer]:
     ring = Keyring(folder / "keys")
     init_log(store, ring, origin="bench.example/log")
     signer = Signer.generate("bench-org")
-    Ledger(store, ring).register("bench-org", signer, demo=False)
+    TransparencyLog(store, ring).register("bench-org", signer, demo=False)
     return store, signer
 
 
@@ -134,14 +135,16 @@ def bench_ingest(n: int, folder: Path, workers: int | None = None) -> dict[str, 
     sub.mkdir()
     store, signer = _bench_store(sub)
     entries = make_entries(n, signer)
-    ledger = Ledger(store, Keyring(sub / "keys"), workers=workers)
-    t0 = time.perf_counter()
-    res = ledger.append_entries(entries)
-    dt = time.perf_counter() - t0
+    ledger = TransparencyLog(store, Keyring(sub / "keys"))
+    n_workers = (os.cpu_count() or 1) if workers is None else workers
+    with AdmissionPool(n_workers) as pool:
+        t0 = time.perf_counter()
+        res = ledger.append_entries(entries, pool=pool)
+        dt = time.perf_counter() - t0
     assert len(res.accepted) == n, "benchmark entries were not all accepted"
     ledger.verify()  # the ingested log must check out
     store.close()
-    return {"entries": n, "seconds": dt, "per_s": n / dt, "workers": ledger.workers}
+    return {"entries": n, "seconds": dt, "per_s": n / dt, "workers": n_workers}
 
 
 def _pymerkle_rate(leaves: list[bytes], folder: Path, indices: list[int]) -> float | None:

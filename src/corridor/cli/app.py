@@ -1,7 +1,8 @@
 """The `corridor` command: one Typer app; each command group lives in its own module.
 
-Errors are translated here, once: a CorridorError becomes a one-line message on stderr and its
-exit code (1 for bad input, 2 for a failed verification); nothing a user types yields a traceback.
+Errors are translated here, once: a CorridorError becomes a one-line message on stderr and an
+exit code from :data:`EXIT_CODES` (the CLI's own table: 1 for bad input, 2 for a failed
+verification); nothing a user types yields a traceback.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import sys
 
 import typer
 
-from corridor.errors import CorridorError
+from corridor.errors import CorridorError, VerificationError
 
 app = typer.Typer(
     name="corridor",
@@ -35,6 +36,36 @@ _COMMAND_MODULES: list[str] = [
 ]
 
 
+#: Exit code per error class; the first class an error is an instance of wins.
+EXIT_CODES: tuple[tuple[type[CorridorError], int], ...] = (
+    (VerificationError, 2),
+    (CorridorError, 1),
+)
+
+
+#: What to do next, per error code (errors name no command; the CLI suggests one).
+HINTS: dict[str, str] = {
+    "no-database": "create one with `corridor init`, or load a case: "
+    "`corridor case load lachin-2023`",
+    "schema-missing": "run `corridor init`",
+    "schema-old": "run `corridor init` to upgrade it",
+    "no-log": "run `corridor init`",
+    "no-signing-key": "make one with `corridor keys new {subject}`",
+}
+
+
+def exit_code(exc: CorridorError) -> int:
+    return next(code for cls, code in EXIT_CODES if isinstance(exc, cls))
+
+
+def message(exc: CorridorError) -> str:
+    """The one line printed for an error: its message, and a hint where the CLI has one."""
+    hint = HINTS.get(exc.code or "")
+    if hint:
+        hint = hint.format(subject=exc.subject or "…")
+    return f"error: {exc}" + (f" ({hint})" if hint else "")
+
+
 def _register_all() -> None:
     import importlib
 
@@ -54,8 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         app(args=argv, prog_name="corridor", standalone_mode=True)
     except CorridorError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
+        print(message(exc), file=sys.stderr)
+        return exit_code(exc)
     except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)

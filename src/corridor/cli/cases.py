@@ -3,18 +3,8 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
-from corridor.cases import builtin_cases, load_case
-from corridor.cli.context import (
-    DbOption,
-    JsonOption,
-    KeysOption,
-    console,
-    open_keyring,
-    open_store,
-    print_json,
-)
+from corridor.cli.context import DbOption, JsonOption, KeysOption, console, open_app, print_json
 
 __all__ = ["register"]
 
@@ -35,14 +25,10 @@ def register(app: typer.Typer) -> None:
         keys: str | None = KeysOption,
     ) -> None:
         """Create (or upgrade) the database and the log's signing key."""
-        from corridor.recording import init_log
-
-        store = open_store(db, create=True)
-        try:
-            info = init_log(store, open_keyring(db, keys), origin=origin)
-        finally:
-            store.close()
-        console.print(f"database ready: {store.engine.url.render_as_string(hide_password=True)}")
+        with open_app(db, keys, create=True) as corridor:
+            info = corridor.cases.init(origin)
+            url = corridor.store.engine.url.render_as_string(hide_password=True)
+        console.print(f"database ready: {url}")
         console.print(f"log origin: {info.origin}")
         console.print(f"log verifier key: {info.vkey}")
         if info.key_path is not None:
@@ -52,10 +38,14 @@ def register(app: typer.Typer) -> None:
 @case_app.command("list")
 def case_list(as_json: bool = JsonOption) -> None:
     """List the built-in cases."""
+    from corridor.cases import builtin_cases
+
     cases = builtin_cases()
     if as_json:
         print_json([{"name": k, "title": v} for k, v in cases.items()])
         return
+    from rich.table import Table
+
     t = Table()
     t.add_column("name")
     t.add_column("title")
@@ -78,27 +68,13 @@ def case_load(
     Observations go through the log like any other (signed by their reporter; a built-in
     case's reporters sign with deterministic DEMO keys). Loading twice adds nothing.
     """
-    from corridor.recording import load_case_into
+    from corridor.app import shapes
 
-    case = load_case(name)
-    store = open_store(db, create=True)
-    try:
-        result = load_case_into(store, open_keyring(db, keys), case)
-    finally:
-        store.close()
+    with open_app(db, keys, create=True) as corridor:
+        case = corridor.cases.read(name)
+        result = corridor.cases.load(case)
     if as_json:
-        print_json(
-            {
-                "case": case.name,
-                "organisations": len(case.organisations),
-                "places": len(case.places),
-                "routes": len(case.routes),
-                "checkpoints": len(case.checkpoints),
-                "accepted": len(result.accepted),
-                "duplicates": len(result.duplicates),
-                "tree_size": result.tree_size,
-            }
-        )
+        print_json(shapes.case_loaded(case, result))
         return
     console.print(
         f"loaded {case.name}: {len(case.organisations)} organisations, {len(case.places)} places, "

@@ -1,17 +1,24 @@
-"""What every command shares: where the database and the keys are, and how output is printed."""
+"""What every command shares: the options naming the database and the keys, opening the
+application, parsing times given on the command line, and printing.
+
+Kept light: importing it loads typer and rich only, so that ``corridor --help`` starts fast; the
+application (SQLAlchemy, pydantic models, numpy) is imported by the commands that need it.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 
-from corridor.keyring import Keyring
-from corridor.store.sql import SqlStore, database_url
+from corridor.errors import InputError
+
+if TYPE_CHECKING:
+    from corridor.app import Corridor
 
 __all__ = [
     "DbOption",
@@ -19,9 +26,8 @@ __all__ = [
     "KeysOption",
     "console",
     "err_console",
-    "keys_dir",
-    "open_keyring",
-    "open_store",
+    "open_app",
+    "parse_time",
     "print_json",
 ]
 
@@ -46,23 +52,25 @@ KeysOption = typer.Option(
 JsonOption = typer.Option(False, "--json", help="Print one JSON document instead of tables.")
 
 
-def open_store(db: str | None, *, create: bool = False) -> SqlStore:
-    """Open the record's database (creating or upgrading its schema when ``create``)."""
-    return SqlStore.open(db, create=create)
+def open_app(db: str | None, keys: str | None = None, *, create: bool = False) -> Corridor:
+    """The application over ``--db`` and ``--keys`` (use it as a context manager)."""
+    from corridor.app import Corridor
+
+    return Corridor.open(db, keys, create=create)
 
 
-def keys_dir(db: str | None, keys: str | None) -> Path:
-    """Where private keys live: --keys, else beside an SQLite database, else ./corridor-keys."""
-    if keys:
-        return Path(keys).expanduser()
-    url = database_url(db)
-    if url.startswith("sqlite:///"):
-        return Path(url.removeprefix("sqlite:///")).parent / "corridor-keys"
-    return Path("corridor-keys")
+def parse_time(value: str | None, tz: str | None, option: str) -> datetime | None:
+    """A time given on the command line (ISO 8601; ``tz`` for one without an offset)."""
+    if value is None:
+        return None
+    from corridor.model import parse_instant
 
-
-def open_keyring(db: str | None, keys: str | None) -> Keyring:
-    return Keyring(keys_dir(db, keys))
+    try:
+        return parse_instant(value, tz)
+    except InputError as exc:
+        raise InputError(exc.reason, where=option) from None
+    except ValueError as exc:
+        raise InputError(str(exc), where=option) from None
 
 
 def print_json(data: Any) -> None:

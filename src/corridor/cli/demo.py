@@ -10,18 +10,16 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.rule import Rule
 
-from corridor.cases import load_case
-from corridor.cli.context import console
-from corridor.cli.status import compute_situation, print_situation
+from corridor.cli.context import console, open_app
 from corridor.errors import InputError
-from corridor.export.folder import check_output_folder
-from corridor.keyring import Keyring
-from corridor.recording import Ledger, load_case_into
-from corridor.store.sql import SqlStore
+
+if TYPE_CHECKING:
+    from corridor.app import Corridor
+    from corridor.cases import Case
 
 __all__ = ["register"]
 
@@ -47,6 +45,8 @@ def _demo_dir(keep: Path | None) -> tuple[Path, bool]:
     a previous demo folder; of a previous one, only what the demo wrote is removed."""
     if keep is None:
         return Path(tempfile.mkdtemp(prefix="corridor-demo-")), True
+    from corridor.export.folder import check_output_folder
+
     if check_output_folder(keep, DEMO_MARKER, DEMO_NAMES):
         for name in DEMO_NAMES:
             p = keep / name
@@ -99,12 +99,14 @@ def register(app: typer.Typer) -> None:
 
 
 def _run(folder: Path, want: set[str]) -> None:
-    case = load_case(CASE)
+    from rich.rule import Rule
+
+    from corridor.cli.render.situation import print_situation
+
     db = str(folder / "corridor.db")
-    store = SqlStore.open(db, create=True)
-    try:
-        keyring = Keyring(folder / "corridor-keys")
-        result = load_case_into(store, keyring, case)
+    with open_app(db, str(folder / "corridor-keys"), create=True) as app:
+        case = app.cases.read(CASE)
+        result = app.cases.load(case)
         console.print(Rule(f"corridor demo: {case.title}"))
         console.print(
             f"Loaded {len(result.accepted)} observations from {len(case.organisations)} "
@@ -117,52 +119,54 @@ def _run(folder: Path, want: set[str]) -> None:
         if "status" in want:
             for at in case.demo_dates:
                 console.print()
-                sit, registry = compute_situation(store, at)
+                sit, registry = app.situation.at(at)
                 print_situation(sit, registry)
         if "log" in want:
-            _log_section(store, keyring, folder)
+            _log_section(app, folder)
         if "rules" in want:
-            _rules_section(store, case)
+            _rules_section(app, case)
         if "supply" in want:
-            _supply_section(db)
-    finally:
-        store.close()
+            console.print()
+            console.print(Rule("Supplies: when would cereal run out, under each route plan?"))
+            for line in app.supply.demo_lines():
+                console.print(line, markup=False)
 
 
-def _log_section(store: SqlStore, keyring: Keyring, folder: Path) -> None:
-    from corridor.export.tlog import export_log, verify_export
+def _log_section(app: Corridor, folder: Path) -> None:
+    from rich.rule import Rule
 
     console.print()
     console.print(Rule("The record as a transparency log"))
-    ledger = Ledger(store, keyring)
-    note = ledger.checkpoint().decode()
+    note = app.log.latest_checkpoint().decode()
     console.print("Latest checkpoint (C2SP signed note, DEMO log key):")
     console.print(note.rstrip("\n"), markup=False, highlight=False)
-    size, _root = ledger.verify()
-    console.print(f"Database check: all {size} entries match the log and the signed checkpoint.")
-    out = folder / "export"
-    export_log(store, out)
-    vkey = ledger.verifier.vkey
-    result = verify_export(out, vkey)
+    checked = app.log.verify()
     console.print(
-        f"Static export ({out.name}/, C2SP tlog-tiles) verified offline: {result.size} entries, "
-        f"every reporter signature, tile and the checkpoint signature checked."
+        f"Database check: all {checked['size']} entries match the log and the signed checkpoint."
     )
-    console.print(f"[dim]Verify it yourself: corridor verify DIR --key {vkey}[/dim]")
+    exported = app.log.export(folder / "export")
+    result = app.log.verify_export(exported.folder, exported.vkey)
+    console.print(
+        f"Static export ({exported.folder.name}/, C2SP tlog-tiles) verified offline: "
+        f"{result.size} entries, every reporter signature, tile and the checkpoint signature "
+        "checked."
+    )
+    console.print(f"[dim]Verify it yourself: corridor verify DIR --key {exported.vkey}[/dim]")
 
 
-def _rules_section(store: SqlStore, case: object) -> None:
-    from corridor.cli.check import demo_verdicts
+def _rules_section(app: Corridor, case: Case) -> None:
+    from datetime import UTC, datetime
+
+    from rich.rule import Rule
+
+    from corridor.cli.render.verdicts import print_results
 
     console.print()
     console.print(Rule("Commitments, judged against the record"))
-    demo_verdicts(store, case, console)
-
-
-def _supply_section(db: str) -> None:
-    from corridor.cli.supply import demo_lines
-
-    console.print()
-    console.print(Rule("Supplies: when would cereal run out, under each route plan?"))
-    for line in demo_lines(db):
-        console.print(line, markup=False)
+    result = app.commitments.check(case.rules, datetime.now(UTC), case=case, short_names=True)
+    console.print(
+        "Each commitment of the case as a rule (cases/lachin_2023/rules.yaml). "
+        "[yellow]undetermined[/yellow] means the record cannot decide; nothing is called "
+        "satisfied for lack of data."
+    )
+    print_results(result.results, console, observations=result.observations)

@@ -3,20 +3,8 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
-from corridor.cli.context import (
-    DbOption,
-    JsonOption,
-    KeysOption,
-    console,
-    open_keyring,
-    open_store,
-    print_json,
-)
-from corridor.errors import NotFoundError, SigningKeyError
-from corridor.ledger.note import Signer, Verifier
-from corridor.recording import Ledger
+from corridor.cli.context import DbOption, JsonOption, KeysOption, console, open_app, print_json
 
 __all__ = ["register"]
 
@@ -37,20 +25,10 @@ def keys_new(
 
     The private key goes to a file (mode 0600), never into the database.
     """
-    store = open_store(db, create=True)
-    try:
-        if org not in store.registry().organisations:
-            raise NotFoundError(f"unknown organisation {org!r}; load a case that defines it first")
-        ring = open_keyring(db, keys)
-        if ring.has(org):
-            raise SigningKeyError(f"{ring.path(org)} exists; not replacing a private key")
-        signer = Signer.generate(org)
-        Ledger(store, ring).register(org, signer, demo=False)
-        path = ring.save(signer)
-    finally:
-        store.close()
+    with open_app(db, keys, create=True) as app:
+        path, vkey = app.keys.new(org)
     console.print(f"private key: {path} (mode 0600; keep it secret)")
-    console.print(f"verifier key: {signer.vkey}")
+    console.print(f"verifier key: {vkey}")
 
 
 @keys_app.command("add")
@@ -61,29 +39,26 @@ def keys_add(
     db: str | None = DbOption,
 ) -> None:
     """Register another organisation's public (verifier) key."""
-    v = Verifier.from_vkey(vkey)
-    store = open_store(db, create=True)
-    try:
-        added = Ledger(store).register(v.name, v, demo=False)
-    finally:
-        store.close()
-    console.print(("registered " if added else "already registered ") + v.vkey)
+    with open_app(db, create=True) as app:
+        vkey, added = app.keys.add(vkey)
+    console.print(("registered " if added else "already registered ") + vkey)
 
 
 @keys_app.command("list")
 def keys_list(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
     """List registered public keys (demo keys are marked)."""
-    store = open_store(db)
-    try:
-        rows = store.org_keys()
-    finally:
-        store.close()
+    from corridor.app import shapes
+
+    with open_app(db) as app:
+        rows = app.keys.list()
     if as_json:
-        print_json([{"org": o, "vkey": v, "demo": d} for o, v, _k, _p, d in rows])
+        print_json([shapes.key(o, v, d) for o, v, d in rows])
         return
+    from rich.table import Table
+
     t = Table()
     for c in ("organisation", "verifier key", "note"):
         t.add_column(c, overflow="fold")
-    for o, v, _k, _p, d in rows:
+    for o, v, d in rows:
         t.add_row(o, v, "DEMO key (public seed)" if d else "")
     console.print(t)

@@ -1,13 +1,11 @@
-"""`corridor log ...` and `corridor witness ...`: checkpoints, proofs, tamper checks, cosigning."""
+"""`corridor log ...`, `corridor witness ...` and `corridor verify`: checkpoints, proofs, tamper
+checks, export, cosigning."""
 
 from __future__ import annotations
 
-import base64
-import time
 from pathlib import Path
 
 import typer
-from rich.progress import Progress
 
 from corridor.cli.context import (
     DbOption,
@@ -15,18 +13,12 @@ from corridor.cli.context import (
     KeysOption,
     console,
     err_console,
-    open_keyring,
-    open_store,
+    open_app,
     print_json,
 )
-from corridor.errors import InputError, NotFoundError, SigningKeyError
-from corridor.ledger.checkpoint import verify_checkpoint
-from corridor.ledger.cosignature import CosignatureSigner, Witness, WitnessState
-from corridor.ledger.hashing import leaf_hash
-from corridor.ledger.merkle import verify_consistency, verify_inclusion
-from corridor.recording import Ledger
+from corridor.errors import InputError
 
-__all__ = ["inclusion_bundle", "register"]
+__all__ = ["register"]
 
 log_app = typer.Typer(
     help="The transparency log: checkpoints, proofs, verification, export.", no_args_is_help=True
@@ -39,52 +31,26 @@ witness_app = typer.Typer(
 def register(app: typer.Typer) -> None:
     app.add_typer(log_app, name="log")
     app.add_typer(witness_app, name="witness")
-    register_verify(app)
-
-
-def _b64(b: bytes) -> str:
-    return base64.b64encode(b).decode()
-
-
-def inclusion_bundle(ledger: Ledger, log_index: int) -> dict[str, object]:
-    """An inclusion proof of one entry against the latest signed checkpoint, self-checked."""
-    note = ledger.checkpoint()
-    cp = verify_checkpoint(note, ledger.origin, ledger.verifier)
-    if log_index >= cp.size:
-        raise NotFoundError(f"entry {log_index} is not yet in a signed checkpoint (size {cp.size})")
-    lh = leaf_hash(ledger.store.entry_at(log_index))
-    hashes = ledger.inclusion_proof(log_index, cp.size)
-    verify_inclusion(log_index, cp.size, lh, hashes, cp.root)
-    return {
-        "log_index": log_index,
-        "tree_size": cp.size,
-        "leaf_hash": _b64(lh),
-        "hashes": [_b64(h) for h in hashes],
-        "checkpoint": note.decode(),
-    }
+    app.command("verify")(verify)
 
 
 @log_app.command("checkpoint")
 def log_checkpoint(db: str | None = DbOption, keys: str | None = KeysOption) -> None:
-    """Print the latest signed checkpoint (signing a new one if the log has grown)."""
-    store = open_store(db)
-    try:
-        note = Ledger(store, open_keyring(db, keys)).checkpoint()
-    finally:
-        store.close()
+    """Sign a checkpoint if the log has grown since the last one, and print the latest.
+
+    This is the one command that signs on request; every other read uses the latest signed
+    checkpoint as it is.
+    """
+    with open_app(db, keys) as app:
+        note = app.log.sign_checkpoint()
     typer.echo(note.decode(), nl=False)
 
 
 @log_app.command("key")
 def log_key(db: str | None = DbOption) -> None:
     """Print the log's verifier key (name+keyid+base64 key), to check its checkpoints."""
-    store = open_store(db)
-    try:
-        ledger = Ledger(store)
-        vkey = ledger.verifier.vkey
-        demo = store.get_meta("log_demo") == "1"
-    finally:
-        store.close()
+    with open_app(db) as app:
+        vkey, demo = app.log.key()
     typer.echo(vkey)
     if demo:
         err_console.print(
@@ -99,22 +65,18 @@ def log_prove(
         ..., metavar="ID", help="Observation id (or a prefix of 6+ characters)."
     ),
     db: str | None = DbOption,
-    keys: str | None = KeysOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Inclusion proof of an observation in the log (RFC 9162), against the latest checkpoint."""
-    store = open_store(db)
-    try:
-        ledger = Ledger(store, open_keyring(db, keys))
-        bundle = inclusion_bundle(ledger, store.get(id_).log_index)
-    finally:
-        store.close()
+    """Inclusion proof of an observation in the log (RFC 9162), against the latest signed
+    checkpoint."""
+    with open_app(db) as app:
+        bundle = app.log.prove(id_)
     if as_json:
         print_json(bundle)
         return
     console.print(f"entry {bundle['log_index']} in tree of size {bundle['tree_size']}")
     console.print(f"leaf hash {bundle['leaf_hash']}")
-    for h in bundle["hashes"]:  # type: ignore[attr-defined]
+    for h in bundle["hashes"]:
         console.print(f"  {h}")
     console.print("checkpoint:\n" + str(bundle["checkpoint"]))
 
@@ -126,29 +88,17 @@ def log_consistency(
         None, min=0, help="The newer size [default: latest checkpoint]."
     ),
     db: str | None = DbOption,
-    keys: str | None = KeysOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Consistency proof between two tree sizes (RFC 9162)."""
-    store = open_store(db)
-    try:
-        ledger = Ledger(store, open_keyring(db, keys))
-        if new_size is None:
-            new_size = verify_checkpoint(ledger.checkpoint(), ledger.origin, ledger.verifier).size
-        if old_size > new_size:
-            raise InputError(f"OLD_SIZE {old_size} is larger than NEW_SIZE {new_size}")
-        tree = ledger.tree()
-        hashes = tree.consistency_proof(old_size, new_size)
-        verify_consistency(old_size, new_size, tree.root(old_size), tree.root(new_size), hashes)
-    finally:
-        store.close()
-    out = {"old_size": old_size, "new_size": new_size, "hashes": [_b64(h) for h in hashes]}
+    with open_app(db) as app:
+        out = app.log.consistency(old_size, new_size)
     if as_json:
         print_json(out)
-    else:
-        console.print(f"consistency {old_size} → {new_size}: {len(hashes)} hashes")
-        for h in hashes:
-            console.print(f"  {_b64(h)}")
+        return
+    console.print(f"consistency {out['old_size']} → {out['new_size']}: {len(out['hashes'])} hashes")
+    for h in out["hashes"]:
+        console.print(f"  {h}")
 
 
 @log_app.command("verify")
@@ -157,19 +107,24 @@ def log_verify(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
 
     Exits 2 naming the first entry that was changed, removed or reordered.
     """
-    store = open_store(db)
-    try:
-        ledger = Ledger(store)
-        n = store.size()
+    from rich.progress import Progress
+
+    with open_app(db) as app:
+        n = app.store.size()
         with Progress(console=err_console, transient=True, disable=n < 20000) as bar:
             task = bar.add_task("verifying", total=n)
-            size, root = ledger.verify(progress=lambda k: bar.advance(task, k))
-    finally:
-        store.close()
+            out = app.log.verify(progress=lambda k: bar.advance(task, k))
     if as_json:
-        print_json({"ok": True, "size": size, "root": _b64(root)})
-    else:
-        console.print(f"log verified: {size} entries, root {_b64(root)}")
+        print_json(out)
+        return
+    console.print(f"log verified: {out['size']} entries, root {out['root']}")
+    beyond = out.get("beyond_checkpoint", 0)
+    if beyond:
+        console.print(
+            f"[yellow]{beyond} entries lie beyond the latest signed checkpoint (size "
+            f"{out['checkpoint_size']}): checked against their signatures, not yet against a "
+            "signed tree head; run `corridor log checkpoint`[/yellow]"
+        )
 
 
 @log_app.command("erase")
@@ -181,21 +136,67 @@ def log_erase(
 
     The log keeps only the salted commitment, so it stays verifiable.
     """
-    store = open_store(db)
-    try:
-        s = store.get(id_)
-        n = store.erase_personal(s.id)
-    finally:
-        store.close()
-    console.print(f"erased {n} personal value{'s' if n != 1 else ''} of {s.id}")
+    with open_app(db) as app:
+        oid, n = app.log.erase(id_)
+    console.print(f"erased {n} personal value{'s' if n != 1 else ''} of {oid}")
+
+
+@log_app.command("export")
+def log_export(
+    out: Path = typer.Argument(
+        ..., metavar="DIR", help="Folder to write: new, empty, or a previous export (replaced)."
+    ),
+    db: str | None = DbOption,
+) -> None:
+    """Write the log at its latest signed checkpoint as static files (C2SP tlog-tiles) to serve
+    from any static host.
+
+    Writes the checkpoint, tiles, entry bundles and the organisations' public keys.
+    """
+    with open_app(db) as app:
+        result = app.log.export(out)
+    console.print(f"exported {result.size} entries in {result.files} files to {out}")
+    console.print(f"verify with: corridor verify {out} --key {result.vkey}")
+
+
+def verify(
+    folder: Path = typer.Argument(..., metavar="DIR", help="An exported log folder."),
+    key: str = typer.Option(
+        ..., "--key", help="The log's verifier key (get it from the log operator, not the export)."
+    ),
+    witness: list[str] = typer.Option([], "--witness", help="A witness's verifier key (repeat)."),
+    quorum: int = typer.Option(0, "--quorum", min=0, help="Valid witness cosignatures required."),
+    org_key: list[str] | None = typer.Option(
+        None,
+        "--org-key",
+        help="Organisation verifier keys to trust instead of the export's keys file (repeat).",
+    ),
+    jobs: int = typer.Option(1, "--jobs", min=1, help="Processes for signature checks."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Verify an exported log offline, with no database.
+
+    Checks every entry's reporter signature, every tile, the checkpoint signature and any
+    witness cosignatures. Prints size and root, or exits 2 naming the exact failure.
+    """
+    from corridor.app import shapes
+    from corridor.app.log import LogCases
+
+    if quorum > len(witness):
+        raise InputError(f"--quorum {quorum} needs at least {quorum} --witness keys")
+    result = LogCases.verify_export(
+        folder, key, witnesses=witness, quorum=quorum, org_keys=org_key, jobs=jobs
+    )
+    if as_json:
+        print_json(shapes.verification(result.size, result.root, cosignatures=result.cosignatures))
+        return
+    console.print(
+        f"verified: size {result.size}, root {shapes.b64(result.root)}"
+        + (f", {result.cosignatures} witness cosignatures" if witness else "")
+    )
 
 
 # -- witnesses ---------------------------------------------------------------------------------
-
-
-def _witness_file(name: str) -> str:
-    """A witness's key file name in the key folder: witness-NAME.key."""
-    return f"witness-{name}"
 
 
 @witness_app.command("new")
@@ -204,14 +205,10 @@ def witness_new(
     keys: str | None = KeysOption,
 ) -> None:
     """Make a witness cosignature key (C2SP tlog-cosignature, Ed25519, type 0x04)."""
-    ring = open_keyring(None, keys)
-    fname = _witness_file(name)
-    if ring.has(fname):
-        raise SigningKeyError(f"{ring.path(fname)} exists; not replacing a private key")
-    signer = CosignatureSigner.generate(name)
-    path = ring.save(signer, filename=fname)
+    with open_app(None, keys) as app:
+        path, vkey = app.witness.new(name)
     console.print(f"private key: {path} (mode 0600)")
-    console.print(f"witness verifier key: {signer.vkey}")
+    console.print(f"witness verifier key: {vkey}")
 
 
 @witness_app.command("cosign")
@@ -225,25 +222,9 @@ def witness_cosign(
 
     A log that shows the witness two inconsistent checkpoints (a split view) is refused, exit 2.
     """
-    ring = open_keyring(db, keys)
-    signer = ring.load_file(_witness_file(name), CosignatureSigner)
-    st = WitnessState.from_json(state.read_text()) if state.exists() else WitnessState()
-    store = open_store(db)
-    try:
-        ledger = Ledger(store, ring)
-        note = ledger.checkpoint()
-        witness = Witness(signer, {ledger.origin: ledger.verifier}, st)
-        old = witness.size_of(ledger.origin)
-        cp = verify_checkpoint(note, ledger.origin, ledger.verifier)
-        proof = ledger.consistency_proof(old, cp.size) if old <= cp.size else []
-        line = witness.cosign(note, proof, int(time.time()))
-        store.add_cosignature(cp.size, signer.name, line.decode())
-    finally:
-        store.close()
-    tmp = state.with_suffix(state.suffix + ".tmp")
-    tmp.write_text(witness.state.to_json())
-    tmp.replace(state)
-    console.print(f"cosigned {ledger.origin} at size {cp.size} as {signer.name}")
+    with open_app(db, keys) as app:
+        origin, size = app.witness.cosign(name, state)
+    console.print(f"cosigned {origin} at size {size} as {name}")
 
 
 @witness_app.command("key")
@@ -252,78 +233,5 @@ def witness_key(
     keys: str | None = KeysOption,
 ) -> None:
     """Print a witness's verifier key."""
-    typer.echo(open_keyring(None, keys).load_file(_witness_file(name), CosignatureSigner).vkey)
-
-
-@log_app.command("export")
-def log_export(
-    out: Path = typer.Argument(
-        ..., metavar="DIR", help="Folder to write: new, empty, or a previous export (replaced)."
-    ),
-    db: str | None = DbOption,
-    keys: str | None = KeysOption,
-) -> None:
-    """Write the log as static files (C2SP tlog-tiles) to serve from any static host.
-
-    Writes the checkpoint, tiles, entry bundles and the organisations' public keys.
-    """
-    from corridor.export.folder import EXPORT_MARKER, check_output_folder
-    from corridor.export.tlog import EXPORT_NAMES, export_log
-
-    check_output_folder(out, EXPORT_MARKER, EXPORT_NAMES)  # before anything is signed
-    store = open_store(db)
-    try:
-        Ledger(store, open_keyring(db, keys)).checkpoint()
-        size, files = export_log(store, out)
-        vkey = Ledger(store).verifier.vkey
-    finally:
-        store.close()
-    console.print(f"exported {size} entries in {files} files to {out}")
-    console.print(f"verify with: corridor verify {out} --key {vkey}")
-
-
-def register_verify(app: typer.Typer) -> None:
-    @app.command("verify")
-    def verify(
-        folder: Path = typer.Argument(..., metavar="DIR", help="An exported log folder."),
-        key: str = typer.Option(
-            ...,
-            "--key",
-            help="The log's verifier key (get it from the log operator, not the export).",
-        ),
-        witness: list[str] = typer.Option(
-            [], "--witness", help="A witness's verifier key (repeat)."
-        ),
-        quorum: int = typer.Option(
-            0, "--quorum", min=0, help="Valid witness cosignatures required."
-        ),
-        org_key: list[str] | None = typer.Option(
-            None,
-            "--org-key",
-            help="Organisation verifier keys to trust instead of the export's keys file (repeat).",
-        ),
-        jobs: int = typer.Option(1, "--jobs", min=1, help="Processes for signature checks."),
-        as_json: bool = JsonOption,
-    ) -> None:
-        """Verify an exported log offline, with no database.
-
-        Checks every entry's reporter signature, every tile, the checkpoint signature and any
-        witness cosignatures. Prints size and root, or exits 2 naming the exact failure.
-        """
-        from corridor.export.tlog import verify_export
-
-        if quorum > len(witness):
-            raise InputError(f"--quorum {quorum} needs at least {quorum} --witness keys")
-        result = verify_export(
-            folder, key, witnesses=witness, quorum=quorum, org_keys=org_key, jobs=jobs
-        )
-        root = _b64(result.root)
-        if as_json:
-            print_json(
-                {"ok": True, "size": result.size, "root": root, "cosignatures": result.cosignatures}
-            )
-        else:
-            console.print(
-                f"verified: size {result.size}, root {root}"
-                + (f", {result.cosignatures} witness cosignatures" if witness else "")
-            )
+    with open_app(None, keys) as app:
+        typer.echo(app.witness.key(name))

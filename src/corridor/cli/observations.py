@@ -4,51 +4,28 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from corridor.cli.context import (
     DbOption,
     JsonOption,
     KeysOption,
     console,
-    open_keyring,
-    open_store,
+    open_app,
+    parse_time,
     print_json,
 )
 from corridor.errors import InputError, RecordError
-from corridor.model import BODY_TYPES, Observation, parse_instant, parse_observation
-from corridor.store.api import Query, StoredObservation
 
-__all__ = ["observation_json", "register"]
+__all__ = ["register"]
 
+# The observation types (kept here so that --help needs no model import; a test keeps it in
+# step with corridor.model.BODY_TYPES).
+BODY_TYPES = ("crossing", "route_status", "convoy", "incident", "deployment", "population", "claim")
 TYPES = ", ".join(BODY_TYPES)
-
-
-def observation_json(
-    s: StoredObservation, *, personal: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """The JSON form of a stored observation: id, log index, signers and content."""
-    d: dict[str, Any] = {"id": s.id, "log_index": s.log_index, **s.observation.content()}
-    d["signed_by"] = list(s.signers)
-    if s.demo_signed:
-        d["signature_note"] = "signed with a DEMO key (built-in case), not by the named party"
-    if personal:
-        d["personal"] = personal
-    return d
-
-
-def _parse_time(value: str | None, tz: str | None, what: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return parse_instant(value, tz)
-    except ValueError as exc:
-        raise InputError(str(exc), where=what) from None
 
 
 def _coerce(field: str, raw: str) -> Any:
@@ -100,10 +77,10 @@ def _build(
             if tz:
                 when = item.get("observed")
                 if isinstance(when, str):
-                    item["observed"] = {"start": _parse_time(when, tz, "observed")}
+                    item["observed"] = {"start": parse_time(when, tz, "observed")}
                 elif isinstance(when, dict):
                     item["observed"] = {
-                        k: _parse_time(v, tz, f"observed.{k}") for k, v in when.items()
+                        k: parse_time(v, tz, f"observed.{k}") for k, v in when.items()
                     }
             out.append(item)
         return out
@@ -119,9 +96,9 @@ def _build(
         )
     if reporter is None:
         raise RecordError("is required: the organisation reporting this", field="reporter")
-    period: dict[str, Any] = {"start": _parse_time(observed, tz, "observed")}
+    period: dict[str, Any] = {"start": parse_time(observed, tz, "observed")}
     if end:
-        period["end"] = _parse_time(end, tz, "end")
+        period["end"] = parse_time(end, tz, "end")
     src: dict[str, Any] = {"title": source_title or f"direct report by {reporter}"}
     if source_url:
         src["url"] = source_url
@@ -205,28 +182,16 @@ def register(app: typer.Typer) -> None:
             note,
             file,
         )
-        store = open_store(db, create=True)
-        try:
-            registry = store.registry()
-            observations: list[Observation] = []
-            for i, item in enumerate(raw):
-                where = f"{file}[{i}]" if file is not None and len(raw) > 1 else None
-                o = parse_observation(item, where=where)
-                registry.check(o, where=where)
-                observations.append(o)
-            from corridor.recording import Recorder
+        with open_app(db, keys, create=True) as app:
 
-            result = Recorder(store, open_keyring(db, keys)).submit(observations)
-        finally:
-            store.close()
+            def where(i: int) -> str | None:
+                return f"{file}[{i}]" if file is not None and len(raw) > 1 else None
+
+            result = app.observations.record(app.observations.parse(raw, where=where))
         if as_json:
-            print_json(
-                {
-                    "accepted": result.accepted,
-                    "duplicates": result.duplicates,
-                    "tree_size": result.tree_size,
-                }
-            )
+            from corridor.app.shapes import append_result
+
+            print_json(append_result(result))
             return
         for oid in result.accepted:
             console.print(f"recorded {oid} (log size {result.tree_size})")
@@ -252,10 +217,12 @@ def register(app: typer.Typer) -> None:
         """List observations, oldest first, with filters."""
         if type_ is not None and type_ not in BODY_TYPES:
             raise InputError(f"unknown type {type_!r}; expected one of {TYPES}", where="TYPE")
+        from corridor.store.api import Query
+
         q = Query(
             type=type_,
-            start=_parse_time(since, tz, "--from"),
-            end=_parse_time(until, tz, "--to"),
+            start=parse_time(since, tz, "--from"),
+            end=parse_time(until, tz, "--to"),
             route=route,
             checkpoint=checkpoint,
             direction=direction,
@@ -264,26 +231,16 @@ def register(app: typer.Typer) -> None:
             place=place,
             limit=limit,
         )
-        store = open_store(db)
-        try:
-            rows = list(store.query(q))
-        finally:
-            store.close()
+        with open_app(db) as app:
+            rows = app.observations.list(q)
         if as_json:
-            print_json([observation_json(s) for s in rows])
+            from corridor.app.shapes import observation
+
+            print_json([observation(s) for s in rows])
             return
-        table = Table(title=f"{len(rows)} observation{'s' if len(rows) != 1 else ''}")
-        for col in ("id", "type", "observed", "what", "source / claim of"):
-            table.add_column(col, overflow="fold")
-        for s in rows:
-            table.add_row(
-                s.id[:12],
-                s.observation.type,
-                _when(s.observation),
-                summary(s.observation),
-                _sources(s.observation),
-            )
-        console.print(table)
+        from corridor.cli.render.observations import print_observations
+
+        print_observations(rows, console)
 
     @app.command("show")
     def show(
@@ -294,62 +251,11 @@ def register(app: typer.Typer) -> None:
         as_json: bool = JsonOption,
     ) -> None:
         """Show one observation in full, with its sources, signers and place in the log."""
-        store = open_store(db)
-        try:
-            s = store.get(id_)
-        finally:
-            store.close()
-        data = observation_json(s)
+        from corridor.app.shapes import observation
+
+        with open_app(db) as app:
+            data = observation(app.observations.show(id_))
         if as_json:
             print_json(data)
             return
         console.print_json(json.dumps(data, ensure_ascii=False))
-
-
-def _when(o: Observation) -> str:
-    s = o.start.isoformat(timespec="minutes")
-    return s if o.end is None else f"{s} → {o.end.isoformat(timespec='minutes')}"
-
-
-def _sources(o: Observation) -> str:
-    parts = []
-    for src in o.sources:
-        parts.append(src.title + (f" [claim of {src.claim_of}]" if src.claim_of else ""))
-    return "; ".join(parts)
-
-
-def summary(o: Observation) -> str:
-    """One line saying what an observation says."""
-    b = o.body
-    d = b.model_dump(exclude_none=True, exclude={"type"})
-    keys = [
-        k
-        for k in (
-            "checkpoint",
-            "route",
-            "convoy",
-            "state",
-            "status",
-            "direction",
-            "category",
-            "count",
-            "tonnes",
-            "commodity",
-            "outcome",
-            "place",
-            "persons",
-            "kind",
-            "force",
-            "strength",
-            "party",
-            "killed",
-            "injured",
-        )
-        if k in d
-    ]
-    text = ", ".join(f"{k}={d[k]}" for k in keys)
-    if "cargo" in d:
-        text += ", cargo=" + "+".join(f"{c['tonnes']:g} t {c['commodity']}" for c in d["cargo"])
-    if "statement" in d:
-        text += f': "{d["statement"]}"'
-    return text

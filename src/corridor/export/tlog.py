@@ -9,6 +9,7 @@ matches the signed checkpoint. It replaces only a previous export (marked by a
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from corridor.errors import InputError, VerificationError
@@ -17,43 +18,48 @@ from corridor.ledger.cosignature import CosignatureVerifier
 from corridor.ledger.note import Verifier
 from corridor.ledger.offline import KEYS_PATH, VerifiedLog, export_files
 from corridor.ledger.offline import verify_export as _verify
-from corridor.recording import Ledger
-from corridor.store.sql import SqlStore
 
-__all__ = ["EXPORT_NAMES", "export_log", "verify_export"]
+__all__ = ["EXPORT_NAMES", "export_log", "keys_file", "verify_export"]
 
 # What an export holds at its top level (besides its marker file).
 EXPORT_NAMES = frozenset({"checkpoint", "keys", "tile"})
 
 
-def _keys_file(store: SqlStore) -> bytes:
+def keys_file(keys: Iterable[tuple[str, str, bool]]) -> bytes:
+    """The export's ``keys`` file: each organisation's verifier key (org, vkey, is demo key),
+    DEMO keys labelled."""
     lines = ["# Organisations' verifier keys (C2SP note vkeys): name+keyid+base64(0x01||key)\n"]
-    for org, vkey, _kid, _pub, demo in store.org_keys():
+    for org, vkey, demo in keys:
         if demo:
             lines.append(f"# {org}: DEMO key, derived from a public seed (built-in case only)\n")
         lines.append(vkey + "\n")
     return "".join(lines).encode()
 
 
-def export_log(store: SqlStore, out: Path) -> tuple[int, int]:
-    """Write the log at its latest checkpoint to ``out``; return (entries, files).
+def export_log(
+    entries: Iterable[bytes],
+    checkpoint: bytes,
+    vkeys: Sequence[str],
+    keys: bytes,
+    out: Path,
+) -> tuple[int, int]:
+    """Write ``entries`` (in log order, exactly the checkpoint's tree) as tiles beside the signed
+    ``checkpoint`` and the ``keys`` file to ``out``; return (entries, files).
 
+    ``vkeys`` are the organisations' verifier keys each entry is checked against on the way;
     ``out`` must be new, empty, or a previous export (which is replaced); InputError otherwise.
     """
-    ledger = Ledger(store)
-    note = ledger.checkpoint()
     files = 0
     with replace_folder(Path(out), EXPORT_MARKER, EXPORT_NAMES) as tmp:
-        keys = [Verifier.from_vkey(v) for _o, v, _k, _p, _d in store.org_keys()]
-        entries = (e for _i, e, *_rest in store.entries())
-        for rel, data in export_files(entries, note, keys):
+        verifiers = [Verifier.from_vkey(v) for v in vkeys]
+        for rel, data in export_files(entries, checkpoint, verifiers):
             if rel == KEYS_PATH:
-                data = _keys_file(store)
+                data = keys
             path = tmp / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
             files += 1
-    size = int(note.decode().split("\n")[1])
+    size = int(checkpoint.decode().split("\n")[1])
     return size, files
 
 

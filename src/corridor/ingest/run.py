@@ -183,7 +183,7 @@ def plan_import(
     p = Path(path)
     kind = file_kind(p)
     if sheet is not None and kind == "csv":
-        raise InputError("a CSV file has no sheets; --sheet is for XLSX workbooks", where=p.name)
+        raise InputError("a CSV file has no sheets (only workbooks do)", where=p.name)
     plan = ImportPlan(p, mapping.file, has_sheets=kind == "xlsx")
     seen: dict[str, Planned] = {}
     for (sheet_name, header_row), mappings in _groups(mapping, kind, sheet).items():

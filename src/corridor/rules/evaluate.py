@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Sequence
 from datetime import datetime
 
-from corridor.gcpause import gc_paused
+from corridor.model.gcpause import gc_paused
 from corridor.rules.events import Event, FactSelector, select, sort_events
 from corridor.rules.language import Commitment, RuleSet, Standing, instant
 from corridor.rules.plan import (

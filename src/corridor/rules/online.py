@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Hashable, Iterable, Sequence
 from datetime import datetime
 
-from corridor.gcpause import gc_paused
+from corridor.model.gcpause import gc_paused
 from corridor.rules.events import Event, FactSelector
 from corridor.rules.language import Commitment, RuleSet, Standing, instant
 from corridor.rules.plan import (

@@ -6,7 +6,8 @@ import io
 
 from rich.console import Console
 
-from corridor.cli.importer import BAR_THRESHOLD, _Bar, print_summary, wants_bar
+from corridor.cli.importer import BAR_THRESHOLD, _Bar, wants_bar
+from corridor.cli.render.imports import print_summary
 from corridor.ingest import ImportSummary, Rejection
 
 

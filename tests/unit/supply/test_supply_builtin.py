@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from corridor.cli.supply import builtin_scenarios
+from corridor.app.supply import builtin_scenarios
 from corridor.errors import InputError
 from corridor.supply import demo_lines, load_scenario
 

@@ -169,7 +169,9 @@ routes:
             )
 
     def test_error_is_a_value_error_with_exit_code_one(self, simple_text: str) -> None:
-        """Scenario errors are input errors: ValueError, exit code 1."""
+        """Scenario errors are input errors: ValueError, exit code 1 in the CLI's table."""
+        from corridor.cli.app import exit_code
+
         err = error_of(simple_text.replace("population: 1000", "population: -1"))
         assert isinstance(err, ValueError)
-        assert err.exit_code == 1
+        assert exit_code(err) == 1

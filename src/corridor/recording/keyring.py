@@ -67,8 +67,9 @@ class Keyring:
             text = p.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise SigningKeyError(
-                f"no signing key for {name!r} in {self.folder}/ "
-                f"(create one with `corridor keys new {name}`)"
+                f"no signing key for {name!r} in {self.folder}/",
+                code="no-signing-key",
+                subject=name,
             ) from None
         except OSError as exc:
             raise SigningKeyError(f"cannot read {p}: {exc.strerror}") from None

@@ -1,0 +1,120 @@
+"""Commitments: rule files judged against the record, verdicts with evidence (and proofs)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from corridor.cases import Case
+from corridor.errors import InputError, NotFoundError
+from corridor.model import Observation, Registry
+from corridor.rules import CommitmentResult, RuleSet, evaluate, events_from, parse_rules
+
+if TYPE_CHECKING:
+    from corridor.app.corridor import Corridor
+
+__all__ = ["CheckResult", "CommitmentCases", "evaluate_rules", "load_rules"]
+
+
+def load_rules(path: Path, registry: Registry | None, *, name: str | None = None) -> RuleSet:
+    """Read and check a rule file (errors name FILE:LINE:COLUMN)."""
+    from corridor.yamlsrc import read_source
+
+    return parse_rules(read_source(path), name=name or str(path), registry=registry)
+
+
+@dataclass
+class CheckResult:
+    """Verdicts per commitment, when and over how many observations they were reached, the
+    observations named as evidence, and (on request) an inclusion proof for each."""
+
+    at: datetime
+    results: list[CommitmentResult]
+    observations: dict[str, Observation]
+    events: int
+    proofs: dict[str, dict[str, Any]] | None = None
+    unproved: list[str] = field(default_factory=list)
+
+    def to_json(self) -> list[dict[str, Any]]:
+        from corridor.app.shapes import verdicts_with_proofs
+        from corridor.rules import results_to_json
+
+        return verdicts_with_proofs(results_to_json(self.results), self.proofs)
+
+
+def evidence_ids(results: Iterable[CommitmentResult]) -> list[str]:
+    seen: dict[str, None] = {}
+    for r in results:
+        for inst in r.instances:
+            for oid in inst.evidence:
+                seen.setdefault(oid, None)
+    return list(seen)
+
+
+def evaluate_rules(
+    files: Sequence[Path | str],
+    observations: Sequence[Observation],
+    registry: Registry,
+    at: datetime,
+    *,
+    short_names: bool = False,
+) -> CheckResult:
+    """Judge the rules in ``files`` against ``observations`` at ``at`` (no database needed)."""
+    rule_sets = [
+        load_rules(Path(f), registry, name=Path(f).name if short_names else None) for f in files
+    ]
+    events = events_from(observations)
+    results = [r for rs in rule_sets for r in evaluate(rs, events, at)]
+    return CheckResult(at, results, {o.id: o for o in observations}, len(events))
+
+
+class CommitmentCases:
+    def __init__(self, app: Corridor) -> None:
+        self.app = app
+
+    def check(
+        self,
+        files: Sequence[Path | str],
+        at: datetime,
+        *,
+        prove: bool = False,
+        case: Case | None = None,
+        short_names: bool = False,
+    ) -> CheckResult:
+        """Judge the rules in ``files`` against the record at ``at``.
+
+        With ``case``, the record must hold it (NotFoundError otherwise: judging a case's
+        commitments against a database without its observations would call everything
+        undetermined). With ``prove``, every evidence entry gets an inclusion proof against the
+        latest signed checkpoint; entries beyond it are listed in ``unproved``.
+        """
+        if not files:
+            raise InputError("no rule files to check")
+        store = self.app.store
+        if case is not None and not self.app.cases.holds(case):
+            raise NotFoundError(
+                f"the database does not hold case {case.name!r} (its organisations and "
+                "observations); load the case into it first"
+            )
+        stored = list(store.query())
+        registry = store.registry()
+        result = evaluate_rules(
+            files, [s.observation for s in stored], registry, at, short_names=short_names
+        )
+        if prove:
+            index = {s.id: s.log_index for s in stored}
+            result.proofs, result.unproved = self.app.log.prove_many(
+                [(oid, index[oid]) for oid in evidence_ids(result.results) if oid in index]
+            )
+        return result
+
+    @staticmethod
+    def check_case(case: Case, at: datetime, files: Sequence[Path | str] = ()) -> CheckResult:
+        """Judge a case's rules (or ``files``) against the case's own observations, in memory."""
+        rule_files = list(files) or list(case.rules)
+        if not rule_files:
+            raise InputError(f"case {case.name!r} has no rules")
+        return evaluate_rules(rule_files, list(case.observations), case.registry, at)

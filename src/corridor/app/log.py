@@ -1,0 +1,148 @@
+"""The log: its key, checkpoints (signing is an explicit write), proofs, verification, static
+export, and erasure of personal values."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from corridor.app import shapes
+from corridor.errors import InputError, NotFoundError
+from corridor.ledger.hashing import leaf_hash
+from corridor.ledger.merkle import verify_consistency, verify_inclusion
+
+if TYPE_CHECKING:
+    from corridor.app.corridor import Corridor
+    from corridor.ledger.offline import VerifiedLog
+
+__all__ = ["ExportResult", "LogCases"]
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    size: int
+    files: int
+    folder: Path
+    vkey: str
+
+
+class LogCases:
+    def __init__(self, app: Corridor) -> None:
+        self.app = app
+
+    def key(self) -> tuple[str, bool]:
+        """The log's verifier key, and whether it is a DEMO key."""
+        log = self.app.transparency_log()
+        return log.verifier.vkey, log.demo
+
+    def latest_checkpoint(self) -> bytes:
+        """The latest signed checkpoint, with cosignatures (a read)."""
+        return self.app.transparency_log().latest_checkpoint()
+
+    def sign_checkpoint(self) -> bytes:
+        """Sign a checkpoint over the current tree if it has grown (a write); return the latest."""
+        return self.app.transparency_log().sign_checkpoint()
+
+    def prove(self, id_or_prefix: str) -> dict[str, Any]:
+        """An inclusion proof of an observation against the latest signed checkpoint."""
+        s = self.app.store.get(id_or_prefix)
+        proofs, missing = self.prove_many([(s.id, s.log_index)])
+        if missing:
+            size = self.app.transparency_log().checkpoint_size()
+            raise NotFoundError(
+                f"entry {s.log_index} is not yet in a signed checkpoint (size {size})"
+            )
+        return proofs[s.id]
+
+    def prove_many(
+        self, entries: Sequence[tuple[str, int]]
+    ) -> tuple[dict[str, dict[str, Any]], list[str]]:
+        """Inclusion proofs, each checked, for (id, log index) pairs against the latest signed
+        checkpoint; the ids it does not yet cover are returned apart."""
+        log = self.app.transparency_log()
+        note = log.latest_checkpoint()
+        cp = log.verified_checkpoint()
+        tree = log.tree()
+        proofs: dict[str, dict[str, Any]] = {}
+        missing: list[str] = []
+        for oid, index in entries:
+            if index >= cp.size:
+                missing.append(oid)
+                continue
+            lh = leaf_hash(self.app.store.entry_at(index))
+            hashes = tree.inclusion_proof(index, cp.size)
+            verify_inclusion(index, cp.size, lh, hashes, cp.root)
+            proofs[oid] = shapes.proof_bundle(index, cp.size, lh, hashes, note)
+        return proofs, missing
+
+    def consistency(self, old_size: int, new_size: int | None = None) -> dict[str, Any]:
+        """A consistency proof between two tree sizes (the newer defaults to the latest signed
+        checkpoint), checked before it is returned."""
+        log = self.app.transparency_log()
+        if new_size is None:
+            new_size = log.verified_checkpoint().size
+        if old_size > new_size:
+            raise InputError(f"the old size {old_size} is larger than the new size {new_size}")
+        tree = log.tree()
+        hashes = tree.consistency_proof(old_size, new_size)
+        verify_consistency(old_size, new_size, tree.root(old_size), tree.root(new_size), hashes)
+        return shapes.consistency(old_size, new_size, hashes)
+
+    def verify(self, *, progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+        """Check every stored entry against the log (TamperError naming the first bad one)."""
+        log = self.app.transparency_log()
+        size, root = log.verify(progress=progress)
+        return shapes.verification(size, root, checkpoint_size=log.checkpoint_size())
+
+    def export(self, out: Path) -> ExportResult:
+        """Write the log at its latest signed checkpoint to ``out`` as C2SP tlog-tiles files.
+
+        ``out`` must be new, empty, or a previous export (replaced); InputError otherwise.
+        """
+        from corridor.export.folder import EXPORT_MARKER, check_output_folder
+        from corridor.export.tlog import EXPORT_NAMES, export_log, keys_file
+
+        check_output_folder(out, EXPORT_MARKER, EXPORT_NAMES)
+        log = self.app.transparency_log()
+        note = log.latest_checkpoint()
+        store = self.app.store
+        keys = store.org_keys()
+        size, files = export_log(
+            (e for _i, e, *_rest in store.entries(0, log.checkpoint_size())),
+            note,
+            [v for _o, v, _k, _p, _d in keys],
+            keys_file([(o, v, d) for o, v, _k, _p, d in keys]),
+            out,
+        )
+        return ExportResult(size, files, out, log.verifier.vkey)
+
+    @staticmethod
+    def verify_export(
+        folder: Path,
+        vkey: str,
+        *,
+        witnesses: Sequence[str] = (),
+        quorum: int = 0,
+        org_keys: Sequence[str] | None = None,
+        jobs: int = 1,
+    ) -> VerifiedLog:
+        """Verify an exported folder offline (no database) against the log's verifier key."""
+        from corridor.export.tlog import verify_export
+
+        if quorum > len(witnesses):
+            raise InputError(f"a quorum of {quorum} needs at least {quorum} witness keys")
+        return verify_export(
+            folder,
+            vkey,
+            witnesses=list(witnesses),
+            quorum=quorum,
+            org_keys=list(org_keys) if org_keys is not None else None,
+            jobs=jobs,
+        )
+
+    def erase(self, id_or_prefix: str) -> tuple[str, int]:
+        """Erase an observation's personal values; the log keeps only salted commitments."""
+        s = self.app.store.get(id_or_prefix)
+        return s.id, self.app.store.erase_personal(s.id)

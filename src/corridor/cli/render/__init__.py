@@ -1,0 +1,1 @@
+"""What the CLI prints for people, one module per resource (JSON shapes: corridor.app.shapes)."""

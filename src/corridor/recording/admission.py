@@ -1,0 +1,162 @@
+"""Admission: the one gate an entry passes before it is stored in the log.
+
+:func:`admit_entry` checks a signed entry and derives what the store indexes. Large submissions
+are admitted in worker processes ahead of the writer, by an :class:`AdmissionPool` that its
+owner (the application, or one bulk command) starts once and shuts down when it closes; each task
+carries the keys and registry it is checked against, so a pool that lives long never checks
+against stale keys.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from corridor.errors import RecordError, VerificationError
+from corridor.ledger import entry as ledger_entry
+from corridor.ledger.canonical import canonical
+from corridor.ledger.note import Verifier
+from corridor.model import Observation, Registry, record_error_from
+from corridor.model.gcpause import gc_paused
+from corridor.store.sql import index_columns
+
+__all__ = ["AdmissionContext", "AdmissionPool", "Admitted", "admit_entry"]
+
+Admitted = tuple[str, tuple[Any, ...], tuple[str, ...], bool]
+"""What admission yields for an entry: (observation id, index columns, signers, demo-signed)."""
+
+
+def admit_entry(
+    entry: bytes,
+    keys: Mapping[tuple[str, bytes], Verifier],
+    demo_keys: frozenset[tuple[str, bytes]],
+    registry: Registry,
+) -> Admitted:
+    """The one gate into the log: check an entry and derive what the store indexes.
+
+    Verifies the framing and every signature (the first by the reporter), validates the
+    observation, requires the signed bytes to be its normal form (the RFC 8785 canonical JSON of
+    the validated observation, so one fact has one id however it arrived) and checks that every
+    id it names exists. Raises VerificationError or RecordError.
+    """
+    m, content, sigs = ledger_entry.open_entry(entry, keys, strict=False)
+    personal = content.pop("personal", None)
+    try:
+        # from the signed bytes when they hold only the observation (the faster path)
+        obs = (
+            Observation.model_validate_json(m)
+            if personal is None
+            else Observation.model_validate(content)
+        )
+    except ValidationError as exc:
+        raise record_error_from(exc, "entry") from None
+    normal = obs.canonical
+    if personal is not None:
+        normal = canonical({**obs.content(), "personal": personal})
+    if normal != m:
+        raise VerificationError(
+            "entry: the signed observation is not in normal form (the RFC 8785 canonical "
+            "JSON of the validated observation, without empty or null fields)"
+        )
+    registry.check(obs)
+    demo = any((s.signer, s.key_id) in demo_keys for s in sigs)
+    return obs.id, index_columns(obs), tuple(s.signer for s in sigs), demo
+
+
+@dataclass(frozen=True)
+class AdmissionContext:
+    """What entries are admitted against: the registered keys (vkeys), which are demo keys,
+    and the registry. ``token`` changes whenever any of them does."""
+
+    vkeys: tuple[str, ...]
+    demo_keys: frozenset[tuple[str, bytes]]
+    registry: Registry
+
+    @property
+    def token(self) -> int:
+        return hash((self.vkeys, self.demo_keys, id(self.registry)))
+
+
+# worker-process state: the context last seen, by token
+_worker: dict[str, Any] = {}
+
+
+def _init_worker() -> None:
+    # A worker dies with its parent: SIGINT is the parent's to handle, and on Linux the kernel
+    # sends SIGTERM to the worker when the parent exits, even by SIGKILL.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+    if os.getppid() == 1:  # pragma: no cover - the parent died before prctl took effect
+        os._exit(1)
+
+
+def _admit_chunk(
+    token: int, context: AdmissionContext, entries: Sequence[bytes]
+) -> list[Admitted] | tuple[int, str, str]:
+    """Admit a chunk in a worker; on the first failure return (position, kind, message)."""
+    if _worker.get("token") != token:
+        _worker["token"] = token
+        _worker["keys"] = ledger_entry.keyring(Verifier.from_vkey(k) for k in context.vkeys)
+        _worker["demo"] = context.demo_keys
+        _worker["registry"] = context.registry
+    out: list[Admitted] = []
+    with gc_paused():
+        for i, e in enumerate(entries):
+            try:
+                out.append(admit_entry(e, _worker["keys"], _worker["demo"], _worker["registry"]))
+            except RecordError as exc:
+                return i, "record", exc.message
+            except VerificationError as exc:
+                return i, "verification", exc.message
+    return out
+
+
+class AdmissionPool:
+    """Worker processes that admit batches of entries ahead of the writer.
+
+    Started on first use and kept until :meth:`close`; its owner decides its size (0 admits in
+    the calling process). Each task names the context it is admitted against; a worker reloads
+    the keys and registry only when the context changed.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(0, workers)
+        self._executor: ProcessPoolExecutor | None = None
+
+    def submit(
+        self, context: AdmissionContext, entries: Sequence[bytes]
+    ) -> Future[list[Admitted] | tuple[int, str, str]]:
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_init_worker,
+            )
+        # The context goes with every task (it is small beside 2,000 signatures); a worker
+        # parses the keys again only when the token changed.
+        return self._executor.submit(_admit_chunk, context.token, context, entries)
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    def __enter__(self) -> AdmissionPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,332 @@
+"""The transparency log over the SQL store: its identity, appends, proofs and checkpoints.
+
+This is the one write path for observations. :class:`TransparencyLog` joins the SQL store and
+the pure ledger core: it admits each entry (:mod:`corridor.recording.admission`), stores it and
+extends the Merkle tree's tiles in the same transaction, and signs a checkpoint only when asked
+(:meth:`TransparencyLog.sign_checkpoint`), after proving it consistent with the previous one.
+Reading (proofs, the latest checkpoint) never writes.
+
+A TransparencyLog is cheap and meant to live for one use case: it caches the registered keys
+for its lifetime only, so it never checks against keys another process has since changed.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection
+
+from corridor.errors import (
+    NotFoundError,
+    RecordError,
+    SigningKeyError,
+    StoreError,
+    TamperError,
+    VerificationError,
+)
+from corridor.ledger import merkle
+from corridor.ledger.checkpoint import Checkpoint, sign_checkpoint, verify_checkpoint
+from corridor.ledger.hashing import leaf_hash
+from corridor.ledger.note import Signer, Verifier
+from corridor.ledger.tiles import TiledTree, TileKey
+from corridor.model.gcpause import gc_paused
+from corridor.recording.admission import (
+    AdmissionContext,
+    AdmissionPool,
+    Admitted,
+    admit_entry,
+)
+from corridor.recording.keyring import Keyring, demo_signer
+from corridor.store.api import AppendResult
+from corridor.store.sql import IndexedEntry, SqlStore
+
+__all__ = ["BATCH", "PARALLEL_MIN", "LogInfo", "TransparencyLog", "init_log"]
+
+BATCH = 2000
+AHEAD = 2  # batches being verified ahead of the one being written
+PARALLEL_MIN = 4 * BATCH  # below this, handing batches to worker processes costs more than it saves
+
+NO_LOG = "this database has no log yet: initialise it (its origin and checkpoint key) first"
+
+
+@dataclass(frozen=True)
+class LogInfo:
+    origin: str
+    vkey: str
+    key_path: Path | None
+    demo: bool
+
+
+class _Tiles:
+    """The SQL store as a TileStore: reads on their own connection, or inside a transaction."""
+
+    def __init__(self, store: SqlStore, conn: Connection | None = None) -> None:
+        self.store = store
+        self.conn = conn
+
+    def read_tiles(self, keys: Sequence[TileKey], /) -> dict[TileKey, bytes]:
+        return self.store.read_tiles(keys, self.conn)
+
+    def write_tiles(self, tiles: Mapping[TileKey, bytes], /) -> None:
+        if self.conn is None:
+            raise StoreError("tiles are written only inside an append transaction")
+        self.store.write_tiles(self.conn, tiles)
+
+
+def init_log(
+    store: SqlStore, keyring: Keyring, *, origin: str | None = None, demo: bool = False
+) -> LogInfo:
+    """Give the database a log identity (origin and checkpoint key), once.
+
+    With ``demo`` the log key is a deterministic DEMO key and is not written to disk. The log
+    signs its first checkpoint at once.
+    """
+    have = store.get_meta("log_origin")
+    if have is not None:
+        if origin is not None and origin != have:
+            raise StoreError(f"this log's origin is {have!r}; it cannot become {origin!r}")
+        vkey = store.get_meta("log_vkey") or ""
+        is_demo = store.get_meta("log_demo") == "1"
+        return LogInfo(have, vkey, None if is_demo else keyring.path("log"), is_demo)
+    if origin is None:
+        db = store.engine.url.database or "corridor"
+        origin = f"corridor.local/{Path(db).stem}" + ("-demo" if demo else "")
+    path: Path | None
+    if demo:
+        signer = demo_signer(origin)
+        path = None
+    elif keyring.has("log"):
+        signer = keyring.load_log()
+        if signer.name != origin:
+            raise SigningKeyError(
+                f"{keyring.path('log')} is the key of log {signer.name!r}, not {origin!r}"
+            )
+        path = keyring.path("log")
+    else:
+        signer = Signer.generate(origin)
+        path = keyring.save(signer, filename="log")
+    store.set_meta(
+        {"log_origin": origin, "log_vkey": signer.vkey, "log_demo": "1" if demo else "0"}
+    )
+    # The first signed checkpoint, over whatever the tree holds (usually nothing): from here on
+    # there is always a signed tree head to prove against and to stay consistent with.
+    TransparencyLog(store, keyring).sign_checkpoint()
+    return LogInfo(origin, signer.vkey, path, demo)
+
+
+class TransparencyLog:
+    """The log over a SQL store: append, prove, checkpoint (see :mod:`corridor.recording.audit`
+    for verification)."""
+
+    def __init__(self, store: SqlStore, keyring: Keyring | None = None) -> None:
+        self.store = store
+        self.keyring = keyring
+        self._keys: dict[tuple[str, bytes], tuple[Verifier, bool]] | None = None
+
+    # -- identity --------------------------------------------------------------------------
+    @property
+    def origin(self) -> str:
+        o = self.store.get_meta("log_origin")
+        if o is None:
+            raise StoreError(NO_LOG, code="no-log")
+        return o
+
+    @property
+    def verifier(self) -> Verifier:
+        v = self.store.get_meta("log_vkey")
+        if v is None:
+            raise StoreError(NO_LOG, code="no-log")
+        return Verifier.from_vkey(v)
+
+    @property
+    def demo(self) -> bool:
+        return self.store.get_meta("log_demo") == "1"
+
+    def _log_signer(self) -> Signer | None:
+        if self.demo:
+            return demo_signer(self.origin)
+        if self.keyring is not None and self.keyring.has("log"):
+            return self.keyring.load_log()
+        return None
+
+    # -- keys ------------------------------------------------------------------------------
+    def org_verifiers(self) -> dict[tuple[str, bytes], tuple[Verifier, bool]]:
+        """(org id, key ID) -> (verifier, is demo key) for every registered key."""
+        if self._keys is None:
+            self._keys = {}
+            for org, vkey, keyid, _pub, demo in self.store.org_keys():
+                self._keys[(org, bytes(keyid))] = (Verifier.from_vkey(vkey), demo)
+        return self._keys
+
+    def verifiers(self) -> dict[tuple[str, bytes], Verifier]:
+        return {k: v for k, (v, _d) in self.org_verifiers().items()}
+
+    def demo_keys(self) -> frozenset[tuple[str, bytes]]:
+        return frozenset(k for k, (_v, demo) in self.org_verifiers().items() if demo)
+
+    def register(self, org_id: str, signer_or_verifier: Signer | Verifier, *, demo: bool) -> bool:
+        v = (
+            signer_or_verifier.verifier
+            if isinstance(signer_or_verifier, Signer)
+            else signer_or_verifier
+        )
+        if v.name != org_id:
+            raise SigningKeyError(f"key is named {v.name!r}, not {org_id!r}")
+        added = self.store.register_key(org_id, v.vkey, v.key_id, v.public_key, demo=demo)
+        self._keys = None
+        return added
+
+    # -- appending -------------------------------------------------------------------------
+    def _context(self) -> AdmissionContext:
+        return AdmissionContext(
+            tuple(v.vkey for v in self.verifiers().values()),
+            self.demo_keys(),
+            self.store.registry(),
+        )
+
+    def append_entries(
+        self,
+        entries: Sequence[bytes],
+        personal: Mapping[bytes, Sequence[tuple[str, bytes, Any]]] | None = None,
+        *,
+        pool: AdmissionPool | None = None,
+        progress: Callable[[int], None] | None = None,
+        sign: bool = True,
+    ) -> AppendResult:
+        """Admit and append signed entries in batches; each batch is one transaction.
+
+        Returns what was accepted and what was already on the record. A batch is written only if
+        every entry in it passes (signature, normal form, validation, references); batches
+        before a failing one stay written (they were acknowledged), so re-running an interrupted
+        submission completes it. With a ``pool`` (owned by the caller) large submissions are
+        admitted in worker processes, a few batches ahead of the one being written. With
+        ``sign``, a checkpoint over the new size is signed afterwards (when a log key is at hand).
+        """
+        if sign and entries and self._log_signer() is None:
+            where = self.keyring.path("log") if self.keyring else "no key folder"
+            raise SigningKeyError(f"no log key to sign a checkpoint with ({where})")
+        total = AppendResult(tree_size=self.store.size())
+        chunks = [entries[i : i + BATCH] for i in range(0, len(entries), BATCH)]
+        context = self._context()
+        parallel = pool is not None and pool.workers > 0 and len(entries) >= PARALLEL_MIN
+        ahead: deque[Future[list[Admitted] | tuple[int, str, str]]] = deque()
+        submitted = 0
+        keys = dict(self.verifiers())
+        # Everything built here is acyclic (freed by reference counting): pausing the cyclic
+        # collector saves it from rescanning the growing batch, about half of validation time
+        try:
+            with gc_paused():
+                for k, chunk in enumerate(chunks):
+                    if not parallel:
+                        admitted = [
+                            admit_entry(e, keys, context.demo_keys, context.registry)
+                            for e in chunk
+                        ]
+                    else:
+                        assert pool is not None
+                        while submitted < len(chunks) and submitted <= k + AHEAD:
+                            ahead.append(pool.submit(context, chunks[submitted]))
+                            submitted += 1
+                        got = ahead.popleft().result()
+                        if isinstance(got, tuple):
+                            i, kind, message = got
+                            error = RecordError if kind == "record" else VerificationError
+                            raise error(f"entry {k * BATCH + i} of the submission: {message}")
+                        admitted = got
+                    extra = personal or {}
+                    items = [
+                        IndexedEntry(e, oid, cols, signers, demo, tuple(extra.get(e, ())))
+                        for e, (oid, cols, signers, demo) in zip(chunk, admitted, strict=True)
+                    ]
+                    res = self.store.append_indexed(
+                        items, extend_tree=self._extend, leaf_hash=leaf_hash
+                    )
+                    total.accepted += res.accepted
+                    total.duplicates += res.duplicates
+                    total.tree_size = res.tree_size
+                    if progress is not None:
+                        progress(len(chunk))
+        finally:
+            for f in ahead:
+                f.cancel()
+        if sign and total.accepted:
+            self.sign_checkpoint()
+        return total
+
+    def _extend(self, conn: Connection, old_size: int, leaves: list[bytes]) -> None:
+        TiledTree(_Tiles(self.store, conn), old_size).append(leaves)
+
+    # -- reading the tree ------------------------------------------------------------------
+    def tree(self) -> TiledTree:
+        return TiledTree(_Tiles(self.store), self.store.size())
+
+    def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
+        return self.tree().inclusion_proof(index, size)
+
+    def consistency_proof(self, old: int, new: int | None = None) -> list[bytes]:
+        return self.tree().consistency_proof(old, new)
+
+    # -- checkpoints -----------------------------------------------------------------------
+    def latest_checkpoint(self) -> bytes:
+        """The latest signed checkpoint with its witness cosignatures (a read: signs nothing).
+
+        Raises NotFoundError when none has been signed yet.
+        """
+        latest = self.store.latest_checkpoint()
+        if latest is None:
+            raise NotFoundError("the log has no signed checkpoint yet")
+        return self._with_cosignatures(latest[0], latest[2])
+
+    def checkpoint_size(self) -> int:
+        """The tree size of the latest signed checkpoint (0 when there is none)."""
+        latest = self.store.latest_checkpoint()
+        return 0 if latest is None else latest[0]
+
+    def sign_checkpoint(self) -> bytes:
+        """Sign a checkpoint over the current tree if it has grown (a write); return the latest.
+
+        A new checkpoint is signed only after proving it consistent with the previous one.
+        """
+        tree = self.tree()
+        latest = self.store.latest_checkpoint()
+        if latest is not None and latest[0] == tree.size:
+            return self._with_cosignatures(latest[0], latest[2])
+        signer = self._log_signer()
+        if signer is None:
+            where = self.keyring.path("log") if self.keyring else "no key folder"
+            raise SigningKeyError(f"no log key to sign a checkpoint with ({where})")
+        root = tree.root()
+        if latest is not None:
+            old_size, old_root, _ = latest
+            if old_size > tree.size:
+                raise TamperError(
+                    f"the log has {tree.size} entries but checkpoint {old_size} was signed",
+                    index=tree.size,
+                )
+            proof = tree.consistency_proof(old_size)
+            merkle.verify_consistency(old_size, tree.size, old_root, root, proof)
+        note = sign_checkpoint(Checkpoint(self.origin, tree.size, root), signer)
+        self.store.add_checkpoint(tree.size, root, note.decode())
+        return note
+
+    def verified_checkpoint(self) -> Checkpoint:
+        """The latest signed checkpoint, its signature checked against the log's key."""
+        return verify_checkpoint(self.latest_checkpoint(), self.origin, self.verifier)
+
+    def _with_cosignatures(self, size: int, note: str) -> bytes:
+        lines = self.store.cosignature_lines(size)
+        return (
+            note + "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+        ).encode()
+
+    # -- tamper evidence -------------------------------------------------------------------
+    def verify(self, *, progress: Callable[[int], None] | None = None) -> tuple[int, bytes]:
+        """Check every stored entry against the log: see corridor.recording.audit.verify_log."""
+        from corridor.recording.audit import verify_log
+
+        return verify_log(self, progress=progress)
