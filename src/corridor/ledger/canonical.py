@@ -17,6 +17,8 @@ import json
 import math
 from typing import Any
 
+from corridor.errors import InputError
+
 __all__ = ["CanonicalizationError", "canonical", "es6_number"]
 
 _MAX_SAFE = 2**53 - 1
@@ -26,8 +28,9 @@ _encode_fast = json.JSONEncoder(
 ).encode
 
 
-class CanonicalizationError(ValueError):
-    """The value is outside the I-JSON data model RFC 8785 canonicalises."""
+class CanonicalizationError(InputError):
+    """The value is outside the I-JSON data model RFC 8785 canonicalises (an InputError, hence
+    also a ValueError)."""
 
 
 def es6_number(x: float) -> str:

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 __all__ = [
     "ID_PATTERN",
@@ -17,14 +25,56 @@ __all__ = [
     "PlaceName",
     "PublicKey",
     "Route",
+    "TextChecked",
+    "check_text",
 ]
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 Ident = Annotated[str, Field(pattern=ID_PATTERN, description="lower-case id: a-z 0-9 . _ -")]
 
 
-class _Frozen(BaseModel):
+# Text ends up in terminals, CSV files and browsers. Control characters (C0, DEL, C1) are refused
+# in every text field; free-text fields (PROSE_FIELDS) may hold tab, line feed and carriage
+# return. Format characters (bidi marks, ZWJ) are kept: Arabic, Hebrew and Indic text needs them.
+PROSE_FIELDS = frozenset({"note", "text", "statement", "caveats"})
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_PROSE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def check_text(value: str, *, prose: bool = False) -> str:
+    """Return ``value`` if it holds no control character (prose may hold tab and newlines);
+    else raise ValueError naming the first one as U+XXXX."""
+    m = (_CONTROL_PROSE if prose else _CONTROL).search(value)
+    if m:
+        allowed = " (only free text, such as a note, may hold tabs and line breaks)"
+        allowed = allowed if m.group() in "\t\n\r" else ""
+        raise ValueError(
+            f"contains the control character U+{ord(m.group()):04X} at position "
+            f"{m.start() + 1}{allowed}"
+        )
+    return value
+
+
+class TextChecked(BaseModel):
+    """Base of the record's models: every text value, alone or in a tuple, passes check_text."""
+
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, v: Any, info: ValidationInfo) -> Any:
+        if type(v) is str:
+            check_text(v, prose=info.field_name in PROSE_FIELDS)
+        elif type(v) is tuple:
+            prose = info.field_name in PROSE_FIELDS
+            for x in v:
+                if type(x) is str:
+                    check_text(x, prose=prose)
+        return v
+
+
+class _Frozen(TextChecked):
+    pass
 
 
 class OrgKind(StrEnum):
@@ -63,8 +113,8 @@ class PlaceName(_Frozen):
 class Place(_Frozen):
     id: Ident
     names: tuple[PlaceName, ...] = Field(min_length=1)
-    lat: float | None = Field(None, ge=-90, le=90)
-    lon: float | None = Field(None, ge=-180, le=180)
+    lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
+    lon: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
     kind: str | None = Field(None, description="town, village, checkpoint, junction, area ...")
     note: str | None = None
 

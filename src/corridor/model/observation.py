@@ -9,14 +9,15 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
@@ -36,15 +37,36 @@ from corridor.model.bodies import (
     RouteStatus,
     personal_fields,
 )
-from corridor.model.entities import Ident
+from corridor.model.entities import Ident, TextChecked
+from corridor.model.timefmt import check_instant
 
 __all__ = ["Observation", "Period", "Source", "parse_observation", "record_error_from"]
 
 _PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+URL_SCHEMES = frozenset({"http", "https"})
+MAX_ROW = 1_000_000_000
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+def _in_range(dt: datetime) -> datetime:
+    """An instant within the record's bounds, and (for a zone such as Asia/Gaza) a local time
+    that exists there: a time in a spring-forward gap never showed on a clock."""
+    check_instant(dt)
+    tz = dt.tzinfo
+    if isinstance(tz, ZoneInfo):
+        wall = dt.astimezone(UTC).astimezone(tz)
+        if wall.replace(tzinfo=None) != dt.replace(tzinfo=None):
+            raise ValueError(
+                f"{dt.replace(tzinfo=None).isoformat(sep=' ')} does not exist in {tz} "
+                "(the clocks jumped over it)"
+            )
+    return dt
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_in_range)]
+
+
+class _Frozen(TextChecked):
+    pass
 
 
 class Source(_Frozen):
@@ -57,21 +79,47 @@ class Source(_Frozen):
     claim_of: str | None = Field(None, description="the party whose claim this is, if any")
     file: str | None = Field(None, description="for imports: the file the row came from")
     sheet: str | None = None
-    row: int | None = Field(None, ge=1, description="for imports: the 1-based row number")
+    row: int | None = Field(
+        None, ge=1, le=MAX_ROW, description="for imports: the 1-based row number"
+    )
 
     @field_validator("date")
     @classmethod
     def _date(cls, v: str | None) -> str | None:
-        if v is not None and not _PARTIAL_DATE.match(v):
+        if v is None:
+            return v
+        if not _PARTIAL_DATE.match(v):
             raise ValueError("must be YYYY, YYYY-MM or YYYY-MM-DD")
+        parts = [int(p) for p in v.split("-")]
+        try:
+            date(parts[0], *(parts[1:2] or [1]), *(parts[2:3] or [1]))
+        except ValueError as exc:
+            raise ValueError(f"{v} is not a date in the calendar ({exc})") from None
+        return v
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        try:
+            parts = urlsplit(v)
+            host = parts.hostname
+        except ValueError:
+            raise ValueError(f"{v[:60]!r} is not a URL") from None
+        if parts.scheme.lower() not in URL_SCHEMES:
+            shown = f"{parts.scheme}:" if parts.scheme else "no scheme"
+            raise ValueError(f"must be an http or https URL, not {shown}")
+        if not host or any(c.isspace() for c in v):
+            raise ValueError(f"{v[:60]!r} is not a URL (http(s)://host/...)")
         return v
 
 
 class Period(_Frozen):
     """An instant (no end) or the half-open period [start, end)."""
 
-    start: AwareDatetime
-    end: AwareDatetime | None = None
+    start: Instant
+    end: Instant | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -103,7 +151,7 @@ class Observation(_Frozen):
 
     type: str
     observed: Period
-    reported_at: AwareDatetime | None = None
+    reported_at: Instant | None = None
     reporter: Ident
     sources: tuple[Source, ...] = Field(min_length=1)
     caveats: tuple[str, ...] = Field((), description="e.g. 'date unconfirmed'")
@@ -174,6 +222,17 @@ def _prune(d: dict[str, Any]) -> dict[str, Any]:
 def record_error_from(exc: ValidationError, where: str | None = None) -> RecordError:
     """Translate Pydantic's error into one RecordError naming the first bad field and why."""
     errs = exc.errors(include_url=False)
+    # A bad source also fails the sources list's length check after validation: that second
+    # error says nothing new.
+    locs = [tuple(e.get("loc", ())) for e in errs]
+    errs = [
+        e
+        for e, loc in zip(errs, locs, strict=True)
+        if not (
+            e.get("type") == "too_short"
+            and any(len(o) > len(loc) and o[: len(loc)] == loc for o in locs)
+        )
+    ] or errs
     first = errs[0]
     loc = [str(p) for p in first.get("loc", ())]
     # drop the discriminator tag pydantic inserts ("body.crossing.count" -> "body.count")
