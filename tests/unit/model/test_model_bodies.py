@@ -47,7 +47,11 @@ class TestCounts:
         [
             ("population", {"place": "p", "persons": 10**16, "kind": "resident"}, "body.persons"),
             ("incident", {"category": "other", "killed": 2**60}, "body.killed"),
-            ("deployment", {"force": "f", "status": "deployed", "strength": 2**54}, "body.strength"),
+            (
+                "deployment",
+                {"force": "f", "status": "deployed", "strength": 2**54},
+                "body.strength",
+            ),
             ("convoy", {"convoy": "c", "state": "waiting", "vehicles": 10**12}, "body.vehicles"),
         ],
     )
@@ -66,7 +70,8 @@ class TestTonnes:
 
     def test_cargo_line_tonnes_are_bounded(self) -> None:
         """A convoy's cargo line of 1e308 t is refused naming the line."""
-        data = _obs("convoy", convoy="c", state="waiting", cargo=[{"commodity": "f", "tonnes": 1e308}])
+        cargo = [{"commodity": "f", "tonnes": 1e308}]
+        data = _obs("convoy", convoy="c", state="waiting", cargo=cargo)
         assert _field(data) == "body.cargo.0.tonnes"
 
 

@@ -143,7 +143,9 @@ class TestTime:
 
 
 class TestEdges:
-    @pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,<b>x</b>", "ftp://x/y", "example.org"])
+    @pytest.mark.parametrize(
+        "url", ["javascript:alert(1)", "data:text/html,<b>x</b>", "ftp://x/y", "example.org"]
+    )
     def test_url_must_be_http_or_https(self, url: str) -> None:
         """A source URL with another scheme (javascript:, data:, none) is refused naming it."""
         d = crossing()
