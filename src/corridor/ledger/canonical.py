@@ -133,8 +133,13 @@ def _slow(obj: Any, out: list[str]) -> None:
 
 def canonical(obj: Any) -> bytes:
     """Return the RFC 8785 canonical UTF-8 bytes of ``obj``."""
-    if not _needs_slow(obj):
-        return _encode_fast(obj).encode("utf-8")
-    out: list[str] = []
-    _slow(obj, out)
-    return "".join(out).encode("utf-8")
+    try:
+        if not _needs_slow(obj):
+            return _encode_fast(obj).encode("utf-8")
+        out: list[str] = []
+        _slow(obj, out)
+        return "".join(out).encode("utf-8")
+    except UnicodeEncodeError:
+        raise CanonicalizationError("a string holds a lone surrogate, which is not text") from None
+    except RecursionError:
+        raise CanonicalizationError("the value is nested too deeply") from None
