@@ -10,9 +10,9 @@ import functools
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from corridor.model.entities import Ident, TextChecked
+from corridor.model.entities import Ident, Prose, Text
 
 __all__ = [
     "ACCESS_CATEGORIES",
@@ -133,7 +133,8 @@ class PopulationKind(StrEnum):
     cumulative_arrivals = "cumulative_arrivals"
 
 
-class _Body(TextChecked):
+class _Body(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
     TYPE: ClassVar[str]
 
 
@@ -147,13 +148,13 @@ class Crossing(_Body):
     category: Category
     count: Count | None = Field(None, description="persons, vehicles or cargo units")
     tonnes: Tonnes | None = None
-    commodity: str | None = None
+    commodity: Text | None = None
     operator: Ident | None = Field(None, description="escort or operator organisation")
     outcome: Outcome = Outcome.passed
-    convoy: str | None = None
-    vehicle: str | None = None
-    driver_name: str | None = Field(None, json_schema_extra=PERSONAL)
-    driver_phone: str | None = Field(None, json_schema_extra=PERSONAL)
+    convoy: Text | None = None
+    vehicle: Text | None = None
+    driver_name: Text | None = Field(None, json_schema_extra=PERSONAL)
+    driver_phone: Text | None = Field(None, json_schema_extra=PERSONAL)
 
     @model_validator(mode="after")
     def _something_counted(self) -> Crossing:
@@ -167,19 +168,20 @@ class RouteStatus(_Body):
     type: Literal["route_status"] = "route_status"
     route: Ident
     status: RouteState
-    who_may_pass: tuple[str, ...] = Field((), description="e.g. ICRC, peacekeepers")
+    who_may_pass: tuple[Text, ...] = Field((), description="e.g. ICRC, peacekeepers")
     place: Ident | None = Field(None, description="where the route is blocked or controlled")
 
 
-class CargoLine(TextChecked):
-    commodity: str = Field(min_length=1)
+class CargoLine(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    commodity: Text = Field(min_length=1)
     tonnes: Tonnes
 
 
 class ConvoyEvent(_Body):
     TYPE: ClassVar[str] = "convoy"
     type: Literal["convoy"] = "convoy"
-    convoy: str = Field(min_length=1, description="convoy id, stable across its events")
+    convoy: Text = Field(min_length=1, description="convoy id, stable across its events")
     state: ConvoyState
     place: Ident | None = None
     route: Ident | None = None
@@ -187,7 +189,7 @@ class ConvoyEvent(_Body):
     organiser: Ident | None = None
     vehicles: Count | None = None
     cargo: tuple[CargoLine, ...] = ()
-    contact_phone: str | None = Field(None, json_schema_extra=PERSONAL)
+    contact_phone: Text | None = Field(None, json_schema_extra=PERSONAL)
 
 
 class Incident(_Body):
@@ -197,18 +199,18 @@ class Incident(_Body):
     place: Ident | None = None
     route: Ident | None = None
     checkpoint: Ident | None = None
-    actors: tuple[str, ...] = ()
+    actors: tuple[Text, ...] = ()
     killed: Count | None = None
     injured: Count | None = None
     missing: Count | None = None
-    text: str | None = None
-    victim_names: tuple[str, ...] | None = Field(None, json_schema_extra=PERSONAL)
+    text: Prose | None = None
+    victim_names: tuple[Text, ...] | None = Field(None, json_schema_extra=PERSONAL)
 
 
 class Deployment(_Body):
     TYPE: ClassVar[str] = "deployment"
     type: Literal["deployment"] = "deployment"
-    force: str = Field(min_length=1, description="organisation id or force name")
+    force: Text = Field(min_length=1, description="organisation id or force name")
     place: Ident | None = None
     route: Ident | None = None
     strength: Count | None = None
@@ -228,9 +230,9 @@ class PopulationCount(_Body):
 class Claim(_Body):
     TYPE: ClassVar[str] = "claim"
     type: Literal["claim"] = "claim"
-    party: str = Field(min_length=1, description="who makes the claim (organisation id or name)")
-    statement: str = Field(min_length=1, description="the quoted statement")
-    about: str = Field(min_length=1, description="what it is about")
+    party: Text = Field(min_length=1, description="who makes the claim (organisation id or name)")
+    statement: Prose = Field(min_length=1, description="the quoted statement")
+    about: Text = Field(min_length=1, description="what it is about")
     figure: Figure | None = None
 
 

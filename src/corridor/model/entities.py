@@ -4,28 +4,31 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationInfo,
+    StringConstraints,
     field_validator,
     model_validator,
 )
 
 __all__ = [
     "ID_PATTERN",
+    "PROSE_PATTERN",
+    "TEXT_PATTERN",
     "Checkpoint",
     "Ident",
     "OrgKind",
     "Organisation",
     "Place",
     "PlaceName",
+    "Prose",
     "PublicKey",
     "Route",
-    "TextChecked",
+    "Text",
     "check_text",
 ]
 
@@ -34,9 +37,14 @@ Ident = Annotated[str, Field(pattern=ID_PATTERN, description="lower-case id: a-z
 
 
 # Text ends up in terminals, CSV files and browsers. Control characters (C0, DEL, C1) are refused
-# in every text field; free-text fields (PROSE_FIELDS) may hold tab, line feed and carriage
-# return. Format characters (bidi marks, ZWJ) are kept: Arabic, Hebrew and Indic text needs them.
-PROSE_FIELDS = frozenset({"note", "text", "statement", "caveats"})
+# in every text field; free text (Prose: note, caveats, text, statement) may hold tab, line feed
+# and carriage return. Format characters (bidi marks, ZWJ) are kept: Arabic, Hebrew and Indic
+# text needs them. The check is a pattern, run by pydantic-core without a Python call per field;
+# record_error_from turns its mismatch into check_text's message.
+TEXT_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*$"
+PROSE_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+Text = Annotated[str, StringConstraints(pattern=TEXT_PATTERN)]
+Prose = Annotated[str, StringConstraints(pattern=PROSE_PATTERN)]
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROL_PROSE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -55,26 +63,8 @@ def check_text(value: str, *, prose: bool = False) -> str:
     return value
 
 
-class TextChecked(BaseModel):
-    """Base of the record's models: every text value, alone or in a tuple, passes check_text."""
-
+class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_control_characters(cls, v: Any, info: ValidationInfo) -> Any:
-        if type(v) is str:
-            check_text(v, prose=info.field_name in PROSE_FIELDS)
-        elif type(v) is tuple:
-            prose = info.field_name in PROSE_FIELDS
-            for x in v:
-                if type(x) is str:
-                    check_text(x, prose=prose)
-        return v
-
-
-class _Frozen(TextChecked):
-    pass
 
 
 class OrgKind(StrEnum):
@@ -90,24 +80,24 @@ class OrgKind(StrEnum):
 class PublicKey(_Frozen):
     """An Ed25519 verifier key registered for an organisation (filled by the log)."""
 
-    vkey: str = Field(description="C2SP note verifier key: name+keyid+base64(0x01||key)")
+    vkey: Text = Field(description="C2SP note verifier key: name+keyid+base64(0x01||key)")
     demo: bool = Field(False, description="True for the deterministic demo keys of built-in cases")
 
 
 class Organisation(_Frozen):
     id: Ident
-    name: str = Field(min_length=1)
+    name: Text = Field(min_length=1)
     kind: OrgKind
-    note: str | None = None
+    note: Prose | None = None
     keys: tuple[PublicKey, ...] = ()
 
 
 class PlaceName(_Frozen):
     """One name in use for a place, with its language and who uses it."""
 
-    name: str = Field(min_length=1)
-    lang: str | None = Field(None, description="BCP 47 tag, e.g. hy, az, ru, en")
-    used_by: str | None = Field(None, description="who uses this name, e.g. 'Armenian sources'")
+    name: Text = Field(min_length=1)
+    lang: Text | None = Field(None, description="BCP 47 tag, e.g. hy, az, ru, en")
+    used_by: Text | None = Field(None, description="who uses this name, e.g. 'Armenian sources'")
 
 
 class Place(_Frozen):
@@ -115,8 +105,8 @@ class Place(_Frozen):
     names: tuple[PlaceName, ...] = Field(min_length=1)
     lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
     lon: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
-    kind: str | None = Field(None, description="town, village, checkpoint, junction, area ...")
-    note: str | None = None
+    kind: Text | None = Field(None, description="town, village, checkpoint, junction, area ...")
+    note: Prose | None = None
 
     @field_validator("names", mode="before")
     @classmethod
@@ -146,15 +136,15 @@ class Place(_Frozen):
 
 class Route(_Frozen):
     id: Ident
-    name: str = Field(min_length=1)
+    name: Text = Field(min_length=1)
     places: tuple[Ident, ...] = Field(min_length=2, description="ordered place ids, end to end")
-    note: str | None = None
+    note: Prose | None = None
 
 
 class Checkpoint(_Frozen):
     id: Ident
-    name: str = Field(min_length=1)
+    name: Text = Field(min_length=1)
     place: Ident
     route: Ident
     operator: Ident | None = None
-    note: str | None = None
+    note: Prose | None = None

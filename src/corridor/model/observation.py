@@ -6,6 +6,7 @@ observation imported twice is one. Personal fields of the body are not part of t
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Mapping
@@ -18,6 +19,8 @@ from zoneinfo import ZoneInfo
 from pydantic import (
     AfterValidator,
     AwareDatetime,
+    BaseModel,
+    ConfigDict,
     Field,
     ValidationError,
     field_validator,
@@ -37,13 +40,14 @@ from corridor.model.bodies import (
     RouteStatus,
     personal_fields,
 )
-from corridor.model.entities import Ident, TextChecked
+from corridor.model.entities import PROSE_PATTERN, TEXT_PATTERN, Ident, Prose, Text, check_text
 from corridor.model.timefmt import check_instant
 
 __all__ = ["Observation", "Period", "Source", "parse_observation", "record_error_from"]
 
 _PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 URL_SCHEMES = frozenset({"http", "https"})
+_SPACE = re.compile(r"\s")
 MAX_ROW = 1_000_000_000
 
 
@@ -65,20 +69,20 @@ def _in_range(dt: datetime) -> datetime:
 Instant = Annotated[AwareDatetime, AfterValidator(_in_range)]
 
 
-class _Frozen(TextChecked):
-    pass
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
 class Source(_Frozen):
     """Where an observation comes from, and whose claim it is."""
 
-    title: str = Field(min_length=1)
-    url: str | None = None
-    document: str | None = Field(None, description="a document reference when there is no URL")
-    date: str | None = Field(None, description="YYYY, YYYY-MM or YYYY-MM-DD")
-    claim_of: str | None = Field(None, description="the party whose claim this is, if any")
-    file: str | None = Field(None, description="for imports: the file the row came from")
-    sheet: str | None = None
+    title: Text = Field(min_length=1)
+    url: Text | None = None
+    document: Text | None = Field(None, description="a document reference when there is no URL")
+    date: Text | None = Field(None, description="YYYY, YYYY-MM or YYYY-MM-DD")
+    claim_of: Text | None = Field(None, description="the party whose claim this is, if any")
+    file: Text | None = Field(None, description="for imports: the file the row came from")
+    sheet: Text | None = None
     row: int | None = Field(
         None, ge=1, le=MAX_ROW, description="for imports: the 1-based row number"
     )
@@ -86,33 +90,48 @@ class Source(_Frozen):
     @field_validator("date")
     @classmethod
     def _date(cls, v: str | None) -> str | None:
-        if v is None:
-            return v
-        if not _PARTIAL_DATE.match(v):
-            raise ValueError("must be YYYY, YYYY-MM or YYYY-MM-DD")
-        parts = [int(p) for p in v.split("-")]
-        try:
-            date(parts[0], *(parts[1:2] or [1]), *(parts[2:3] or [1]))
-        except ValueError as exc:
-            raise ValueError(f"{v} is not a date in the calendar ({exc})") from None
+        if v is not None:
+            problem = _date_problem(v)
+            if problem:
+                raise ValueError(problem)
         return v
 
     @field_validator("url")
     @classmethod
     def _url(cls, v: str | None) -> str | None:
-        if v is None:
-            return v
-        try:
-            parts = urlsplit(v)
-            host = parts.hostname
-        except ValueError:
-            raise ValueError(f"{v[:60]!r} is not a URL") from None
-        if parts.scheme.lower() not in URL_SCHEMES:
-            shown = f"{parts.scheme}:" if parts.scheme else "no scheme"
-            raise ValueError(f"must be an http or https URL, not {shown}")
-        if not host or any(c.isspace() for c in v):
-            raise ValueError(f"{v[:60]!r} is not a URL (http(s)://host/...)")
+        if v is not None:
+            problem = _url_problem(v)
+            if problem:
+                raise ValueError(problem)
         return v
+
+
+# Imports repeat one source date and URL over many rows: the checks are cached.
+@functools.lru_cache(maxsize=1024)
+def _date_problem(v: str) -> str | None:
+    if not _PARTIAL_DATE.match(v):
+        return "must be YYYY, YYYY-MM or YYYY-MM-DD"
+    parts = [int(p) for p in v.split("-")]
+    try:
+        date(parts[0], *(parts[1:2] or [1]), *(parts[2:3] or [1]))
+    except ValueError as exc:
+        return f"{v} is not a date in the calendar ({exc})"
+    return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _url_problem(v: str) -> str | None:
+    try:
+        parts = urlsplit(v)
+        host = parts.hostname
+    except ValueError:
+        return f"{v[:60]!r} is not a URL"
+    if parts.scheme.lower() not in URL_SCHEMES:
+        shown = f"{parts.scheme}:" if parts.scheme else "no scheme"
+        return f"must be an http or https URL, not {shown}"
+    if not host or _SPACE.search(v):
+        return f"{v[:60]!r} is not a URL (http(s)://host/...)"
+    return None
 
 
 class Period(_Frozen):
@@ -154,8 +173,8 @@ class Observation(_Frozen):
     reported_at: Instant | None = None
     reporter: Ident
     sources: tuple[Source, ...] = Field(min_length=1)
-    caveats: tuple[str, ...] = Field((), description="e.g. 'date unconfirmed'")
-    note: str | None = None
+    caveats: tuple[Prose, ...] = Field((), description="e.g. 'date unconfirmed'")
+    note: Prose | None = None
     body: _BodyField = Field(discriminator="type")
 
     @model_validator(mode="before")
@@ -241,6 +260,13 @@ def record_error_from(exc: ValidationError, where: str | None = None) -> RecordE
     field = ".".join(loc) or None
     msg = first.get("msg", "invalid")
     msg = msg.removeprefix("Value error, ")
+    if first.get("type") == "string_pattern_mismatch" and isinstance(first.get("input"), str):
+        pattern = (first.get("ctx") or {}).get("pattern")
+        if pattern in (TEXT_PATTERN, PROSE_PATTERN):
+            try:
+                check_text(first["input"], prose=pattern == PROSE_PATTERN)
+            except ValueError as exc:
+                msg = str(exc)
     if first.get("type") == "literal_error" or first.get("type") == "enum":
         ctx = first.get("ctx") or {}
         if "expected" in ctx:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from corridor.errors import RecordError
-from corridor.model import Organisation, Place, parse_observation
+from corridor.model import Organisation, Place, parse_observation, record_error_from
 from corridor.model.entities import check_text
 
 
@@ -67,17 +68,22 @@ class TestTextFields:
         assert exc.value.field == "body.driver_name"
 
     def test_control_in_a_list_item(self) -> None:
-        """Each item of a list of texts is checked."""
+        """Each item of a list of texts is checked, and the item is named."""
         with pytest.raises(RecordError) as exc:
             parse_observation({**_obs(), "caveats": ["ok", "bad\x07"]})
-        assert exc.value.field == "caveats"
+        assert exc.value.field == "caveats.1"
+        assert "U+0007" in exc.value.reason
 
     def test_case_entities_are_checked(self) -> None:
-        """Organisation and place names in a case obey the same rule."""
-        with pytest.raises(ValueError, match="U\\+001B"):
+        """Organisation and place names in a case obey the same rule, and the case loader's
+        translation (record_error_from) names the character."""
+        with pytest.raises(ValidationError) as exc:
             Organisation(id="x", name="X\x1b", kind="monitor")
-        with pytest.raises(ValueError, match="U\\+0000"):
+        err = record_error_from(exc.value)
+        assert err.field == "name" and "U+001B at position 2" in err.reason
+        with pytest.raises(ValidationError) as exc:
             Place(id="p", names=["P\x00"])
+        assert "U+0000" in record_error_from(exc.value).reason
 
     def test_place_coordinates_are_finite(self) -> None:
         """NaN coordinates are refused."""
