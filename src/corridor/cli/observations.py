@@ -210,7 +210,7 @@ def register(app: typer.Typer) -> None:
         category: str | None = typer.Option(None, help="persons, vehicles or cargo."),
         reporter: str | None = typer.Option(None, help="Only this reporting organisation."),
         place: str | None = typer.Option(None, help="Only this place."),
-        limit: int | None = typer.Option(None, min=1, help="At most this many."),
+        limit: int | None = typer.Option(None, min=1, max=10**9, help="At most this many."),
         db: str | None = DbOption,
         as_json: bool = JsonOption,
     ) -> None:

@@ -81,10 +81,12 @@ def _read_cells(
         assert kind is not None  # checked when the mapping was loaded
         try:
             values[target] = read_value(kind, value, spec)
+            if target == "observed" and spec.period:
+                values["observed"], values["observed_end"] = period_of(
+                    values["observed"], spec.period
+                )
         except ValueError as exc:
             raise RowRejected(f"{spec.label}: {exc}") from None
-        if target == "observed" and spec.period:
-            values["observed"], values["observed_end"] = period_of(values["observed"], spec.period)
     return values, origin
 
 

@@ -1,18 +1,22 @@
 """Cell values into typed values: numbers written by people, times with their zone, text.
 
-Pure functions; each raises ``ValueError`` with a reason a user can act on ("'3x' is not a
-number"), which the row builder prefixes with the row and column.
+Pure functions; each raises :class:`~corridor.errors.InputError` (a ``ValueError``) with a
+reason a user can act on ("'3x' is not a number"), which the row builder prefixes with the row
+and column. Times obey the record's rules (corridor.model.timefmt): within 1900..2200 UTC, and a
+local time must exist, once, in its zone.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
-from corridor.model import resolve_tz
+from corridor.errors import InputError
+from corridor.model.timefmt import check_instant, localize, resolve_tz
 
 __all__ = [
     "PERIODS",
@@ -36,6 +40,12 @@ PERIODS: dict[str, timedelta] = {
 # Spaces people and spreadsheets put between digit groups: space, no-break, narrow no-break, thin.
 _GROUP_SPACES = " \u00a0\u202f\u2009"
 _MINUS = "-\u2212"
+_MAX_NUMBER_TEXT = 60  # longer text is not a figure anyone wrote
+_MAX_TIME_TEXT = 100
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:40] + "…"
 
 
 def is_empty(value: Any) -> bool:
@@ -77,19 +87,21 @@ def parse_number(
     always accepted. ``units`` are suffixes that may follow the number ('t', 'tonnes').
     """
     if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a number")
+        raise InputError(f"{value!r} is not a number")
     if isinstance(value, int):
         return value
     if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError(f"{value!r} is not a number")
+        if not math.isfinite(value):
+            raise InputError(f"{value!r} is not a number")
         return int(value) if value.is_integer() else value
     if isinstance(value, Decimal):
         return _from_decimal(value, str(value))
     if not isinstance(value, str):
-        raise ValueError(f"{cell_text(value)!r} is not a number")
+        raise InputError(f"{_short(cell_text(value))!r} is not a number")
     original = value
     s = value.strip()
+    if len(s) > _MAX_NUMBER_TEXT:
+        raise InputError(f"{_short(s)!r} is not a number (more than {_MAX_NUMBER_TEXT} characters)")
     for unit in sorted(units, key=len, reverse=True):
         if unit and s.casefold().endswith(unit.casefold()):
             s = s[: -len(unit)].rstrip()
@@ -105,7 +117,7 @@ def parse_number(
     )
     m = re.match(pattern, s)
     if not m:
-        raise ValueError(f"{original.strip()!r} is not a number")
+        raise InputError(f"{original.strip()!r} is not a number")
     digits = re.sub(rf"[{groups}]", "", m["int"] or "0")
     frac = m["frac"] or m["frac_only"] or ""
     sign = "-" if m["sign"] and m["sign"] in _MINUS else ""
@@ -115,22 +127,27 @@ def parse_number(
 
 def _from_decimal(d: Decimal, original: str) -> int | float:
     try:
+        if not d.is_finite():
+            raise ValueError
         if d == d.to_integral_value():
             return int(d)
-        return float(d)
+        f = float(d)
     except (InvalidOperation, ValueError, OverflowError):
-        raise ValueError(f"{original!r} is not a number") from None
+        raise InputError(f"{_short(original)!r} is not a number") from None
+    if not math.isfinite(f):
+        raise InputError(f"{_short(original)!r} is too large a number")
+    return f
 
 
 def _attach_zone(dt: datetime, tz: str | None, shown: str) -> datetime:
     if dt.tzinfo is not None and dt.tzinfo.utcoffset(dt) is not None:
-        return dt
+        return check_instant(dt)
     if tz is None:
-        raise ValueError(
-            f"{shown!r} has no UTC offset; set tz in the mapping (e.g. tz: UTC or tz: +04:00)"
+        raise InputError(
+            f"{_short(shown)!r} has no UTC offset; set tz in the mapping "
+            "(e.g. tz: UTC or tz: +04:00)"
         )
-    zone: tzinfo = resolve_tz(tz)
-    return dt.replace(tzinfo=zone)
+    return check_instant(localize(dt, resolve_tz(tz)))
 
 
 def parse_time(value: Any, *, fmt: str | None = None, tz: str | None = None) -> datetime:
@@ -143,39 +160,68 @@ def parse_time(value: Any, *, fmt: str | None = None, tz: str | None = None) -> 
     if isinstance(value, date):
         return _attach_zone(datetime(value.year, value.month, value.day), tz, shown)
     if isinstance(value, time):
-        raise ValueError(f"{shown!r} is a time of day without a date")
+        raise InputError(f"{shown!r} is a time of day without a date")
     if isinstance(value, int | float) and not isinstance(value, bool):
-        raise ValueError(f"{shown!r} is a number, not a date (format the cells as dates)")
+        raise InputError(f"{_short(shown)!r} is a number, not a date (format the cells as dates)")
     if not isinstance(value, str):
-        raise ValueError(f"{shown!r} is not a date or time")
+        raise InputError(f"{_short(shown)!r} is not a date or time")
     s = value.strip()
+    if len(s) > _MAX_TIME_TEXT:
+        raise InputError(f"{_short(s)!r} is not a date or time (too long)")
     dt: datetime | None = None
+    why = ""
     if fmt is not None:
         try:
             dt = datetime.strptime(s, fmt)
-        except ValueError:
+        except (ValueError, OverflowError) as exc:
+            # "day is out of range for month" (2024-02-30) says more than "does not match"
+            text = str(exc)
+            why = f" ({text})" if "out of range" in text or "must be in" in text else ""
             dt = None
     if dt is None:
         iso = s[:-1] + "+00:00" if s.endswith(("Z", "z")) else s
         try:
             dt = datetime.fromisoformat(iso)
-        except ValueError:
+        except ValueError as exc:
+            text = str(exc)
+            if not why and ("out of range" in text or "must be in" in text):
+                why = f" ({text})"
             if fmt is not None:
-                raise ValueError(f"{s!r} does not match the format {fmt!r}") from None
-            raise ValueError(f"{s!r} is not an ISO 8601 date or time") from None
+                raise InputError(f"{s!r} does not match the format {fmt!r}{why}") from None
+            raise InputError(f"{s!r} is not an ISO 8601 date or time{why}") from None
     return _attach_zone(dt, tz, s)
 
 
 def period_of(start: datetime, period: str) -> tuple[datetime, datetime]:
     """The period [start, start + period) holding ``start``: an hour or day is aligned to its
     local boundary; a week begins at midnight of the given day. Days are calendar days in the
-    zone, so a day with a clock change lasts 23 or 25 hours."""
+    zone, so a day with a clock change lasts 23 or 25 hours.
+
+    A start that does not exist in the zone, or exists twice (a clock change at midnight or on
+    the hour), is an InputError; an end that falls in a gap is the instant the clocks jumped.
+    """
+    if period not in PERIODS:
+        raise InputError(f"unknown period {period!r}; expected one of {', '.join(PERIODS)}")
     if period == "hour":
-        s = start.replace(minute=0, second=0, microsecond=0)
+        local = start.replace(tzinfo=None, minute=0, second=0, microsecond=0)
     else:
-        s = start.replace(hour=0, minute=0, second=0, microsecond=0)
-    # Wall-clock arithmetic in the zone, then re-read the offset (clock changes).
-    end = (s.replace(tzinfo=None) + PERIODS[period]).replace(tzinfo=s.tzinfo)
+        local = start.replace(tzinfo=None, hour=0, minute=0, second=0, microsecond=0)
+    zone = start.tzinfo
+    if zone is None:
+        raise InputError(f"{start.isoformat()} has no UTC offset")
+    what = "the hour" if period == "hour" else f"the {period}"
+    try:
+        s = check_instant(localize(local, zone))
+        # Wall-clock arithmetic in the zone, then re-read the offset (clock changes); a gap at
+        # the end is resolved to the instant of the jump, written with the offset after it.
+        end = (local + PERIODS[period]).replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
+        check_instant(end)
+    except InputError as exc:
+        raise InputError(f"{what} starting {local:%Y-%m-%d %H:%M}: {exc.reason}") from None
+    except OverflowError:
+        raise InputError(
+            f"{what} starting {local:%Y-%m-%d %H:%M} ends beyond the last date"
+        ) from None
     return s, end
 
 

@@ -17,6 +17,8 @@ import json
 import math
 from typing import Any
 
+from corridor.errors import InputError
+
 __all__ = ["CanonicalizationError", "canonical", "es6_number"]
 
 _MAX_SAFE = 2**53 - 1
@@ -26,8 +28,9 @@ _encode_fast = json.JSONEncoder(
 ).encode
 
 
-class CanonicalizationError(ValueError):
-    """The value is outside the I-JSON data model RFC 8785 canonicalises."""
+class CanonicalizationError(InputError):
+    """The value is outside the I-JSON data model RFC 8785 canonicalises (an InputError, hence
+    also a ValueError)."""
 
 
 def es6_number(x: float) -> str:
@@ -130,8 +133,13 @@ def _slow(obj: Any, out: list[str]) -> None:
 
 def canonical(obj: Any) -> bytes:
     """Return the RFC 8785 canonical UTF-8 bytes of ``obj``."""
-    if not _needs_slow(obj):
-        return _encode_fast(obj).encode("utf-8")
-    out: list[str] = []
-    _slow(obj, out)
-    return "".join(out).encode("utf-8")
+    try:
+        if not _needs_slow(obj):
+            return _encode_fast(obj).encode("utf-8")
+        out: list[str] = []
+        _slow(obj, out)
+        return "".join(out).encode("utf-8")
+    except UnicodeEncodeError:
+        raise CanonicalizationError("a string holds a lone surrogate, which is not text") from None
+    except RecursionError:
+        raise CanonicalizationError("the value is nested too deeply") from None

@@ -8,25 +8,30 @@ from __future__ import annotations
 
 import functools
 from enum import StrEnum
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from corridor.model.entities import Ident
+from corridor.model.entities import Ident, Prose, Text
 
 __all__ = [
     "ACCESS_CATEGORIES",
     "BODY_TYPES",
+    "MAX_COUNT",
+    "MAX_FIGURE",
+    "MAX_TONNES",
     "Body",
     "CargoLine",
     "Category",
     "Claim",
     "ConvoyEvent",
     "ConvoyState",
+    "Count",
     "Crossing",
     "Deployment",
     "DeploymentStatus",
     "Direction",
+    "Figure",
     "Incident",
     "IncidentCategory",
     "Outcome",
@@ -34,10 +39,25 @@ __all__ = [
     "PopulationKind",
     "RouteState",
     "RouteStatus",
+    "Tonnes",
     "personal_fields",
 ]
 
 PERSONAL: dict[str, Any] = {"personal": True}
+
+# Bounds on figures (docs/record.md). A count is at most a billion: no checkpoint, convoy, force
+# or place a monitor records comes near it, and sums over a million observations then stay exact
+# in IEEE doubles (< 2**53), which is what canonical JSON and every summary computes with. A
+# tonnage is finite and at most a million tonnes per observation or cargo line (several of the
+# largest cargo ships), so supply totals in grams stay far below overflow. A claimed figure is
+# finite and its magnitude at most 10**15.
+MAX_COUNT = 1_000_000_000
+MAX_TONNES = 1_000_000.0
+MAX_FIGURE = 1e15
+
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+Tonnes = Annotated[float, Field(ge=0, le=MAX_TONNES, allow_inf_nan=False)]
+Figure = Annotated[float, Field(ge=-MAX_FIGURE, le=MAX_FIGURE, allow_inf_nan=False)]
 
 
 class Direction(StrEnum):
@@ -126,15 +146,15 @@ class Crossing(_Body):
     checkpoint: Ident
     direction: Direction
     category: Category
-    count: NonNegativeInt | None = Field(None, description="persons, vehicles or cargo units")
-    tonnes: NonNegativeFloat | None = None
-    commodity: str | None = None
+    count: Count | None = Field(None, description="persons, vehicles or cargo units")
+    tonnes: Tonnes | None = None
+    commodity: Text | None = None
     operator: Ident | None = Field(None, description="escort or operator organisation")
     outcome: Outcome = Outcome.passed
-    convoy: str | None = None
-    vehicle: str | None = None
-    driver_name: str | None = Field(None, json_schema_extra=PERSONAL)
-    driver_phone: str | None = Field(None, json_schema_extra=PERSONAL)
+    convoy: Text | None = None
+    vehicle: Text | None = None
+    driver_name: Text | None = Field(None, json_schema_extra=PERSONAL)
+    driver_phone: Text | None = Field(None, json_schema_extra=PERSONAL)
 
     @model_validator(mode="after")
     def _something_counted(self) -> Crossing:
@@ -148,28 +168,28 @@ class RouteStatus(_Body):
     type: Literal["route_status"] = "route_status"
     route: Ident
     status: RouteState
-    who_may_pass: tuple[str, ...] = Field((), description="e.g. ICRC, peacekeepers")
+    who_may_pass: tuple[Text, ...] = Field((), description="e.g. ICRC, peacekeepers")
     place: Ident | None = Field(None, description="where the route is blocked or controlled")
 
 
 class CargoLine(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
-    commodity: str = Field(min_length=1)
-    tonnes: NonNegativeFloat
+    commodity: Text = Field(min_length=1)
+    tonnes: Tonnes
 
 
 class ConvoyEvent(_Body):
     TYPE: ClassVar[str] = "convoy"
     type: Literal["convoy"] = "convoy"
-    convoy: str = Field(min_length=1, description="convoy id, stable across its events")
+    convoy: Text = Field(min_length=1, description="convoy id, stable across its events")
     state: ConvoyState
     place: Ident | None = None
     route: Ident | None = None
     checkpoint: Ident | None = None
     organiser: Ident | None = None
-    vehicles: NonNegativeInt | None = None
+    vehicles: Count | None = None
     cargo: tuple[CargoLine, ...] = ()
-    contact_phone: str | None = Field(None, json_schema_extra=PERSONAL)
+    contact_phone: Text | None = Field(None, json_schema_extra=PERSONAL)
 
 
 class Incident(_Body):
@@ -179,21 +199,21 @@ class Incident(_Body):
     place: Ident | None = None
     route: Ident | None = None
     checkpoint: Ident | None = None
-    actors: tuple[str, ...] = ()
-    killed: NonNegativeInt | None = None
-    injured: NonNegativeInt | None = None
-    missing: NonNegativeInt | None = None
-    text: str | None = None
-    victim_names: tuple[str, ...] | None = Field(None, json_schema_extra=PERSONAL)
+    actors: tuple[Text, ...] = ()
+    killed: Count | None = None
+    injured: Count | None = None
+    missing: Count | None = None
+    text: Prose | None = None
+    victim_names: tuple[Text, ...] | None = Field(None, json_schema_extra=PERSONAL)
 
 
 class Deployment(_Body):
     TYPE: ClassVar[str] = "deployment"
     type: Literal["deployment"] = "deployment"
-    force: str = Field(min_length=1, description="organisation id or force name")
+    force: Text = Field(min_length=1, description="organisation id or force name")
     place: Ident | None = None
     route: Ident | None = None
-    strength: NonNegativeInt | None = None
+    strength: Count | None = None
     status: DeploymentStatus
 
 
@@ -201,19 +221,19 @@ class PopulationCount(_Body):
     TYPE: ClassVar[str] = "population"
     type: Literal["population"] = "population"
     place: Ident = Field(description="place or area the count is for")
-    persons: NonNegativeInt
+    persons: Count
     kind: PopulationKind
     origin: Ident | None = Field(None, description="for arrivals: where people came from")
-    vehicles: NonNegativeInt | None = None
+    vehicles: Count | None = None
 
 
 class Claim(_Body):
     TYPE: ClassVar[str] = "claim"
     type: Literal["claim"] = "claim"
-    party: str = Field(min_length=1, description="who makes the claim (organisation id or name)")
-    statement: str = Field(min_length=1, description="the quoted statement")
-    about: str = Field(min_length=1, description="what it is about")
-    figure: float | None = None
+    party: Text = Field(min_length=1, description="who makes the claim (organisation id or name)")
+    statement: Prose = Field(min_length=1, description="the quoted statement")
+    about: Text = Field(min_length=1, description="what it is about")
+    figure: Figure | None = None
 
 
 Body = Crossing | RouteStatus | ConvoyEvent | Incident | Deployment | PopulationCount | Claim

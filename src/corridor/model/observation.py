@@ -6,14 +6,18 @@ observation imported twice is one. Personal fields of the body are not part of t
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -36,11 +40,33 @@ from corridor.model.bodies import (
     RouteStatus,
     personal_fields,
 )
-from corridor.model.entities import Ident
+from corridor.model.entities import PROSE_PATTERN, TEXT_PATTERN, Ident, Prose, Text, check_text
+from corridor.model.timefmt import check_instant
 
 __all__ = ["Observation", "Period", "Source", "parse_observation", "record_error_from"]
 
 _PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+URL_SCHEMES = frozenset({"http", "https"})
+_SPACE = re.compile(r"\s")
+MAX_ROW = 1_000_000_000
+
+
+def _in_range(dt: datetime) -> datetime:
+    """An instant within the record's bounds, and (for a zone such as Asia/Gaza) a local time
+    that exists there: a time in a spring-forward gap never showed on a clock."""
+    check_instant(dt)
+    tz = dt.tzinfo
+    if isinstance(tz, ZoneInfo):
+        wall = dt.astimezone(UTC).astimezone(tz)
+        if wall.replace(tzinfo=None) != dt.replace(tzinfo=None):
+            raise ValueError(
+                f"{dt.replace(tzinfo=None).isoformat(sep=' ')} does not exist in {tz} "
+                "(the clocks jumped over it)"
+            )
+    return dt
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_in_range)]
 
 
 class _Frozen(BaseModel):
@@ -50,28 +76,69 @@ class _Frozen(BaseModel):
 class Source(_Frozen):
     """Where an observation comes from, and whose claim it is."""
 
-    title: str = Field(min_length=1)
-    url: str | None = None
-    document: str | None = Field(None, description="a document reference when there is no URL")
-    date: str | None = Field(None, description="YYYY, YYYY-MM or YYYY-MM-DD")
-    claim_of: str | None = Field(None, description="the party whose claim this is, if any")
-    file: str | None = Field(None, description="for imports: the file the row came from")
-    sheet: str | None = None
-    row: int | None = Field(None, ge=1, description="for imports: the 1-based row number")
+    title: Text = Field(min_length=1)
+    url: Text | None = None
+    document: Text | None = Field(None, description="a document reference when there is no URL")
+    date: Text | None = Field(None, description="YYYY, YYYY-MM or YYYY-MM-DD")
+    claim_of: Text | None = Field(None, description="the party whose claim this is, if any")
+    file: Text | None = Field(None, description="for imports: the file the row came from")
+    sheet: Text | None = None
+    row: int | None = Field(
+        None, ge=1, le=MAX_ROW, description="for imports: the 1-based row number"
+    )
 
     @field_validator("date")
     @classmethod
     def _date(cls, v: str | None) -> str | None:
-        if v is not None and not _PARTIAL_DATE.match(v):
-            raise ValueError("must be YYYY, YYYY-MM or YYYY-MM-DD")
+        if v is not None:
+            problem = _date_problem(v)
+            if problem:
+                raise ValueError(problem)
         return v
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        if v is not None:
+            problem = _url_problem(v)
+            if problem:
+                raise ValueError(problem)
+        return v
+
+
+# Imports repeat one source date and URL over many rows: the checks are cached.
+@functools.lru_cache(maxsize=1024)
+def _date_problem(v: str) -> str | None:
+    if not _PARTIAL_DATE.match(v):
+        return "must be YYYY, YYYY-MM or YYYY-MM-DD"
+    parts = [int(p) for p in v.split("-")]
+    try:
+        date(parts[0], *(parts[1:2] or [1]), *(parts[2:3] or [1]))
+    except ValueError as exc:
+        return f"{v} is not a date in the calendar ({exc})"
+    return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _url_problem(v: str) -> str | None:
+    try:
+        parts = urlsplit(v)
+        host = parts.hostname
+    except ValueError:
+        return f"{v[:60]!r} is not a URL"
+    if parts.scheme.lower() not in URL_SCHEMES:
+        shown = f"{parts.scheme}:" if parts.scheme else "no scheme"
+        return f"must be an http or https URL, not {shown}"
+    if not host or _SPACE.search(v):
+        return f"{v[:60]!r} is not a URL (http(s)://host/...)"
+    return None
 
 
 class Period(_Frozen):
     """An instant (no end) or the half-open period [start, end)."""
 
-    start: AwareDatetime
-    end: AwareDatetime | None = None
+    start: Instant
+    end: Instant | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -103,11 +170,11 @@ class Observation(_Frozen):
 
     type: str
     observed: Period
-    reported_at: AwareDatetime | None = None
+    reported_at: Instant | None = None
     reporter: Ident
     sources: tuple[Source, ...] = Field(min_length=1)
-    caveats: tuple[str, ...] = Field((), description="e.g. 'date unconfirmed'")
-    note: str | None = None
+    caveats: tuple[Prose, ...] = Field((), description="e.g. 'date unconfirmed'")
+    note: Prose | None = None
     body: _BodyField = Field(discriminator="type")
 
     @model_validator(mode="before")
@@ -174,6 +241,17 @@ def _prune(d: dict[str, Any]) -> dict[str, Any]:
 def record_error_from(exc: ValidationError, where: str | None = None) -> RecordError:
     """Translate Pydantic's error into one RecordError naming the first bad field and why."""
     errs = exc.errors(include_url=False)
+    # A bad source also fails the sources list's length check after validation: that second
+    # error says nothing new.
+    locs = [tuple(e.get("loc", ())) for e in errs]
+    errs = [
+        e
+        for e, loc in zip(errs, locs, strict=True)
+        if not (
+            e.get("type") == "too_short"
+            and any(len(o) > len(loc) and o[: len(loc)] == loc for o in locs)
+        )
+    ] or errs
     first = errs[0]
     loc = [str(p) for p in first.get("loc", ())]
     # drop the discriminator tag pydantic inserts ("body.crossing.count" -> "body.count")
@@ -182,6 +260,13 @@ def record_error_from(exc: ValidationError, where: str | None = None) -> RecordE
     field = ".".join(loc) or None
     msg = first.get("msg", "invalid")
     msg = msg.removeprefix("Value error, ")
+    if first.get("type") == "string_pattern_mismatch" and isinstance(first.get("input"), str):
+        pattern = (first.get("ctx") or {}).get("pattern")
+        if pattern in (TEXT_PATTERN, PROSE_PATTERN):
+            try:
+                check_text(first["input"], prose=pattern == PROSE_PATTERN)
+            except ValueError as exc:
+                msg = str(exc)
     if first.get("type") == "literal_error" or first.get("type") == "enum":
         ctx = first.get("ctx") or {}
         if "expected" in ctx:

@@ -218,3 +218,41 @@ class TestSelectAndSkip:
         assert skip_reason(m, 3, {"plate": "total"}, cols) == "column plate is 'total' (skip_if)"
         assert skip_reason(m, 9, {"plate": "NX"}, cols) == "listed in skip_rows"
         assert skip_reason(m, 3, {"plate": "NX"}, cols) is None
+
+
+class TestRowEdges:
+    def _zoned(self, make_mapping: MakeMapping, tz: str, period: str) -> MappingFile:
+        return make_mapping(
+            VEHICLES.replace(
+                'observed: {column: [date, time], tz: "+03:00"}',
+                f'observed: {{column: when, format: "%Y-%m-%d %H:%M", tz: {tz}, period: {period}}}',
+            )
+        )
+
+    def test_day_start_that_does_not_exist_rejects_the_row(self, make_mapping: MakeMapping) -> None:
+        """period: day on a Beirut day whose midnight was skipped rejects that row, naming the
+        column (a RowRejected, which the importer quarantines), instead of escaping."""
+        mf = self._zoned(make_mapping, "Asia/Beirut", "day")
+        reason = _reason(mf, {**ROW, "when": "2024-03-31 10:00"})
+        assert reason.startswith("column when: the day starting 2024-03-31 00:00")
+        assert "does not exist in Asia/Beirut" in reason
+
+    def test_hour_in_a_gap_rejects_the_row(self, make_mapping: MakeMapping) -> None:
+        """period: hour with a local hour that never existed rejects that row."""
+        mf = self._zoned(make_mapping, "Asia/Gaza", "hour")
+        assert "does not exist in Asia/Gaza" in _reason(mf, {**ROW, "when": "2024-04-20 02:30"})
+
+    def test_last_day_with_a_zone_rejects_the_row(self, make_mapping: MakeMapping) -> None:
+        """9999-12-31 as a day in a zone is refused for the row, not an OverflowError."""
+        mf = self._zoned(make_mapping, "Asia/Gaza", "day")
+        assert "out of range" in _reason(mf, {**ROW, "when": "9999-12-31 00:00"})
+
+    def test_huge_count_names_the_column(self, simple_mapping: MappingFile) -> None:
+        """A count of 2**53 + 1 is refused naming body.count and its column."""
+        reason = _reason(simple_mapping, {"date": "2023-07-01", "trucks_in": "9007199254740993"})
+        assert reason.startswith("body.count (column trucks_in): Input should be less than")
+
+    def test_control_character_names_the_column(self, make_mapping: MakeMapping) -> None:
+        """An escape sequence in a plate number is refused naming body.vehicle and its column."""
+        reason = _reason(make_mapping(VEHICLES), {**ROW, "plate": "NX\x1b[2J"})
+        assert reason.startswith("body.vehicle (column plate): contains the control character")

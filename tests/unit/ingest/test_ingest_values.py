@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from corridor.errors import CorridorError, InputError
 from corridor.ingest.values import (
+    PERIODS,
     cell_text,
     combine_cells,
     is_empty,
@@ -185,6 +188,129 @@ class TestPeriodOf:
         s, e = period_of(datetime(2023, 3, 26, 12, tzinfo=berlin), "day")
         assert e.isoformat() == "2023-03-27T00:00:00+02:00"
         assert e.astimezone(UTC) - s.astimezone(UTC) == timedelta(hours=23)
+
+
+
+class TestTimeEdges:
+    def test_gap_in_the_zone_is_refused(self) -> None:
+        """A mapping's tz: Asia/Gaza cannot read 02:30 on 20 April 2024: it never existed."""
+        with pytest.raises(InputError, match="does not exist in Asia/Gaza"):
+            parse_time("2024-04-20 02:30", fmt="%Y-%m-%d %H:%M", tz="Asia/Gaza")
+
+    def test_fold_in_the_zone_is_refused(self) -> None:
+        """01:30 on 26 October 2024 in Gaza happened twice: refused."""
+        with pytest.raises(InputError, match="happens twice"):
+            parse_time(datetime(2024, 10, 26, 1, 30), tz="Asia/Gaza")
+
+    def test_impossible_day_names_the_reason(self) -> None:
+        """30 February read with a day format is refused, saying the day is out of range."""
+        with pytest.raises(InputError, match="day is out of range for month"):
+            parse_time("30/02/2024", fmt="%d/%m/%Y", tz="UTC")
+        with pytest.raises(InputError, match="day is out of range for month"):
+            parse_time("2024-02-30", tz="UTC")
+
+    @pytest.mark.parametrize(
+        ("value", "tz"),
+        [("9999-12-31", "Asia/Gaza"), ("0001-01-01T00:00+01:00", None), ("1850-01-01", "UTC")],
+    )
+    def test_out_of_range_is_refused(self, value: str, tz: str | None) -> None:
+        """Times outside 1900..2200 UTC are refused, never overflowed."""
+        with pytest.raises(InputError, match="out of range"):
+            parse_time(value, tz=tz)
+
+    def test_aware_cell_out_of_range(self) -> None:
+        """An aware datetime cell obeys the bounds too."""
+        with pytest.raises(InputError, match="out of range"):
+            parse_time(datetime(2500, 1, 1, tzinfo=UTC))
+
+    def test_day_whose_midnight_does_not_exist(self) -> None:
+        """A day in Beirut whose midnight was skipped (31 March 2024) cannot start a day period."""
+        beirut = ZoneInfo("Asia/Beirut")
+        with pytest.raises(InputError, match=r"day starting 2024-03-31 00:00: .*does not exist"):
+            period_of(datetime(2024, 3, 31, 10, tzinfo=beirut), "day")
+
+    def test_hour_that_happens_twice(self) -> None:
+        """The hour 01:00 on 26 October 2024 in Gaza happened twice: no hour period."""
+        with pytest.raises(InputError, match="the hour starting 2024-10-26 01:00"):
+            period_of(datetime(2024, 10, 26, 1, 15, fold=1, tzinfo=GAZA), "hour")
+
+    def test_day_ending_in_a_gap_ends_at_the_jump(self) -> None:
+        """The day before Beirut skips midnight ends at the jump, written 01:00+03:00 (not as
+        00:00+02:00, a wall time that never showed)."""
+        beirut = ZoneInfo("Asia/Beirut")
+        s, e = period_of(datetime(2024, 3, 30, 10, tzinfo=beirut), "day")
+        assert e.isoformat() == "2024-03-31T01:00:00+03:00"
+        assert e.astimezone(UTC) - s.astimezone(UTC) == timedelta(hours=24)
+
+    def test_period_past_the_upper_bound(self) -> None:
+        """A week starting on the last day allowed ends out of range: refused."""
+        with pytest.raises(InputError, match="the week starting 2199-12-31 00:00"):
+            period_of(datetime(2199, 12, 31, tzinfo=UTC), "week")
+
+
+class TestNumberEdges:
+    @pytest.mark.parametrize("bad", [float("inf"), Decimal("Infinity"), Decimal("NaN")])
+    def test_non_finite_is_refused(self, bad: object) -> None:
+        """Infinite and NaN cells are not numbers."""
+        with pytest.raises(InputError):
+            parse_number(bad)
+
+    def test_huge_decimal_fraction_is_refused(self) -> None:
+        """A fraction too large for a double is refused, not turned into infinity."""
+        with pytest.raises(InputError, match="too large"):
+            parse_number(Decimal("1" + "0" * 400 + ".5"))
+
+    def test_very_long_text_is_refused(self) -> None:
+        """Text of thousands of digits is not a figure anyone wrote."""
+        with pytest.raises(InputError, match="more than 60 characters"):
+            parse_number("9" * 5000)
+
+
+GAZA = ZoneInfo("Asia/Gaza")
+_FORMATS = st.sampled_from([None, "%Y-%m-%d", "%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M%z", "%j %Y"])
+_TZS = st.sampled_from([None, "UTC", "Asia/Gaza", "Asia/Beirut", "+04:00"])
+_CELLS = (
+    st.text(max_size=40)
+    | st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30))
+    | st.dates()
+    | st.floats()
+    | st.integers()
+    | st.decimals()
+    | st.none()
+)
+
+
+class TestValueProperties:
+    @settings(max_examples=300, deadline=None)
+    @given(value=_CELLS, fmt=_FORMATS, tz=_TZS, period=st.sampled_from([None, *PERIODS]))
+    def test_time_parser_raises_only_corridor_errors(
+        self, value: object, fmt: str | None, tz: str | None, period: str | None
+    ) -> None:
+        """Any cell, format, zone and period gives a bounded instant or a CorridorError."""
+        try:
+            dt = parse_time(value, fmt=fmt, tz=tz)
+            if period is not None:
+                dt, end = period_of(dt, period)
+                assert end > dt
+        except CorridorError:
+            return
+        assert datetime(1900, 1, 1, tzinfo=UTC) <= dt <= datetime(2200, 1, 1, tzinfo=UTC)
+
+    @settings(max_examples=300, deadline=None)
+    @given(
+        value=_CELLS,
+        decimal=st.sampled_from([".", ","]),
+        thousands=st.sampled_from([None, "", ",", ".", " "]),
+    )
+    def test_number_parser_raises_only_corridor_errors(
+        self, value: object, decimal: str, thousands: str | None
+    ) -> None:
+        """Any cell gives a finite int or float, or a CorridorError."""
+        try:
+            n = parse_number(value, decimal=decimal, thousands=thousands, units=("t",))
+        except CorridorError:
+            return
+        assert isinstance(n, int) or math.isfinite(n)
 
 
 class TestCells:

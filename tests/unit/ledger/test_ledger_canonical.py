@@ -9,6 +9,7 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from corridor.errors import CorridorError, InputError
 from corridor.ledger.canonical import CanonicalizationError, canonical
 
 SAFE = 2**53 - 1
@@ -55,4 +56,16 @@ class TestCanonical:
     def test_outside_the_model(self, bad: Any) -> None:
         """NaN, infinities, unsafe integers, non-string keys and bytes are refused."""
         with pytest.raises(CanonicalizationError):
+            canonical(bad)
+
+    def test_refusal_is_an_input_error(self) -> None:
+        """The refusal is a CorridorError (InputError), still a ValueError for old callers."""
+        with pytest.raises(InputError) as exc:
+            canonical({"count": 2**53 + 1})
+        assert isinstance(exc.value, CorridorError) and isinstance(exc.value, ValueError)
+
+    @pytest.mark.parametrize("bad", ["\ud800", {"k": ["\udfff"]}])
+    def test_lone_surrogate_is_refused(self, bad: Any) -> None:
+        """A string with a lone surrogate is refused, not a UnicodeEncodeError."""
+        with pytest.raises(CanonicalizationError, match="surrogate"):
             canonical(bad)

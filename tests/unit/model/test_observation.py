@@ -140,3 +140,71 @@ class TestTime:
         """An unknown zone name is an error naming it."""
         with pytest.raises(ValueError, match="Mars/Olympus"):
             parse_instant("2023-07-26T10:00", "Mars/Olympus")
+
+
+class TestEdges:
+    @pytest.mark.parametrize(
+        "url", ["javascript:alert(1)", "data:text/html,<b>x</b>", "ftp://x/y", "example.org"]
+    )
+    def test_url_must_be_http_or_https(self, url: str) -> None:
+        """A source URL with another scheme (javascript:, data:, none) is refused naming it."""
+        d = crossing()
+        d["sources"] = [{"title": "t", "url": url}]
+        with pytest.raises(RecordError) as exc:
+            parse_observation(d)
+        assert exc.value.field == "sources.0.url"
+        assert "more problem" not in str(exc.value)
+
+    def test_https_url_is_accepted(self) -> None:
+        """An https URL with a host is kept."""
+        d = crossing()
+        d["sources"] = [{"title": "t", "url": "https://example.org/a?b=c"}]
+        assert parse_observation(d).sources[0].url == "https://example.org/a?b=c"
+
+    @pytest.mark.parametrize("bad", ["2024-02-30", "2024-13", "2023-02-29", "0000"])
+    def test_source_date_must_be_in_the_calendar(self, bad: str) -> None:
+        """A source date that is not a calendar date (30 February, month 13) is refused."""
+        d = crossing()
+        d["sources"] = [{"title": "t", "date": bad}]
+        with pytest.raises(RecordError) as exc:
+            parse_observation(d)
+        assert exc.value.field == "sources.0.date"
+
+    @pytest.mark.parametrize(
+        ("observed", "field"),
+        [
+            ("0001-01-01T00:00:00+01:00", "observed.start"),
+            ("1899-12-31T23:00:00+00:00", "observed.start"),
+            ({"start": "2199-12-31T00:00:00Z", "end": "9999-12-31T00:00:00Z"}, "observed.end"),
+        ],
+    )
+    def test_observed_must_lie_within_bounds(self, observed: object, field: str) -> None:
+        """An observed time outside 1900..2200 UTC is refused naming the field."""
+        with pytest.raises(RecordError) as exc:
+            parse_observation({**crossing(), "observed": observed})
+        assert exc.value.field == field
+        assert "out of range" in exc.value.reason
+
+    def test_reported_at_within_bounds(self) -> None:
+        """reported_at obeys the same bounds."""
+        with pytest.raises(RecordError) as exc:
+            parse_observation({**crossing(), "reported_at": "3000-01-01T00:00:00Z"})
+        assert exc.value.field == "reported_at"
+
+    def test_zoned_datetime_in_a_gap_is_refused(self) -> None:
+        """A datetime object carrying Asia/Gaza at a wall time that never existed is refused."""
+        from zoneinfo import ZoneInfo
+
+        dt = datetime(2024, 4, 20, 2, 30, tzinfo=ZoneInfo("Asia/Gaza"))
+        with pytest.raises(RecordError) as exc:
+            parse_observation({**crossing(), "observed": dt})
+        assert exc.value.field == "observed.start"
+        assert "does not exist" in exc.value.reason
+
+    def test_source_row_is_bounded(self) -> None:
+        """A source row beyond 10**9 is refused (it could not canonicalise beyond 2**53)."""
+        d = crossing()
+        d["sources"] = [{"title": "t", "row": 2**60}]
+        with pytest.raises(RecordError) as exc:
+            parse_observation(d)
+        assert exc.value.field == "sources.0.row"
