@@ -12,17 +12,15 @@ from rich.table import Table
 from corridor.cli.context import DbOption, JsonOption, console, open_store, print_json
 from corridor.errors import InputError
 from corridor.model import Registry, parse_instant
-from corridor.status import Situation, situation
-from corridor.store.api import Query
+from corridor.situation import Situation
+from corridor.store.situation_inputs import situation_at
 from corridor.store.sql import SqlStore
 
 __all__ = ["compute_situation", "print_situation", "register"]
 
 
 def compute_situation(store: SqlStore, at: datetime) -> tuple[Situation, Registry]:
-    registry = store.registry()
-    observations = [s.observation for s in store.query(Query(end=at))]
-    return situation(observations, registry, at), registry
+    return situation_at(store, at), store.registry()
 
 
 def _d(dt: datetime | None) -> str:
