@@ -79,7 +79,7 @@ class TestBoundary:
         """For any instant, a report counts exactly when it started strictly before it."""
         at = T0 + timedelta(hours=hours)
         sit = situation([status(T0, "open")], REGISTRY, at)
-        assert (sit.routes[0].status == "open") == (T0 < at)
+        assert (sit.routes[0].status == "open") == (at > T0)
 
 
 class TestRoutes:
@@ -95,7 +95,8 @@ class TestRoutes:
     def test_conflicting_reports_at_the_latest_instant_are_shown(self) -> None:
         """Two statuses reported for the same latest instant are both visible."""
         t = T0 + timedelta(days=1)
-        r = situation([status(t, "open"), status(t, "closed")], REGISTRY, t + timedelta(1)).routes[0]
+        obs = [status(t, "open"), status(t, "closed")]
+        r = situation(obs, REGISTRY, t + timedelta(days=1)).routes[0]
         assert {r.status, *r.conflicting} == {"open", "closed"} and len(r.evidence) == 2
 
 
