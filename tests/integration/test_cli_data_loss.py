@@ -148,10 +148,14 @@ def _days(n: int, start: int = 1) -> list[str]:
 
 
 class TestQuarantinePath:
-    @pytest.mark.parametrize("victim", ["corridor.db", "input", "mapping", "folder", "device"])
+    @pytest.mark.parametrize("victim", ["corridor.db", "input", "mapping", "folder", "fifo"])
     def test_refuses_what_is_not_a_quarantine_file(self, cli: Cli, victim: str) -> None:
-        """--quarantine naming the database, the input, the mapping, a folder or a device is
-        refused before anything is written."""
+        """--quarantine naming the database, the input, the mapping, a folder or a special file
+        (a FIFO: never a real device, which a regression would replace) is refused before
+        anything is written."""
+        import os
+
+        os.mkfifo(cli.tmp / "fifo")
         data = _csv(cli.tmp / "in.csv", ["2023-08-01,3x,1,1,bad", *_days(3, 2)])
         mapping = cli.tmp / "m.yaml"
         mapping.write_text(MAPPING.read_text())
@@ -160,7 +164,7 @@ class TestQuarantinePath:
             "input": data,
             "mapping": mapping,
             "folder": cli.tmp / "corridor-keys",
-            "device": Path("/dev/null"),
+            "fifo": cli.tmp / "fifo",
         }[victim]
         before = target.read_bytes() if target.is_file() else None
         args = ["import", str(data), "--map", str(mapping), "--quarantine", str(target)]

@@ -125,9 +125,10 @@ class TestAppendAndQuery:
         assert store.count() == 0
 
     def test_missing_database_is_clear(self, tmp_path: Path) -> None:
-        """Opening a database that does not exist says how to create one."""
-        with pytest.raises(StoreError, match="corridor init"):
+        """Opening a database that does not exist says so, with a code a face can explain."""
+        with pytest.raises(StoreError, match="no database at") as exc:
             SqlStore.open(str(tmp_path / "nope.db"))
+        assert exc.value.code == "no-database"
 
 
 class TestLog:

@@ -18,7 +18,6 @@ LAYERS = {
     "rules": "core",
     "supply": "core",
     "situation": "core",
-    "status": "core",
     "source": "core",
     "yamlsrc": "core",
     # adapters

@@ -12,6 +12,7 @@ from corridor.cases import Case
 from corridor.errors import InputError, NotFoundError
 from corridor.model import Observation, Registry
 from corridor.rules import CommitmentResult, RuleSet, evaluate, events_from, parse_rules
+from corridor.rules.filters import rule_types
 
 if TYPE_CHECKING:
     from corridor.app.corridor import Corridor
@@ -54,17 +55,27 @@ def evidence_ids(results: Iterable[CommitmentResult]) -> list[str]:
     return list(seen)
 
 
+def load_rule_files(
+    files: Sequence[Path | str], registry: Registry, *, short_names: bool = False
+) -> list[RuleSet]:
+    return [
+        load_rules(Path(f), registry, name=Path(f).name if short_names else None) for f in files
+    ]
+
+
 def evaluate_rules(
-    files: Sequence[Path | str],
+    files: Sequence[Path | str] | Sequence[RuleSet],
     observations: Sequence[Observation],
     registry: Registry,
     at: datetime,
     *,
     short_names: bool = False,
 ) -> CheckResult:
-    """Judge the rules in ``files`` against ``observations`` at ``at`` (no database needed)."""
+    """Judge the rules (files, or rule sets already read) against ``observations`` at ``at``
+    (no database needed)."""
     rule_sets = [
-        load_rules(Path(f), registry, name=Path(f).name if short_names else None) for f in files
+        f if isinstance(f, RuleSet) else load_rule_files([f], registry, short_names=short_names)[0]
+        for f in files
     ]
     events = events_from(observations)
     results = [r for rs in rule_sets for r in evaluate(rs, events, at)]
@@ -99,11 +110,11 @@ class CommitmentCases:
                 f"the database does not hold case {case.name!r} (its organisations and "
                 "observations); load the case into it first"
             )
-        stored = list(store.query())
         registry = store.registry()
-        result = evaluate_rules(
-            files, [s.observation for s in stored], registry, at, short_names=short_names
-        )
+        rule_sets = load_rule_files(files, registry, short_names=short_names)
+        # only the observation types the rules' filters name can matter to them
+        stored = store.overlapping(None, None, sorted(rule_types(rule_sets)))
+        result = evaluate_rules(rule_sets, [s.observation for s in stored], registry, at)
         if prove:
             index = {s.id: s.log_index for s in stored}
             result.proofs, result.unproved = self.app.log.prove_many(

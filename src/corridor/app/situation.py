@@ -1,4 +1,8 @@
-"""The situation at an instant: routes, crossings in the window, convoys waiting, incidents."""
+"""The situation at an instant: routes, crossings in the window, convoys waiting, incidents.
+
+Only what the situation needs is read (windowed and latest-per-key queries), so the time it
+takes does not grow with the record.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from corridor.model import Registry
-from corridor.status import Situation, situation
-from corridor.store.api import Query
+from corridor.situation import Situation
 
 if TYPE_CHECKING:
     from corridor.app.corridor import Corridor
@@ -20,11 +23,14 @@ class SituationCases:
         self.app = app
 
     def at(self, at: datetime) -> tuple[Situation, Registry]:
-        """The situation as the record shows it at ``at``, with the registry to name things."""
+        """The situation as the record shows it at ``at`` (observations that started strictly
+        before it), with the registry to name things."""
+        from corridor.situation import situation
+        from corridor.store.situation_inputs import situation_observations
+
         store = self.app.store
         registry = store.registry()
-        observations = [s.observation for s in store.query(Query(end=at))]
-        return situation(observations, registry, at), registry
+        return situation(situation_observations(store, at), registry, at), registry
 
     def json(self, at: datetime) -> dict[str, Any]:
         """The situation's JSON shape (:meth:`Situation.to_json`)."""

@@ -10,13 +10,14 @@ BENCHMARKS = {
     "ledger": "durable ingest, inclusion proofs and offline verification of the log",
     "rules": "commitment evaluation, batch and online, side by side with reelay",
     "supply": "Monte Carlo stock-and-flow runs against one vectorised pass",
+    "scale": "status, list, show, rules and supply reads at 10k-1M observations vs sqlite3",
 }
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if not args or args[0] in {"-h", "--help"} or args[0] not in BENCHMARKS:
-        print("usage: python -m corridor.bench NAME [--quick] [--json]\n")
+        print("usage: python -m corridor.bench NAME [--quick] [--json] (scale: [--sizes N,N])\n")
         for name, what in BENCHMARKS.items():
             print(f"  {name:8} {what}")
         return 0 if args and args[0] in {"-h", "--help"} else 1

@@ -222,6 +222,25 @@ class Observation(_Frozen):
         """Hex SHA-256 of the canonical public content."""
         return hashlib.sha256(self.canonical).hexdigest()
 
+    @classmethod
+    def from_trusted(
+        cls, data: bytes | Mapping[str, Any], *, id: str, canonical: bytes | None = None
+    ) -> Observation:
+        """An observation read back from the store, whose id is known and trusted.
+
+        For the store only: the entry bytes were verified when they were admitted to the log
+        (signature, normal form, id), and ``corridor log verify`` checks them again, so the id is
+        taken as given instead of being rebuilt (model dump, canonical JSON, SHA-256). ``data``
+        is the observation's JSON bytes or its content mapping (personal fields removed);
+        ``canonical``, when given, is its RFC 8785 form (the signed bytes).
+        """
+        obs = cls.model_validate_json(data) if isinstance(data, bytes) else cls.model_validate(data)
+        # the cached properties, filled as they would be on first access
+        obs.__dict__["id"] = id
+        if canonical is not None:
+            obs.__dict__["canonical"] = canonical
+        return obs
+
     @property
     def start(self) -> datetime:
         return self.observed.start

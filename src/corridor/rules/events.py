@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from corridor.ledger.canonical import canonical
 from corridor.model import Observation
@@ -71,15 +71,18 @@ class StoredLike(Protocol):
 
 def fact_key(obs: Observation) -> str:
     """SHA-256 of the canonical type, observed period and public body of an observation."""
-    c = obs.content()
+    return _fact_key(obs.content())
+
+
+def _fact_key(c: Mapping[str, Any]) -> str:
     return hashlib.sha256(
         canonical({"type": c["type"], "observed": c["observed"], "body": c["body"]})
     ).hexdigest()
 
 
-def _fields(obs: Observation) -> dict[str, FieldValue]:
+def _fields(body: Mapping[str, Any]) -> dict[str, FieldValue]:
     out: dict[str, FieldValue] = {}
-    for k, v in obs.content()["body"].items():
+    for k, v in body.items():
         if k in {"type", "cargo"}:
             continue
         if isinstance(v, list):
@@ -98,15 +101,16 @@ def event_from(item: Observation | StoredLike) -> Event:
         signed = obs.reporter in item.signers and not item.demo_signed
         index = item.log_index
     start = obs.start.timestamp()
+    content = obs.content()  # once: both the fields and the fact key come from it
     return Event(
         id=obs.id,
         type=obs.type,
         start=start,
         end=start if obs.end is None else obs.end.timestamp(),
-        fields=_fields(obs),
+        fields=_fields(content["body"]),
         reporter=obs.reporter,
         signed=signed,
-        fact=fact_key(obs),
+        fact=_fact_key(content),
         log_index=index,
     )
 

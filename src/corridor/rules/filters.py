@@ -8,12 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from pydantic import BaseModel
+
 from corridor.model import BODY_TYPES
 from corridor.rules.checks import _is_tuple, field_type, normalise
 from corridor.rules.events import Event
 from corridor.rules.language import DIMENSIONS, ENVELOPE_FIELDS, AnyOf, Filter, alternatives
 
-__all__ = ["Pred", "compile_spec", "coverage_spec", "describe", "has_field", "never"]
+__all__ = [
+    "Pred",
+    "compile_spec",
+    "coverage_spec",
+    "describe",
+    "has_field",
+    "never",
+    "rule_types",
+    "types_of",
+]
 
 Pred = Callable[[Event], bool]
 
@@ -96,6 +107,26 @@ def coverage_spec(spec: Filter | AnyOf, keep: Iterable[str] = ()) -> Filter | An
 def types_of(*specs: Filter | AnyOf | None) -> frozenset[str]:
     """Every observation type the specs name."""
     return frozenset(f.type for s in specs if s is not None for f in alternatives(s))
+
+
+def rule_types(rules: Iterable[object]) -> frozenset[str]:
+    """Every observation type any filter in ``rules`` (commitments, or rule sets) names: the
+    only observations evaluating them can look at."""
+    found: set[str] = set()
+
+    def walk(v: object) -> None:
+        if isinstance(v, Filter):
+            found.add(v.type)
+        elif isinstance(v, BaseModel):
+            for name in type(v).model_fields:
+                walk(getattr(v, name))
+        elif isinstance(v, tuple | list):
+            for x in v:
+                walk(x)
+
+    for r in rules:
+        walk(r)
+    return frozenset(found)
 
 
 def describe(spec: Filter | AnyOf) -> str:

@@ -96,11 +96,33 @@ observations = Table(
     Column("place", String(64)),
     Column("direction", String(16)),
     Column("category", String(16)),
+    Column("state", String(32)),  # route status, convoy state, deployment status, population kind
+    Column("convoy", Text),  # a convoy event's or a crossing's convoy id
     Column("signers", Text, nullable=False),
     Column("demo_signed", Boolean, nullable=False),
     Column("appended_at", BigInteger, nullable=False),
 )
 Index("ix_observations_type_start", observations.c.type, observations.c.start_us)
+# (revision 0002) time order without a type filter; latest-per-key queries of the situation
+Index("ix_observations_start", observations.c.start_us, observations.c.log_index)
+Index(
+    "ix_observations_type_route_start",
+    observations.c.type,
+    observations.c.route,
+    observations.c.start_us,
+)
+Index(
+    "ix_observations_type_convoy_start",
+    observations.c.type,
+    observations.c.convoy,
+    observations.c.start_us,
+)
+Index(
+    "ix_observations_type_place_start",
+    observations.c.type,
+    observations.c.place,
+    observations.c.start_us,
+)
 
 personal_data = Table(
     "personal_data",

@@ -208,3 +208,17 @@ class TestEdges:
         with pytest.raises(RecordError) as exc:
             parse_observation(d)
         assert exc.value.field == "sources.0.row"
+
+
+class TestTrusted:
+    def test_from_trusted_equals_validated(self) -> None:
+        """An observation built from its stored bytes and id equals the validated one."""
+        o = parse_observation(crossing(count=5))
+        t = Observation.from_trusted(o.canonical, id=o.id, canonical=o.canonical)
+        assert t == o and t.id == o.id and t.content() == o.content()
+
+    def test_from_trusted_keeps_the_given_id(self) -> None:
+        """The id given is the id used: it is not rebuilt from the content."""
+        o = parse_observation(crossing(count=5))
+        t = Observation.from_trusted(o.content(), id="ab" * 32)
+        assert t.id == "ab" * 32 and t.canonical == o.canonical

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from corridor.cli.context import console
 from corridor.model import Registry
-from corridor.status import Situation
+from corridor.situation import Situation
 
 __all__ = ["print_situation"]
 

@@ -1,0 +1,77 @@
+"""What every part of the SQL store shares: the engine, transactions, upserts, error text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+
+from corridor.errors import StoreError
+from corridor.model import Registry
+
+__all__ = ["StoreBase", "driver_message", "insert_sql", "upsert"]
+
+
+class StoreBase:
+    """The engine and its connections; driver errors become StoreError."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        self._registry: Registry | None = None
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """One write transaction; driver errors become StoreError."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise StoreError(f"database write failed: {driver_message(exc)}") from exc
+
+    @contextmanager
+    def read(self, conn: Connection | None = None) -> Iterator[Connection]:
+        """A connection to read on: ``conn`` if given (inside a caller's transaction), else a
+        new one; driver errors become StoreError."""
+        if conn is not None:
+            yield conn
+            return
+        try:
+            with self.engine.connect() as c:
+                yield c
+        except SQLAlchemyError as exc:
+            raise StoreError(f"database read failed: {driver_message(exc)}") from exc
+
+
+def upsert(conn: Connection, table: Any, values: dict[str, Any], keys: list[str]) -> None:
+    dialect = conn.dialect.name
+    ins: Any
+    if dialect == "postgresql":
+        ins = postgresql.insert(table).values(**values)
+    elif dialect == "sqlite":
+        ins = sqlite.insert(table).values(**values)
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        raise StoreError(f"unsupported database {dialect}")
+    rest = {k: v for k, v in values.items() if k not in keys}
+    stmt = (
+        ins.on_conflict_do_update(index_elements=keys, set_=rest)
+        if rest
+        else ins.on_conflict_do_nothing(index_elements=keys)
+    )
+    conn.execute(stmt)
+
+
+def insert_sql(conn: Connection, table: str, columns: tuple[str, ...]) -> str:
+    """A driver-level INSERT in the driver's parameter style (for executemany of tuples)."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+
+
+def driver_message(exc: SQLAlchemyError) -> str:
+    orig = getattr(exc, "orig", None)
+    msg = str(orig if orig is not None else exc).strip().splitlines()
+    return msg[0] if msg else type(exc).__name__

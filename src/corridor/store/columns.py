@@ -1,0 +1,95 @@
+"""The observations table's derived query columns, and time as integer microseconds.
+
+Every column of ``observations`` besides the entry bytes, its leaf hash and who signed it is
+derived from the entry by :func:`index_columns`; ``corridor log verify`` derives them again and
+compares (``corridor.recording.Ledger.verify`` walks INDEX_COLUMNS).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from corridor.model import Observation
+
+__all__ = [
+    "INDEX_COLUMNS",
+    "OBS_COLUMNS",
+    "STATE_FIELD",
+    "IndexedEntry",
+    "from_us",
+    "index_columns",
+    "to_us",
+]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
+
+
+def to_us(dt: datetime) -> int:
+    """Microseconds since the Unix epoch of an aware datetime."""
+    return (dt - _EPOCH) // _US
+
+
+def from_us(us: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=us)
+
+
+INDEX_COLUMNS = (
+    "type", "start_us", "end_us", "reporter", "route", "checkpoint", "place", "direction",
+    "category", "state", "convoy",
+)  # fmt: skip
+
+STATE_FIELD = {
+    "route_status": "status",
+    "convoy": "state",
+    "deployment": "status",
+    "population": "kind",
+}
+"""Per type, the body field stored in the ``state`` column (an enum: what the latest-per-key
+queries of the situation select on)."""
+
+
+@dataclass(frozen=True)
+class IndexedEntry:
+    """A verified entry ready to be stored at the end of the log: its bytes, its observation's
+    id, the query columns derived from it (in INDEX_COLUMNS order) and who signed it."""
+
+    entry: bytes
+    id: str
+    columns: tuple[Any, ...]
+    signers: tuple[str, ...]
+    demo_signed: bool
+    personal: tuple[tuple[str, bytes, Any], ...] = ()  # (field, salt, value)
+
+
+def index_columns(obs: Observation) -> tuple[Any, ...]:
+    """The query columns derived from an observation, in INDEX_COLUMNS order (checked again
+    by log verification)."""
+    b = obs.body.__dict__  # plain field values; fast, and None for fields a type lacks
+    direction = b.get("direction")
+    state_field = STATE_FIELD.get(obs.type)
+    return (
+        obs.type,
+        to_us(obs.observed.start),
+        to_us(obs.observed.end) if obs.observed.end is not None else None,
+        obs.reporter,
+        b.get("route"),
+        b.get("checkpoint"),
+        b.get("place"),
+        None if direction is None else str(direction),
+        str(b["category"]) if obs.type == "crossing" else None,
+        None if state_field is None else str(b[state_field]),
+        b.get("convoy"),
+    )
+
+
+OBS_COLUMNS = (
+    "log_index", "id", "entry", "leaf_hash", *INDEX_COLUMNS, "signers", "demo_signed",
+    "appended_at",
+)  # fmt: skip
+
+PERIOD_META = "period_max_us:"
+"""Meta key prefix: per type, the longest observed period (end - start, microseconds) on the
+record; overlap queries bound their index range with it."""

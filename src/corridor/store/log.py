@@ -1,0 +1,224 @@
+"""The log's side of the SQL store: appending entries, the Merkle tree's tiles, checkpoints and
+cosignatures, and reading entries back in log order."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, tuple_, update
+
+from corridor.errors import ConflictError, NotFoundError
+from corridor.store import tables as t
+from corridor.store.api import AppendResult
+from corridor.store.base import StoreBase, insert_sql, upsert
+from corridor.store.columns import INDEX_COLUMNS, OBS_COLUMNS, PERIOD_META, IndexedEntry
+
+__all__ = ["LogStore"]
+
+
+class LogStore(StoreBase):
+    """Appends, tiles, checkpoints (mixed into :class:`corridor.store.sql.SqlStore`)."""
+
+    # -- the log: appending ----------------------------------------------------------------
+    def size(self, conn: Connection | None = None) -> int:
+        stmt = select(func.coalesce(func.max(t.observations.c.log_index) + 1, 0))
+        with self.read(conn) as c:
+            return int(c.execute(stmt).scalar_one())
+
+    def existing_ids(self, ids: Iterable[str], conn: Connection | None = None) -> set[str]:
+        ids = list(ids)
+        out: set[str] = set()
+        col = t.observations.c.id
+        with self.read(conn) as c:
+            for i in range(0, len(ids), 500):
+                out.update(c.execute(select(col).where(col.in_(ids[i : i + 500]))).scalars())
+        return out
+
+    def append_indexed(
+        self,
+        items: Sequence[IndexedEntry],
+        *,
+        extend_tree: Callable[[Connection, int, list[bytes]], None],
+        leaf_hash: Callable[[bytes], bytes],
+    ) -> AppendResult:
+        """Append verified entries (deduplicated by id) in one transaction.
+
+        ``extend_tree(conn, old_size, leaf_hashes)`` extends the Merkle tree in the same
+        transaction. Used by :class:`corridor.recording.Ledger`, the only writer. The longest
+        period per type (what overlap queries bound their range with) is kept up to date in the
+        same transaction.
+        """
+        result = AppendResult()
+        now = int(time.time())
+        with self.begin() as conn:
+            if self.dialect == "postgresql":
+                # one appender at a time: the log is a sequence
+                conn.exec_driver_sql("LOCK TABLE observations IN EXCLUSIVE MODE")
+            size = self.size(conn)
+            present = self.existing_ids((i.id for i in items), conn)
+            rows: list[tuple[Any, ...]] = []
+            personal_rows: list[dict[str, Any]] = []
+            leaves: list[bytes] = []
+            seen: set[str] = set()
+            longest: dict[str, int] = {}
+            for item in items:
+                oid = item.id
+                if oid in present or oid in seen:
+                    result.duplicates.append(oid)
+                    continue
+                seen.add(oid)
+                lh = leaf_hash(item.entry)
+                rows.append(
+                    (size + len(rows), oid, item.entry, lh, *item.columns,
+                     ",".join(item.signers), item.demo_signed, now)
+                )  # fmt: skip
+                typ, start, end = item.columns[0], item.columns[1], item.columns[2]
+                if end is not None and end - start > longest.get(typ, 0):
+                    longest[typ] = end - start
+                leaves.append(lh)
+                for field, salt, value in item.personal:
+                    personal_rows.append(
+                        {
+                            "obs_id": oid,
+                            "field": field,
+                            "salt": salt,
+                            "value": value,
+                            "erased_at": None,
+                        }
+                    )
+                result.accepted.append(oid)
+            if rows:
+                conn.exec_driver_sql(insert_sql(conn, "observations", OBS_COLUMNS), rows)
+                if personal_rows:
+                    conn.execute(insert(t.personal_data), personal_rows)
+                _raise_longest(conn, longest)
+                extend_tree(conn, size, leaves)
+            result.tree_size = size + len(rows)
+        return result
+
+    # -- tiles (the Merkle tree's storage) --------------------------------------------------
+    def read_tiles(
+        self, keys: Sequence[tuple[int, int]], conn: Connection | None = None
+    ) -> dict[tuple[int, int], bytes]:
+        if not keys:
+            return {}
+        out: dict[tuple[int, int], bytes] = {}
+        tc = t.log_tiles.c
+        with self.read(conn) as c:
+            for i in range(0, len(keys), 200):
+                chunk = list(keys[i : i + 200])
+                stmt = select(tc.level, tc.idx, tc.data).where(tuple_(tc.level, tc.idx).in_(chunk))
+                for level, idx, data in c.execute(stmt):
+                    out[(int(level), int(idx))] = bytes(data)
+        return out
+
+    def write_tiles(self, conn: Connection, tiles: Mapping[tuple[int, int], bytes]) -> None:
+        for (level, idx), data in tiles.items():
+            upsert(conn, t.log_tiles, {"level": level, "idx": idx, "data": data}, ["level", "idx"])
+
+    # -- the log: checkpoints ---------------------------------------------------------------
+    def latest_checkpoint(self) -> tuple[int, bytes, str] | None:
+        with self.read() as conn:
+            row = conn.execute(
+                select(t.log_checkpoints).order_by(t.log_checkpoints.c.size.desc()).limit(1)
+            ).first()
+        return None if row is None else (int(row.size), bytes(row.root), row.note)
+
+    def add_checkpoint(self, size: int, root: bytes, note: str) -> None:
+        with self.begin() as conn:
+            latest = conn.execute(select(func.max(t.log_checkpoints.c.size))).scalar()
+            if latest is not None and size < latest:
+                raise ConflictError(
+                    f"checkpoint of size {size} is older than the latest ({latest})"
+                )
+            existing = conn.execute(
+                select(t.log_checkpoints.c.root).where(t.log_checkpoints.c.size == size)
+            ).scalar()
+            if existing is not None:
+                if bytes(existing) != root:
+                    raise ConflictError(f"a different checkpoint of size {size} exists")
+                conn.execute(
+                    update(t.log_checkpoints)
+                    .where(t.log_checkpoints.c.size == size)
+                    .values(note=note)
+                )
+                return
+            conn.execute(
+                insert(t.log_checkpoints).values(
+                    size=size, root=root, note=note, signed_at=int(time.time())
+                )
+            )
+
+    def add_cosignature(self, size: int, witness: str, line: str) -> None:
+        with self.begin() as conn:
+            upsert(
+                conn,
+                t.cosignatures,
+                {"size": size, "witness": witness, "line": line, "added_at": int(time.time())},
+                ["size", "witness"],
+            )
+
+    def cosignature_lines(self, size: int) -> list[str]:
+        with self.read() as conn:
+            return list(
+                conn.execute(
+                    select(t.cosignatures.c.line)
+                    .where(t.cosignatures.c.size == size)
+                    .order_by(t.cosignatures.c.witness)
+                ).scalars()
+            )
+
+    # -- the log: reading entries in log order -----------------------------------------------
+    def entries(
+        self, start: int = 0, stop: int | None = None, *, batch: int = 5000
+    ) -> Iterator[tuple[int, bytes, bytes, str, tuple[Any, ...]]]:
+        """Stream (log_index, entry, stored leaf hash, id, index columns) in log order."""
+        c = t.observations.c
+        cols = [c.log_index, c.entry, c.leaf_hash, c.id, *(c[k] for k in INDEX_COLUMNS)]
+        pos = start
+        while True:
+            hi = pos + batch if stop is None else min(pos + batch, stop)
+            if hi <= pos:
+                return
+            with self.read() as conn:
+                rows = conn.execute(
+                    select(*cols).where(c.log_index >= pos, c.log_index < hi).order_by(c.log_index)
+                ).all()
+            if not rows:
+                return
+            for r in rows:
+                yield int(r[0]), bytes(r[1]), bytes(r[2]), r[3], tuple(r[4:])
+            pos = hi
+
+    def entry_at(self, index: int) -> bytes:
+        with self.read() as conn:
+            e = conn.execute(
+                select(t.observations.c.entry).where(t.observations.c.log_index == index)
+            ).scalar()
+        if e is None:
+            raise NotFoundError(f"no log entry {index}")
+        return bytes(e)
+
+    def longest_periods(self, conn: Connection | None = None) -> dict[str, int]:
+        """Per type, the longest observed period on the record (microseconds; instants: 0)."""
+        mc = t.meta.c
+        with self.read(conn) as c:
+            rows = c.execute(select(mc.key, mc.value).where(mc.key.startswith(PERIOD_META)))
+            return {k.removeprefix(PERIOD_META): int(v) for k, v in rows}
+
+
+def _raise_longest(conn: Connection, longest: Mapping[str, int]) -> None:
+    """Raise the stored longest period of each type to at least ``longest[type]``."""
+    if not longest:
+        return
+    mc = t.meta.c
+    keys = [PERIOD_META + k for k in longest]
+    have = {
+        k.removeprefix(PERIOD_META): int(v)
+        for k, v in conn.execute(select(mc.key, mc.value).where(mc.key.in_(keys)))
+    }
+    for typ, dur in longest.items():
+        if dur > have.get(typ, -1):
+            upsert(conn, t.meta, {"key": PERIOD_META + typ, "value": str(dur)}, ["key"])

@@ -1,0 +1,276 @@
+"""Reading observations from the SQL store: filtered listings, id lookup, and the windowed and
+latest-per-key queries that status, rules and supply need, each on an index.
+
+Loaded rows are trusted: their id is the stored one (the entry bytes were verified when they
+were admitted, and ``corridor log verify`` checks them again), so it is not rebuilt.
+
+Periods. An observation is an instant or a half-open period [start, end). Overlap with
+[s, e) means ``start < e`` and (``start >= s`` or ``end > s``). The second condition is not an
+index range; the store keeps, per type, the longest period on the record (``period_max_us:TYPE``
+in meta, raised by every append) and adds ``start >= s - longest``, which every overlapping
+observation satisfies, so the (type, start) index bounds the scan and the result is unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select
+
+from corridor.errors import NotFoundError
+from corridor.model import Observation
+from corridor.store import tables as t
+from corridor.store.api import Query, StoredObservation
+from corridor.store.columns import to_us
+from corridor.store.log import LogStore
+
+__all__ = ["ObservationStore", "stored_from_row"]
+
+_HEX = frozenset("0123456789abcdef")
+_ENTRY_HEAD = b'{"observation":'
+_ENTRY_SIGS = b',"signatures":'
+
+c = t.observations.c
+_COLS = (c.log_index, c.id, c.entry, c.signers, c.demo_signed)
+
+
+class ObservationStore(LogStore):
+    """Reading observations (mixed into :class:`corridor.store.sql.SqlStore`)."""
+
+    # -- filters -----------------------------------------------------------------------------
+    def _period(
+        self, start: int | None, end: int | None, types: Collection[str] | None, conn: Connection
+    ) -> list[Any]:
+        """Conditions for overlapping [start, end) (microseconds; None: unbounded), on an index."""
+        cond: list[Any] = []
+        if start is not None:
+            longest = self.longest_periods(conn)
+            bound = max(
+                (longest.get(x, 0) for x in types) if types else longest.values(), default=0
+            )
+            cond.append(c.start_us >= start - bound)  # implied by the exact test: an index range
+            cond.append(or_(c.start_us >= start, and_(c.end_us.is_not(None), c.end_us > start)))
+        if end is not None:
+            cond.append(c.start_us < end)
+        return cond
+
+    def _where(self, q: Query, conn: Connection) -> list[Any]:
+        cond: list[Any] = []
+        if q.type:
+            cond.append(c.type == q.type)
+        if q.reporter:
+            cond.append(c.reporter == q.reporter)
+        if q.route:
+            cond.append(c.route == q.route)
+        if q.checkpoint:
+            cond.append(c.checkpoint == q.checkpoint)
+        if q.direction:
+            cond.append(c.direction == q.direction)
+        if q.category:
+            cond.append(c.category == q.category)
+        if q.place:
+            cond.append(c.place == q.place)
+        cond += self._period(
+            None if q.start is None else to_us(q.start),
+            None if q.end is None else to_us(q.end),
+            [q.type] if q.type else None,
+            conn,
+        )
+        return cond
+
+    # -- listing -----------------------------------------------------------------------------
+    def query(self, q: Query | None = None) -> Iterator[StoredObservation]:
+        """Observations matching ``q``, in time order (start, then log index)."""
+        q = q or Query()
+        with self.read() as conn:
+            stmt = select(*_COLS).where(*self._where(q, conn)).order_by(c.start_us, c.log_index)
+            if q.limit:
+                stmt = stmt.limit(q.limit)
+            rows = conn.execute(stmt).all()
+        for r in rows:
+            yield stored_from_row(r)
+
+    def count(self, q: Query | None = None) -> int:
+        q = q or Query()
+        with self.read() as conn:
+            return int(
+                conn.execute(
+                    select(func.count()).select_from(t.observations).where(*self._where(q, conn))
+                ).scalar_one()
+            )
+
+    def overlapping(
+        self,
+        start: datetime | None,
+        end: datetime | None,
+        types: Collection[str] | None = None,
+    ) -> list[StoredObservation]:
+        """Observations of ``types`` (None: every type) overlapping [start, end), in time order
+        (start, then log index); None leaves that side unbounded."""
+        with self.read() as conn:
+            cond = self._period(
+                None if start is None else to_us(start),
+                None if end is None else to_us(end),
+                types,
+                conn,
+            )
+            if types is not None:
+                cond.append(c.type.in_(sorted(types)))
+            rows = conn.execute(
+                select(*_COLS).where(*cond).order_by(c.start_us, c.log_index)
+            ).all()
+        return [stored_from_row(r) for r in rows]
+
+    def get(self, id_or_prefix: str) -> StoredObservation:
+        """The observation with this id, or the one id starting with this prefix (6+ chars)."""
+        key = id_or_prefix.strip().lower()
+        if len(key) < 6:
+            raise NotFoundError("give at least 6 characters of an observation id")
+        rows: Sequence[Any] = ()
+        if set(key) <= _HEX:  # ids are lowercase hex; anything else names none
+            with self.read() as conn:
+                # a range on the unique index: every hex id starting with key lies in
+                # [key, key + "g"), and every id in that range starts with key
+                rows = conn.execute(
+                    select(*_COLS).where(c.id >= key, c.id < key + "g").order_by(c.id).limit(2)
+                ).all()
+            rows = [r for r in rows if r.id.startswith(key)]
+        if not rows:
+            raise NotFoundError(f"no observation with id {id_or_prefix!r}")
+        if len(rows) > 1:
+            raise NotFoundError(f"id prefix {id_or_prefix!r} is ambiguous; give more characters")
+        return stored_from_row(rows[0])
+
+    # -- latest per key, for the situation at an instant -----------------------------------------
+    def route_status_inputs(self, routes: Iterable[str], at: datetime) -> list[StoredObservation]:
+        """Per route, the route_status reports that decide its status at ``at`` (those that
+        started before it): every report at the latest instant, the latest report with another
+        status, and the first report after that one (which starts the current status). The
+        situation computed from these equals the one computed from all reports."""
+        at_us = to_us(at)
+        out: dict[int, Any] = {}
+        with self.read() as conn:
+            for route in sorted(set(routes)):
+                base = (c.type == "route_status", c.route == route, c.start_us < at_us)
+                last = conn.execute(select(func.max(c.start_us)).where(*base)).scalar()
+                if last is None:
+                    continue
+                latest = conn.execute(
+                    select(*_COLS, c.state).where(*base, c.start_us == last).order_by(c.id)
+                ).all()
+                status = latest[-1].state
+                other = conn.execute(
+                    select(*_COLS, c.start_us)
+                    .where(*base, c.state != status)
+                    .order_by(c.start_us.desc(), c.id.desc())
+                    .limit(1)
+                ).first()
+                after: list[Any] = []
+                if other is not None:
+                    out[other.log_index] = other
+                    after.append(
+                        or_(
+                            c.start_us > other.start_us,
+                            and_(c.start_us == other.start_us, c.id > other.id),
+                        )
+                    )
+                first = conn.execute(
+                    select(*_COLS).where(*base, *after).order_by(c.start_us, c.id).limit(1)
+                ).first()
+                for r in (*latest, *([first] if first is not None else [])):
+                    out[r.log_index] = r
+        return [stored_from_row(r) for r in sorted(out.values(), key=lambda r: r.log_index)]
+
+    def convoy_inputs(
+        self, at: datetime, *, waiting: Collection[str], final: Collection[str]
+    ) -> list[StoredObservation]:
+        """The convoy events that decide which convoys are waiting at ``at``: for every convoy
+        whose latest reported states (at its latest instant before ``at``) include a waiting
+        state and no final one, its events since its latest final-state event (all of them if
+        it has none)."""
+        at_us = to_us(at)
+        o = t.observations.alias("o")
+        latest = (
+            select(c.convoy, func.max(c.start_us).label("m"))
+            .where(c.type == "convoy", c.start_us < at_us)
+            .group_by(c.convoy)
+            .subquery()
+        )
+        out: list[Any] = []
+        with self.read() as conn:
+            states: dict[str, set[str]] = {}
+            for convoy, state in conn.execute(
+                select(o.c.convoy, o.c.state)
+                .join(latest, and_(o.c.convoy == latest.c.convoy, o.c.start_us == latest.c.m))
+                .where(o.c.type == "convoy")
+            ):
+                states.setdefault(convoy, set()).add(state)
+            for convoy in sorted(states):
+                s = states[convoy]
+                if s & set(final) or not s & set(waiting):
+                    continue
+                base = (c.type == "convoy", c.convoy == convoy, c.start_us < at_us)
+                since = conn.execute(
+                    select(func.max(c.start_us)).where(*base, c.state.in_(sorted(final)))
+                ).scalar()
+                rows = conn.execute(
+                    select(*_COLS).where(*base, *(() if since is None else (c.start_us >= since,)))
+                ).all()
+                out += rows
+        return [stored_from_row(r) for r in sorted(out, key=lambda r: r.log_index)]
+
+    def latest_population(self, at: datetime) -> list[StoredObservation]:
+        """Per place and kind, the population counts at the latest instant before ``at``."""
+        at_us = to_us(at)
+        o = t.observations.alias("o")
+        latest = (
+            select(c.place, c.state, func.max(c.start_us).label("m"))
+            .where(c.type == "population", c.start_us < at_us)
+            .group_by(c.place, c.state)
+            .subquery()
+        )
+        stmt = (
+            select(*(o.c[x.key] for x in _COLS))
+            .join(
+                latest,
+                and_(
+                    o.c.place == latest.c.place,
+                    o.c.state == latest.c.state,
+                    o.c.start_us == latest.c.m,
+                ),
+            )
+            .where(o.c.type == "population")
+            .order_by(o.c.log_index)
+        )
+        with self.read() as conn:
+            rows = conn.execute(stmt).all()
+        return [stored_from_row(r) for r in rows]
+
+
+def stored_from_row(r: Any) -> StoredObservation:
+    """A stored observation from a row with log_index, id, entry, signers and demo_signed."""
+    return StoredObservation(
+        observation=observation_from_entry(bytes(r.entry), r.id),
+        log_index=int(r.log_index),
+        signers=tuple(s for s in r.signers.split(",") if s),
+        demo_signed=bool(r.demo_signed),
+    )
+
+
+def observation_from_entry(entry: bytes, oid: str) -> Observation:
+    """The observation of a stored (verified) log entry, with its stored id.
+
+    The entry is ``{"observation":M,"signatures":[...]}`` (corridor.ledger.entry): M runs from
+    byte 15 to the last ``,"signatures":`` (the signature objects hold only escaped strings).
+    Without personal commitments M is the observation's canonical JSON.
+    """
+    if entry.startswith(_ENTRY_HEAD):
+        m = entry[len(_ENTRY_HEAD) : entry.rfind(_ENTRY_SIGS)]
+        if b'"personal":' not in m:
+            return Observation.from_trusted(m, id=oid, canonical=m)
+    content = json.loads(entry)["observation"]
+    content.pop("personal", None)
+    return Observation.from_trusted(content, id=oid)

@@ -1,0 +1,76 @@
+"""The situation at an instant, from the store: fetch only what the pure core needs.
+
+Each part of :func:`corridor.situation.situation` depends on a bounded set of observations, and
+the store reads exactly that set on an index, with the core's boundary rule (started before
+``at``):
+
+- routes: per registered route, the route_status reports that decide its status and since when
+  (:meth:`~corridor.store.observations.ObservationStore.route_status_inputs`);
+- crossings: those overlapping [at - window, at); incidents: those overlapping
+  [at - incident_window, at) (:meth:`~corridor.store.observations.ObservationStore.overlapping`);
+- convoys: the events of convoys waiting at ``at``, since their last final state
+  (:meth:`~corridor.store.observations.ObservationStore.convoy_inputs`);
+- population: per place and kind, the counts at the latest instant
+  (:meth:`~corridor.store.observations.ObservationStore.latest_population`).
+
+The core computes the same situation from these as from the whole record.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from corridor.model import Observation
+from corridor.situation import (
+    DEFAULT_INCIDENT_WINDOW,
+    DEFAULT_WINDOW,
+    FINAL_STATES,
+    WAITING_STATES,
+    Situation,
+    situation,
+)
+from corridor.store.sql import SqlStore
+
+__all__ = ["situation_at", "situation_observations"]
+
+
+def situation_observations(
+    store: SqlStore,
+    at: datetime,
+    *,
+    window: timedelta = DEFAULT_WINDOW,
+    incident_window: timedelta = DEFAULT_INCIDENT_WINDOW,
+) -> list[Observation]:
+    """The observations the situation at ``at`` depends on (each once)."""
+    registry = store.registry()
+    parts = [
+        store.route_status_inputs(registry.routes, at),
+        store.overlapping(at - window, at, ["crossing"]),
+        store.overlapping(at - incident_window, at, ["incident"]),
+        store.convoy_inputs(
+            at, waiting={str(s) for s in WAITING_STATES}, final={str(s) for s in FINAL_STATES}
+        ),
+        store.latest_population(at),
+    ]
+    seen: set[int] = set()
+    out: list[Observation] = []
+    for part in parts:
+        for s in part:
+            if s.log_index not in seen:
+                seen.add(s.log_index)
+                out.append(s.observation)
+    return out
+
+
+def situation_at(
+    store: SqlStore,
+    at: datetime,
+    *,
+    window: timedelta = DEFAULT_WINDOW,
+    incident_window: timedelta = DEFAULT_INCIDENT_WINDOW,
+) -> Situation:
+    """The situation at ``at`` from the record in ``store``, reading only what it needs."""
+    obs = situation_observations(store, at, window=window, incident_window=incident_window)
+    return situation(
+        obs, store.registry(), at, window=window, incident_window=incident_window
+    )
