@@ -37,7 +37,7 @@ from corridor.ledger.canonical import canonical
 from corridor.ledger.checkpoint import Checkpoint, sign_checkpoint, verify_checkpoint
 from corridor.ledger.hashing import leaf_hash
 from corridor.ledger.note import Signer, Verifier
-from corridor.ledger.tiles import TiledTree, TileKey
+from corridor.ledger.tiles import TileCache, TiledTree, TileKey
 from corridor.model import Observation, Registry, record_error_from
 from corridor.store.api import AppendResult
 from corridor.store.sql import INDEX_COLUMNS, IndexedEntry, SqlStore, index_columns
@@ -133,7 +133,13 @@ class _Tiles:
         self.conn = conn
 
     def read_tiles(self, keys: Sequence[TileKey], /) -> dict[TileKey, bytes]:
-        return self.store.read_tiles(keys, self.conn)
+        # one primary-key lookup per tile on one connection: SQLite plans the store's
+        # multi-key `(level, idx) IN (...)` as a scan of the whole tile table
+        out: dict[TileKey, bytes] = {}
+        with self.store.read(self.conn) as conn:
+            for key in keys:
+                out.update(self.store.read_tiles([key], conn))
+        return out
 
     def write_tiles(self, tiles: Mapping[TileKey, bytes], /) -> None:
         if self.conn is None:
@@ -191,6 +197,7 @@ class Ledger:
         self.workers = workers if workers is not None else (int(env) if env else default)
         self._keys: dict[tuple[str, bytes], tuple[Verifier, bool]] | None = None
         self._plain: dict[tuple[str, bytes], Verifier] | None = None
+        self._tile_cache = TileCache()  # keyed by tile width: never stale across writers
 
     # -- identity --------------------------------------------------------------------------
     @property
@@ -323,8 +330,10 @@ class Ledger:
         TiledTree(_Tiles(self.store, conn), old_size).append(leaves)
 
     # -- reading the tree ------------------------------------------------------------------
-    def tree(self) -> TiledTree:
-        return TiledTree(_Tiles(self.store), self.store.size())
+    def tree(self, *, fresh: bool = False) -> TiledTree:
+        """The tree at the stored size, its tiles cached across calls unless ``fresh``."""
+        cache = None if fresh else self._tile_cache
+        return TiledTree(_Tiles(self.store), self.store.size(), cache=cache)
 
     def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
         return self.tree().inclusion_proof(index, size)
@@ -414,7 +423,7 @@ class Ledger:
                 f"entry {expected_index}: missing from the database", index=expected_index
             )
         root = merkle.root_from_leaves(leaves)
-        tree = self.tree()
+        tree = self.tree(fresh=True)  # the stored tiles as they are now, not as cached
         try:
             tiles_root = tree.root()
         except StoreError as exc:
