@@ -156,6 +156,39 @@ class TestLog:
         b = verify_checkpoint(ledger.latest_checkpoint(), ledger.origin, ledger.verifier)
         verify_consistency(a.size, b.size, a.root, b.root, ledger.consistency_proof(a.size, b.size))
 
+    def test_cached_proofs_follow_a_growing_log(self, recorder: Recorder, store: SqlStore) -> None:
+        """One log's cached tiles stay exact while another writer appends."""
+        recorder.submit([obs(d, d) for d in range(1, 8)])
+        ledger = TransparencyLog(store)
+        a = verify_checkpoint(ledger.latest_checkpoint(), ledger.origin, ledger.verifier)
+        for i in range(a.size):
+            ledger.inclusion_proof(i)
+        recorder.submit([obs(d, d + 1) for d in range(8, 20)])
+        b = verify_checkpoint(ledger.latest_checkpoint(), ledger.origin, ledger.verifier)
+        assert b.size > a.size
+        for cp in (a, b):
+            for i in range(cp.size):
+                proof = ledger.inclusion_proof(i, cp.size)
+                verify_inclusion(i, cp.size, leaf_hash(store.entry_at(i)), proof, cp.root)
+
+    def test_tampered_tile_caught_after_cached_proofs(
+        self, recorder: Recorder, store: SqlStore
+    ) -> None:
+        """Verification reads the stored tiles afresh, not the tiles cached for proofs."""
+        recorder.submit([obs(d, d) for d in range(1, 6)])
+        ledger = TransparencyLog(store)
+        ledger.inclusion_proof(2)
+        with store.engine.begin() as conn:
+            data = conn.execute(
+                text("SELECT data FROM log_tiles WHERE level = 0 AND idx = 0")
+            ).scalar_one()
+            forged = bytes(data)[:64] + bytes(32) + bytes(data)[96:]
+            conn.execute(
+                text("UPDATE log_tiles SET data = :d WHERE level = 0 AND idx = 0"), {"d": forged}
+            )
+        with pytest.raises(TamperError, match="entry 2"):
+            ledger.verify()
+
     def test_verify_clean_log(self, recorder: Recorder, store: SqlStore) -> None:
         """An untouched log verifies."""
         recorder.submit([obs(d, d) for d in range(1, 6)])

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from corridor.app.situation import SituationCases
     from corridor.app.supply import SupplyCases
     from corridor.app.witness import WitnessCases
+    from corridor.ledger.tiles import TileCache
     from corridor.recording import AdmissionPool, Keyring, TransparencyLog
     from corridor.store.sql import SqlStore
 
@@ -52,6 +53,7 @@ class Corridor:
         self.create = create
         self._store: SqlStore | None = None
         self._pool: AdmissionPool | None = None
+        self._tiles: TileCache | None = None
 
     @classmethod
     def open(
@@ -96,10 +98,14 @@ class Corridor:
         return self._pool
 
     def transparency_log(self) -> TransparencyLog:
-        """The log over the store, for one use case (its key cache lives as long as it)."""
+        """The log over the store, for one use case (its key cache lives as long as it; the
+        tile cache, keyed by tile width and so never stale, is the application's)."""
+        from corridor.ledger.tiles import TileCache
         from corridor.recording import TransparencyLog
 
-        return TransparencyLog(self.store, self.keyring)
+        if self._tiles is None:
+            self._tiles = TileCache()
+        return TransparencyLog(self.store, self.keyring, tile_cache=self._tiles)
 
     # -- use cases ---------------------------------------------------------------------------
     @cached_property

@@ -9,6 +9,8 @@ Every figure is a ratio against a baseline measured in the same run:
 - ``proof_ratio_vs_pymerkle``: inclusion proofs per second on a persisted tree (SQLite tiles,
   read through the same adapter the CLI uses) against pymerkle 7's SqliteTree holding the same
   leaves (bench extra: ``pip install -e '.[bench]'``);
+- ``proof_ratio_vs_pymerkle_memory``: the same cold proofs against pymerkle 7's InmemoryTree
+  (the whole tree as Python objects in memory) of the same leaves (bar ≥ 1);
 - ``verify_ratio``: offline verification of an exported log (tlog-tiles on disk: every entry
   signature, every tile, the checkpoint) against the raw verification rate.
 
@@ -54,6 +56,7 @@ FULL = {
     "proofs": 50_000,
     "verify": 1_000_000,
     "pymerkle_proofs": 2_000,
+    "pymerkle_memory_proofs": 20_000,
 }
 QUICK = {k: max(1, v // 10) for k, v in FULL.items()}
 
@@ -166,7 +169,26 @@ def _pymerkle_rate(leaves: list[bytes], folder: Path, indices: list[int]) -> flo
     return len(indices) / dt
 
 
-def bench_proofs(size: int, nproofs: int, n_pymerkle: int, folder: Path) -> dict[str, Any]:
+def _pymerkle_memory_rate(leaves: list[bytes], indices: list[int]) -> float | None:
+    """Proofs per second of pymerkle 7's InmemoryTree (every node a Python object) on ``leaves``."""
+    try:
+        from pymerkle import InmemoryTree
+    except ImportError:
+        return None
+    tree = InmemoryTree(algorithm="sha256")
+    tree.append_entries(leaves)
+    size = len(leaves)
+    tree.prove_inclusion(1, size)
+    t0 = time.perf_counter()
+    for i in indices:
+        tree.prove_inclusion(i + 1, size)
+    dt = time.perf_counter() - t0
+    return len(indices) / dt
+
+
+def bench_proofs(
+    size: int, nproofs: int, n_pymerkle: int, folder: Path, n_pymerkle_memory: int = 20_000
+) -> dict[str, Any]:
     """Proofs on a persisted tree of ``size`` leaves (entries: small synthetic blobs)."""
     store = SqlStore.open(str(folder / "proofs.db"), create=True)
     entries = [b"corridor benchmark entry (synthetic) %d" % i for i in range(size)]
@@ -195,6 +217,8 @@ def bench_proofs(size: int, nproofs: int, n_pymerkle: int, folder: Path) -> dict
     store.close()
     ours = nproofs / dt
     pm = _pymerkle_rate(entries, folder, indices[:n_pymerkle])
+    _log(f"  pymerkle InmemoryTree of {size:,} leaves (the proof bar)")
+    pm_mem = _pymerkle_memory_rate(entries, indices[:n_pymerkle_memory])
     return {
         "proof_tree_size": size,
         "proof_tree_build_seconds": build,
@@ -203,6 +227,8 @@ def bench_proofs(size: int, nproofs: int, n_pymerkle: int, folder: Path) -> dict
         "proofs_per_s_warm": warm,
         "pymerkle_proofs_per_s": pm,
         "proof_ratio_vs_pymerkle": (ours / pm) if pm else None,
+        "pymerkle_memory_proofs_per_s": pm_mem,
+        "proof_ratio_vs_pymerkle_memory": (ours / pm_mem) if pm_mem else None,
     }
 
 
@@ -260,6 +286,35 @@ def bench_verify(n: int, folder: Path, jobs: int = 1) -> dict[str, Any]:
     }
 
 
+def _proofs_only(sizes: dict[str, int], folder: Path, *, keep: bool, as_json: bool) -> int:
+    _log(f"inclusion proofs on a persisted tree of {sizes['proof_tree']:,} leaves")
+    try:
+        out = bench_proofs(
+            sizes["proof_tree"],
+            sizes["proofs"],
+            sizes["pymerkle_proofs"],
+            folder,
+            sizes["pymerkle_memory_proofs"],
+        )
+    finally:
+        if not keep:
+            shutil.rmtree(folder, ignore_errors=True)
+    if as_json:
+        print(json.dumps(out, indent=2))
+        return 0
+    print(
+        f"inclusion proofs ({out['proof_tree_size']:,} leaves), "
+        f"cold: {out['proofs_per_s']:,.0f} /s, warm: {out['proofs_per_s_warm']:,.0f} /s"
+    )
+    for name, key, ratio in [
+        ("pymerkle InmemoryTree", "pymerkle_memory_proofs_per_s", "proof_ratio_vs_pymerkle_memory"),
+        ("pymerkle SqliteTree", "pymerkle_proofs_per_s", "proof_ratio_vs_pymerkle"),
+    ]:
+        if out[key]:
+            print(f"  {name}: {out[key]:,.0f} /s, ratio cold {out[ratio]:.2f}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m corridor.bench ledger",
@@ -269,10 +324,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="a tenth of the sizes (about a minute)")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--keep", type=Path, help="keep the benchmark files in this folder")
+    ap.add_argument(
+        "--proofs-only", action="store_true", help="only the inclusion proofs and their baselines"
+    )
     args = ap.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     folder = args.keep or Path(tempfile.mkdtemp(prefix="corridor-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
+    if args.proofs_only:
+        return _proofs_only(sizes, folder, keep=args.keep is not None, as_json=args.json)
     out: dict[str, Any] = {"mode": "quick" if args.quick else "full", "cpus": os.cpu_count()}
     try:
         step: Callable[[str], None] = _log
@@ -287,7 +347,13 @@ def main(argv: list[str] | None = None) -> int:
         out["ingest_per_s_one_process"] = one["per_s"]
         step(f"inclusion proofs on a persisted tree of {sizes['proof_tree']:,} leaves")
         out.update(
-            bench_proofs(sizes["proof_tree"], sizes["proofs"], sizes["pymerkle_proofs"], folder)
+            bench_proofs(
+                sizes["proof_tree"],
+                sizes["proofs"],
+                sizes["pymerkle_proofs"],
+                folder,
+                sizes["pymerkle_memory_proofs"],
+            )
         )
         step(f"offline verification of an exported log of {sizes['verify']:,} entries")
         out.update(bench_verify(sizes["verify"], folder))
@@ -329,6 +395,12 @@ def main(argv: list[str] | None = None) -> int:
             else "(pymerkle not installed)"
         )
     )
+    pmm = out.get("proof_ratio_vs_pymerkle_memory")
+    if pmm:
+        print(
+            f"  against pymerkle InmemoryTree: {out['pymerkle_memory_proofs_per_s']:>12,.0f} /s  "
+            f"ratio {pmm:.2f} (cold proofs on the persisted tree; bar ≥ 1)"
+        )
     print(
         f"offline verify ({out['verify_entries']:,} entries): {out['verify_per_s']:>10,.0f} /s  "
         f"ratio {out['verify_ratio']:.2f} × raw verify (bar ≥ 0.8); verifier peak memory "

@@ -15,8 +15,9 @@ through a small LRU cache of tiles expanded into all their inner levels.
 from __future__ import annotations
 
 import re
+import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -29,6 +30,7 @@ __all__ = [
     "TILE_HEIGHT",
     "TILE_WIDTH",
     "MemoryTileStore",
+    "TileCache",
     "TileKey",
     "TileRef",
     "TileStore",
@@ -226,106 +228,149 @@ class _Tile:
         return self.levels
 
 
+WidthKey = tuple[int, int, int]
+"""``(level, index, width)``: a tile at one width, whose hashes never change."""
+
+
+class TileCache:
+    """A bounded LRU cache of parsed tiles keyed by ``(level, index, width)``, safe to share.
+
+    The first W hashes of a tile never change once the tree holds them (full tiles are
+    immutable, a partial tile only grows), so a key that names the width can never go stale,
+    whatever another process appends. Trees that read committed tiles may share one cache
+    (across calls, sizes and threads); a tree whose appends may still be rolled back puts what
+    it wrote only in its own private cache. A full tile takes about 16 KiB once expanded.
+    """
+
+    def __init__(self, max_tiles: int = 4096) -> None:
+        self.max_tiles = max(1, max_tiles)
+        self._tiles: OrderedDict[WidthKey, _Tile] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._tiles)
+
+    def get(self, key: WidthKey) -> _Tile | None:
+        """Return the cached tile, marking it recently used; None if absent."""
+        with self._lock:
+            tile = self._tiles.get(key)
+            if tile is not None:
+                self._tiles.move_to_end(key)
+            return tile
+
+    def put(self, key: WidthKey, tile: _Tile) -> None:
+        """Cache a tile of exactly ``key``'s width, evicting the least recently used."""
+        with self._lock:
+            tiles = self._tiles
+            tiles[key] = tile
+            tiles.move_to_end(key)
+            while len(tiles) > self.max_tiles:
+                tiles.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget every cached tile."""
+        with self._lock:
+            self._tiles.clear()
+
+
 class TiledTree:
     """A Merkle tree of ``size`` leaves kept as tiles in a :class:`TileStore`.
 
     The caller owns the size: pass the committed size in, take the new size from :meth:`append`.
-    Full tiles are immutable, so the cache never goes stale for them; a cached partial tile is
-    re-read when a size needs more of it than the cache holds (another writer appended).
-    ``cache_tiles`` bounds the cache: a full tile takes about 16 KiB once expanded.
+    Tiles are cached by ``(level, index, width)`` with the width they have at the tree's size,
+    so the cache never goes stale. ``cache`` shares a :class:`TileCache` between trees over
+    committed tiles (e.g. one per process); without it the tree keeps a private cache of
+    ``cache_tiles`` tiles. Every read that misses the cache fetches all the tiles it needs in
+    one :meth:`TileStore.read_tiles` call.
     """
 
-    def __init__(self, store: TileStore, size: int = 0, *, cache_tiles: int = 4096) -> None:
+    def __init__(
+        self,
+        store: TileStore,
+        size: int = 0,
+        *,
+        cache_tiles: int = 4096,
+        cache: TileCache | None = None,
+    ) -> None:
         if size < 0:
             raise InputError(f"tree size {size} is negative")
         self.store = store
         self.size = size
-        self._cap = max(1, cache_tiles)
-        self._cache: OrderedDict[TileKey, _Tile] = OrderedDict()
+        self._shared = cache is not None
+        self._cache = cache if cache is not None else TileCache(cache_tiles)
+        # folds of the incomplete right subtree of proofs: (start, size) -> hash
+        self._folds: dict[tuple[int, int], bytes] = {}
 
     # -- cache ---------------------------------------------------------------------------------
 
-    def _put(self, key: TileKey, tile: _Tile) -> None:
+    def _tiles(self, keys: Iterable[TileKey]) -> dict[TileKey, _Tile]:
+        """The tiles ``keys`` at their width in this tree: cached, else read in one call."""
+        size = self.size
         cache = self._cache
-        cache[key] = tile
-        cache.move_to_end(key)
-        while len(cache) > self._cap:
-            cache.popitem(last=False)
+        out: dict[TileKey, _Tile] = {}
+        missing: dict[TileKey, int] = {}
+        for key in keys:
+            if key in out or key in missing:
+                continue
+            level, index = key
+            width = min(TILE_WIDTH, (size >> (TILE_HEIGHT * level)) - (index << TILE_HEIGHT))
+            tile = cache.get((level, index, width))
+            if tile is None:
+                missing[key] = width
+            else:
+                out[key] = tile
+        if missing:
+            out.update(self._fetch(missing))
+        return out
 
-    def _fetch(self, needs: Mapping[TileKey, int]) -> dict[TileKey, _Tile]:
-        """Read the tiles in ``needs`` (key → hashes needed) from the store into the cache."""
+    def _fetch(
+        self, needs: Mapping[TileKey, int], *, remember: bool = True
+    ) -> dict[TileKey, _Tile]:
+        """Read the tiles in ``needs`` (key → width) from the store, in one call, into the cache."""
         got = self.store.read_tiles(list(needs))
         out: dict[TileKey, _Tile] = {}
         for key, width in needs.items():
             raw = got.get(key)
             have = 0 if raw is None else len(raw) // HASH_SIZE
-            if raw is None or have < width or len(raw) % HASH_SIZE:
+            if raw is None or have < width or len(raw) % HASH_SIZE or width < 1:
                 raise StoreError(
                     f"tile {tile_path(*key)} has {have} hashes; a tree of size {self.size} needs "
                     f"{width}"
                 )
-            out[key] = tile = _Tile(raw[:TILE_BYTES])
-            self._put(key, tile)
+            out[key] = tile = _Tile(raw[: width * HASH_SIZE])
+            if remember:
+                self._cache.put((key[0], key[1], width), tile)
         return out
 
     def cache_clear(self) -> None:
-        """Forget every cached tile."""
+        """Forget every cached tile (of the shared cache too, if the tree has one)."""
         self._cache.clear()
+        self._folds.clear()
 
     # -- reading -------------------------------------------------------------------------------
 
     def read_hashes(self, nodes: Sequence[merkle.Node], /) -> list[bytes]:
         """Return the hashes of complete subtrees ``(height, index)``: the :class:`HashReader`."""
         size = self.size
-        cache = self._cache
-        out: list[bytes] = []
-        last_key: TileKey | None = None
-        tile: _Tile | None = None
         for height, index in nodes:
             if height < 0 or index < 0 or (index + 1) << height > size:
                 raise InputError(
                     f"subtree {height}/{index} is not complete in a tree of size {size}"
                 )
-            r = height & (TILE_HEIGHT - 1)
-            first = index << r  # the first hash of the tile's level under this node
-            key = (height >> 3, first >> TILE_HEIGHT)
-            if key != last_key:
-                tile = cache.get(key)
-                if tile is None:
-                    return self._read_fetching(nodes)
-                cache.move_to_end(key)
-                last_key = key
-            assert tile is not None
-            raw = tile.raw
-            # the node needs the tile's hashes up to the end of its span
-            if len(raw) < ((first & (TILE_WIDTH - 1)) + (1 << r)) * HASH_SIZE:
-                return self._read_fetching(nodes)
-            if r:
-                levels = tile.levels or tile.expanded()
-                raw = levels[r]
-            pos = (index & ((TILE_WIDTH >> r) - 1)) * HASH_SIZE
-            out.append(raw[pos : pos + HASH_SIZE])
-        return out
+        return self._read(nodes)
 
-    def _read_fetching(self, nodes: Sequence[merkle.Node]) -> list[bytes]:
-        """:meth:`read_hashes` when some tile is missing or too short: fetch them all at once."""
-        needs: dict[TileKey, int] = {}
-        for height, index in nodes:
-            r = height & (TILE_HEIGHT - 1)
-            first = index << r
-            key = (height >> 3, first >> TILE_HEIGHT)
-            needs[key] = max((first & (TILE_WIDTH - 1)) + (1 << r), needs.get(key, 0))
-        if len(needs) > self._cap:  # more tiles than the cache holds: one node at a time
-            return [h for node in nodes for h in self.read_hashes([node])]
-        missing: dict[TileKey, int] = {}
-        for key, need in needs.items():
-            tile = self._cache.get(key)
-            if tile is None or len(tile.raw) < need * HASH_SIZE:
-                missing[key] = need
-            else:
-                self._cache.move_to_end(key)  # keep it while the missing ones come in
-        self._fetch(missing)
-        return self.read_hashes(nodes)
+    def _read(self, nodes: Sequence[merkle.Node]) -> list[bytes]:
+        """:meth:`read_hashes` for nodes known to be complete in this tree."""
+        keys = [(h >> 3, (k << (h & 7)) >> TILE_HEIGHT) for h, k in nodes]
+        tiles = self._tiles(keys)
+        out: list[bytes] = []
+        for (height, index), key in zip(nodes, keys, strict=True):
+            tile = tiles[key]
+            r = height & 7
+            level = (tile.levels or tile.expanded())[r] if r else tile.raw
+            pos = (index & ((TILE_WIDTH >> r) - 1)) * HASH_SIZE
+            out.append(level[pos : pos + HASH_SIZE])
+        return out
 
     def _check_size(self, size: int | None) -> int:
         if size is None:
@@ -339,7 +384,7 @@ class TiledTree:
         size = self._check_size(size)
         if size == 0:
             return EMPTY_ROOT
-        hashes = self.read_hashes(merkle.range_nodes(0, size))
+        hashes = self._read(merkle.range_nodes(0, size))
         h = hashes[-1]
         for x in reversed(hashes[:-1]):
             h = node_hash(x, h)
@@ -349,15 +394,66 @@ class TiledTree:
         """Return the hash of leaf ``index``."""
         if not 0 <= index < self.size:
             raise InputError(f"index {index} is not in a tree of size {self.size}")
-        return self.read_hashes([(0, index)])[0]
+        return self._read([(0, index)])[0]
 
     def subtree_hash(self, height: int, index: int) -> bytes:
         """Return the hash of the complete subtree over [index·2**height, (index+1)·2**height)."""
         return self.read_hashes([(height, index)])[0]
 
     def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
-        """Return the RFC 9162 inclusion proof of leaf ``index`` in the tree at ``size``."""
-        return merkle.inclusion_proof(index, self._check_size(size), self)
+        """Return the RFC 9162 inclusion proof of leaf ``index`` in the tree at ``size``.
+
+        The proof is the sibling of each node on the path from the leaf up to where the paths
+        to ``index`` and to the last leaf part (height ``inner``), then the left siblings above
+        it. Every such complete sibling at tile level L lies in the tile holding ``index``; the
+        one sibling that can be incomplete (the subtree right of the parting, cut by the end of
+        the tree) is the fold of the tree's right border, which lies in the rightmost tiles.
+        So a proof reads at most two tiles per level, all in one store call when not cached.
+        """
+        size = self._check_size(size)
+        if not 0 <= index < size:
+            raise InputError(f"index {index} is not in a tree of size {size}")
+        inner = (index ^ (size - 1)).bit_length()
+        fold_start = 0
+        if inner and (((index >> (inner - 1)) | 1) + 1) << (inner - 1) > size:
+            fold_start = ((index >> (inner - 1)) | 1) << (inner - 1)
+            inner -= 1  # siblings below the cut one are complete
+        upper = [h for h in range(inner + (fold_start > 0), index.bit_length()) if index >> h & 1]
+        # the tile levels the siblings use (a level between them may have no such tile)
+        used = {*range(((inner - 1) >> 3) + 1), *(h >> 3 for h in upper)}
+        keys = {lv: (lv, index >> (TILE_HEIGHT * lv + TILE_HEIGHT)) for lv in used}
+        want = list(keys.values())
+        fold = self._folds.get((fold_start, size)) if fold_start else None
+        border: list[merkle.Node] = []
+        if fold_start and fold is None:
+            border = merkle.range_nodes(fold_start, size)
+            want += [(h >> 3, (k << (h & 7)) >> TILE_HEIGHT) for h, k in border]
+        tiles = self._tiles(want)
+        out: list[bytes] = []
+        append = out.append
+        for h in range(inner):
+            tile = tiles[keys[h >> 3]]
+            r = h & 7
+            level = (tile.levels or tile.expanded())[r] if r else tile.raw
+            pos = (((index >> h) ^ 1) & ((TILE_WIDTH >> r) - 1)) * HASH_SIZE
+            append(level[pos : pos + HASH_SIZE])
+        if fold_start:
+            if fold is None:
+                hashes = self._read(border)
+                fold = hashes[-1]
+                for x in reversed(hashes[:-1]):
+                    fold = node_hash(x, fold)
+                if len(self._folds) >= 1024:
+                    self._folds.clear()
+                self._folds[(fold_start, size)] = fold
+            append(fold)
+        for h in upper:
+            tile = tiles[keys[h >> 3]]
+            r = h & 7
+            level = (tile.levels or tile.expanded())[r] if r else tile.raw
+            pos = (((index >> h) ^ 1) & ((TILE_WIDTH >> r) - 1)) * HASH_SIZE
+            append(level[pos : pos + HASH_SIZE])
+        return out
 
     def consistency_proof(self, old: int, new: int | None = None) -> list[bytes]:
         """Return the RFC 9162 consistency proof from tree size ``old`` to ``new``."""
@@ -369,10 +465,7 @@ class TiledTree:
             raise InputError(
                 f"tile {tile_path(level, index, width)} is not in a tree of size {self.size}"
             )
-        tile = self._cache.get((level, index))
-        if tile is None or len(tile.raw) < width * HASH_SIZE:
-            tile = self._fetch({(level, index): width})[(level, index)]
-        return tile.raw[: width * HASH_SIZE]
+        return self._tiles([(level, index)])[(level, index)].raw[: width * HASH_SIZE]
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -396,10 +489,10 @@ class TiledTree:
             width = count & (TILE_WIDTH - 1)
             if width:
                 key = (level, first)
-                tile = self._cache.get(key)
-                if tile is None or len(tile.raw) < width * HASH_SIZE:
-                    tile = self._fetch({key: width})[key]
-                buf = tile.raw[: width * HASH_SIZE] + incoming
+                tile = self._cache.get((level, first, width))
+                if tile is None:
+                    tile = self._fetch({key: width}, remember=not self._shared)[key]
+                buf = tile.raw + incoming
             else:
                 buf = incoming
             completed: list[bytes] = []
@@ -415,7 +508,9 @@ class TiledTree:
             count >>= TILE_HEIGHT
             level += 1
         self.store.write_tiles(writes)
-        for key, tile in fresh.items():
-            self._put(key, tile)
+        if not self._shared:  # the caller's transaction may yet roll back: keep them private
+            for (lv, index), tile in fresh.items():
+                self._cache.put((lv, index, len(tile.raw) // HASH_SIZE), tile)
+        self._folds.clear()
         self.size += len(leaf_hashes)
         return self.size

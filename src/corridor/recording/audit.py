@@ -64,7 +64,7 @@ def verify_log(
             f"entry {expected_index}: missing from the database", index=expected_index
         )
     root = merkle.root_from_leaves(leaves)
-    tree = log.tree()
+    tree = log.tree(fresh=True)  # the stored tiles as they are now, not as cached
     try:
         tiles_root = tree.root()
     except StoreError as exc:

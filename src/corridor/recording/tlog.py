@@ -33,7 +33,7 @@ from corridor.ledger import merkle
 from corridor.ledger.checkpoint import Checkpoint, sign_checkpoint, verify_checkpoint
 from corridor.ledger.hashing import leaf_hash
 from corridor.ledger.note import Signer, Verifier
-from corridor.ledger.tiles import TiledTree, TileKey
+from corridor.ledger.tiles import TileCache, TiledTree, TileKey
 from corridor.model.gcpause import gc_paused
 from corridor.recording.admission import (
     AdmissionContext,
@@ -123,9 +123,18 @@ class TransparencyLog:
     """The log over a SQL store: append, prove, checkpoint (see :mod:`corridor.recording.audit`
     for verification)."""
 
-    def __init__(self, store: SqlStore, keyring: Keyring | None = None) -> None:
+    def __init__(
+        self,
+        store: SqlStore,
+        keyring: Keyring | None = None,
+        *,
+        tile_cache: TileCache | None = None,
+    ) -> None:
         self.store = store
         self.keyring = keyring
+        # parsed tiles, keyed by (level, index, width): never stale across writers, so it may
+        # be shared by every log object of a long-lived application
+        self.tile_cache = tile_cache if tile_cache is not None else TileCache()
         self._keys: dict[tuple[str, bytes], tuple[Verifier, bool]] | None = None
 
     # -- identity --------------------------------------------------------------------------
@@ -262,8 +271,10 @@ class TransparencyLog:
         TiledTree(_Tiles(self.store, conn), old_size).append(leaves)
 
     # -- reading the tree ------------------------------------------------------------------
-    def tree(self) -> TiledTree:
-        return TiledTree(_Tiles(self.store), self.store.size())
+    def tree(self, *, fresh: bool = False) -> TiledTree:
+        """The tree at the stored size, its tiles cached across calls unless ``fresh``."""
+        cache = None if fresh else self.tile_cache
+        return TiledTree(_Tiles(self.store), self.store.size(), cache=cache)
 
     def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
         return self.tree().inclusion_proof(index, size)

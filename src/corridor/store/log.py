@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, tuple_, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from corridor.errors import ConflictError, NotFoundError
 from corridor.store import tables as t
@@ -106,12 +106,20 @@ class LogStore(StoreBase):
             return {}
         out: dict[tuple[int, int], bytes] = {}
         tc = t.log_tiles.c
+        by_level: dict[int, list[int]] = {}
+        for level, idx in keys:
+            by_level.setdefault(level, []).append(idx)
         with self.read(conn) as c:
-            for i in range(0, len(keys), 200):
-                chunk = list(keys[i : i + 200])
-                stmt = select(tc.level, tc.idx, tc.data).where(tuple_(tc.level, tc.idx).in_(chunk))
-                for level, idx, data in c.execute(stmt):
-                    out[(int(level), int(idx))] = bytes(data)
+            # one OR term per level (`level = L AND idx IN (...)`): both SQLite and PostgreSQL
+            # use the primary key for it; a row-value IN over both columns made SQLite scan
+            # the whole table
+            for level, idxs in by_level.items():
+                for i in range(0, len(idxs), 500):
+                    stmt = select(tc.level, tc.idx, tc.data).where(
+                        tc.level == level, tc.idx.in_(idxs[i : i + 500])
+                    )
+                    for lv, idx, data in c.execute(stmt):
+                        out[(int(lv), int(idx))] = bytes(data)
         return out
 
     def write_tiles(self, conn: Connection, tiles: Mapping[tuple[int, int], bytes]) -> None:

@@ -14,6 +14,7 @@ from corridor.ledger import merkle
 from corridor.ledger.hashing import EMPTY_ROOT, hash_level, leaf_hash
 from corridor.ledger.tiles import (
     MemoryTileStore,
+    TileCache,
     TiledTree,
     TileKey,
     TileRef,
@@ -247,6 +248,86 @@ class TestTiledTree:
         assert tree.tile(0, 1, 10) == b"".join(hs[256:266])
         with pytest.raises(InputError):
             tree.tile(0, 1, 45)
+
+
+class TestTiledTreeProofs:
+    @pytest.mark.parametrize("n", [*range(1, 70), 255, 256, 257, 511, 512, 513, 700, 1000])
+    def test_every_index_matches_reference(self, n: int) -> None:
+        """The tiled proof of every index equals the reference-checked proof from the leaves."""
+        hs = leaves(n)
+        store = MemoryTileStore()
+        TiledTree(store).append(hs)
+        tree = TiledTree(store, n)
+        reader = merkle.LeafHashReader(hs)
+        for i in range(n):
+            assert tree.inclusion_proof(i) == merkle.inclusion_proof(i, n, reader), i
+
+    @pytest.mark.parametrize("n", [65535, 65536, 65537, 65792, 65793, 131071])
+    def test_indexes_near_tile_edges_of_large_trees(self, n: int) -> None:
+        """In trees that span level-1 and level-2 tiles, proofs at tile edges match the leaves."""
+        hs = leaves(n)
+        store = MemoryTileStore()
+        TiledTree(store).append(hs)
+        tree = TiledTree(store, n)
+        reader = merkle.LeafHashReader(hs)
+        edges = {0, 1, 255, 256, 65279, 65280, 65535, n - 257, n - 256, n - 2, n - 1}
+        for i in sorted(e for e in edges if 0 <= e < n):
+            assert tree.inclusion_proof(i) == merkle.inclusion_proof(i, n, reader), i
+            for m in (i + 1, (i + n + 1) // 2):
+                assert tree.inclusion_proof(i, m) == merkle.inclusion_proof(i, m, reader), (i, m)
+
+    def test_one_store_read_per_cold_proof(self) -> None:
+        """A proof whose tiles are not cached reads all of them in one store call."""
+        store = CountingStore()
+        TiledTree(store).append(leaves(70000))
+        reads: list[int] = []
+        orig = store.read_tiles
+
+        def counting(keys: Sequence[TileKey], /) -> dict[TileKey, bytes]:
+            reads.append(len(keys))
+            return orig(keys)
+
+        store.read_tiles = counting  # type: ignore[method-assign]
+        tree = TiledTree(store, 70000)
+        tree.inclusion_proof(12345)
+        assert len(reads) == 1 and reads[0] >= 3  # leaf tile, level-1 tile, right border
+        tree.inclusion_proof(12346)
+        assert len(reads) == 1  # same tiles: served from the cache
+
+    def test_shared_cache_stays_exact_as_the_log_grows(self) -> None:
+        """Trees sharing a cache across sizes give exact proofs and roots at every size."""
+        store = MemoryTileStore()
+        writer = TiledTree(store)
+        cache = TileCache()
+        hs = leaves(1300)
+        for end in (1, 44, 300, 301, 556, 1300):
+            writer.append(hs[writer.size : end])
+            tree = TiledTree(store, end, cache=cache)
+            reader = merkle.LeafHashReader(hs[:end])
+            assert tree.root() == reader.root()
+            for i in {0, end // 2, end - 1}:
+                assert tree.inclusion_proof(i) == merkle.inclusion_proof(i, end, reader)
+        assert len(cache) > 0
+
+    def test_appending_tree_keeps_shared_cache_untouched(self) -> None:
+        """Tiles an append writes (its transaction may roll back) never enter a shared cache."""
+        cache = TileCache()
+        store = MemoryTileStore()
+        tree = TiledTree(store, cache=cache)
+        tree.append(leaves(300))
+        tree.append(leaves(10, 300))
+        assert len(cache) == 0
+        assert tree.root() == merkle.root_from_leaves(leaves(310))
+
+    def test_cache_is_bounded(self) -> None:
+        """The cache evicts the least recently used tiles beyond its bound."""
+        cache = TileCache(max_tiles=2)
+        store = MemoryTileStore()
+        TiledTree(store).append(leaves(2000))
+        tree = TiledTree(store, 2000, cache=cache)
+        for i in range(0, 2000, 256):
+            tree.inclusion_proof(i)
+        assert len(cache) == 2
 
 
 class TestTiledTreeProperties:
