@@ -9,6 +9,7 @@ BENCHMARKS = {
     "ledger": "durable ingest, inclusion proofs and offline verification of the log",
     "rules": "commitment evaluation, batch and online, side by side with reelay",
     "supply": "Monte Carlo stock-and-flow runs against one vectorised pass",
+    "yaml": "the largest built-in case file: the old pure-Python loader against corridor.source",
 }
 
 

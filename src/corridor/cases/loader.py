@@ -22,7 +22,7 @@ from corridor.model import (
     record_error_from,
 )
 from corridor.model.observation import parse_observation
-from corridor.yamlsrc import YamlDoc, load_yaml, read_source
+from corridor.source import YamlDoc, load_yaml_file
 
 __all__ = ["BUILTIN", "Case", "builtin_cases", "load_case"]
 
@@ -75,15 +75,15 @@ def builtin_cases() -> dict[str, str]:
     """Built-in case name -> title."""
     out = {}
     for name, folder in BUILTIN.items():
-        doc = load_yaml(
-            (folder / "case.yaml").read_text(encoding="utf-8"), str(folder / "case.yaml")
-        )
-        out[name] = str(doc.data.get("title", name))
+        doc = _read(folder / "case.yaml")
+        title = doc.data.get("title", name) if isinstance(doc.data, Mapping) else name
+        out[name] = str(title)
     return out
 
 
 def _read(path: Path) -> YamlDoc:
-    return load_yaml(read_source(path), str(path))
+    """A case file or an included file, read within bounds in the one YAML dialect."""
+    return load_yaml_file(str(path))
 
 
 def _items(doc: YamlDoc, key: str, model: type[BaseModel]) -> list[Any]:

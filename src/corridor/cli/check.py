@@ -34,7 +34,7 @@ from corridor.rules import (
     parse_rules,
     results_to_json,
 )
-from corridor.yamlsrc import read_source
+from corridor.source import read_source
 
 __all__ = ["demo_verdicts", "load_rules", "print_results", "register"]
 

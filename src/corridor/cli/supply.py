@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import typer
-import yaml
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
@@ -23,6 +22,7 @@ from rich.table import Table
 
 from corridor.errors import CorridorError, InputError, ScenarioError
 from corridor.model import Observation
+from corridor.source import parse_yaml, read_source
 from corridor.supply import (
     Scenario,
     compile_problem,
@@ -35,7 +35,6 @@ from corridor.supply import (
 )
 from corridor.supply import demo_lines as _demo_lines
 from corridor.supply.scenario import MAX_DAYS
-from corridor.yamlsrc import read_source
 
 __all__ = ["builtin_scenarios", "demo_lines", "register"]
 
@@ -59,9 +58,9 @@ def builtin_scenarios(case: str) -> list[tuple[str, str]]:
     folder = root.joinpath("scenarios")
     names = sorted(f.name for f in folder.iterdir() if f.name.endswith(".yaml"))
     try:  # the case file lists its scenarios in the order to show them
-        listed = yaml.safe_load(root.joinpath("case.yaml").read_text(encoding="utf-8"))
+        listed = parse_yaml(root.joinpath("case.yaml").read_text(encoding="utf-8")).data
         order = [str(p).removeprefix("scenarios/") for p in listed.get("scenarios") or []]
-    except (OSError, yaml.YAMLError, AttributeError):
+    except (OSError, InputError, AttributeError, TypeError):
         order = []
     names = [n for n in order if n in names] + [n for n in names if n not in order]
     return [
@@ -106,7 +105,7 @@ def _sources(case: str | None, scenarios: Sequence[str]) -> list[tuple[str, str,
     out = []
     for s in scenarios:
         path = Path(s)
-        if path.is_file():
+        if path.exists() and not path.is_dir():  # read_source refuses devices and FIFOs
             out.append((s, read_source(path, ScenarioError), True))
             continue
         match = [(n, t) for n, t in builtin if _matches(s, n, t)]
