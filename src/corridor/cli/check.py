@@ -21,7 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from corridor.cli.context import DbOption, JsonOption, KeysOption, console, open_store, print_json
-from corridor.errors import InputError
+from corridor.errors import InputError, RuleError
 from corridor.model import Observation, Registry, parse_instant
 from corridor.rules import (
     CommitmentResult,
@@ -48,7 +48,7 @@ _STYLE = {
 
 def load_rules(path: Path, registry: Registry | None, *, name: str | None = None) -> RuleSet:
     """Read and check a rule file (errors name FILE:LINE:COLUMN)."""
-    return parse_rules(read_source(path), name=name or str(path), registry=registry)
+    return parse_rules(read_source(path, RuleError), name=name or str(path), registry=registry)
 
 
 def _at(value: str | None) -> datetime:
