@@ -3,6 +3,7 @@ and scenarios, and through the CLI: each ends in one clear CorridorError, never 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable
@@ -71,7 +72,8 @@ class TestHostileFiles:
         p = tmp_path / "deep.yaml"
         p.write_text("".join(" " * i + f"k{i}:\n" for i in range(300)), encoding="utf-8")
         err = refused(kind, p)
-        assert str(err).startswith(f"{shown(kind, p)}:101:") and "nested deeper than 100" in err.reason
+        assert str(err).startswith(f"{shown(kind, p)}:101:")
+        assert "nested deeper than 100" in err.reason
 
     def test_billion_laughs(self, kind: str, tmp_path: Path) -> None:
         """An alias bomb is refused at the alias that crosses the bound (was MemoryError)."""
@@ -122,10 +124,8 @@ class TestHostileFiles:
         """Arbitrary bytes in the file raise nothing but CorridorError subclasses."""
         p = tmp_path / "fuzz.yaml"
         p.write_bytes(data)
-        try:
+        with contextlib.suppress(CorridorError):
             LOADERS[kind][0](p)
-        except CorridorError:
-            pass
 
 
 class TestRuleDialect:
@@ -197,10 +197,8 @@ class TestFuzzText:
         """Arbitrary text in each kind of YAML file raises nothing but CorridorError."""
         p = tmp_path / "fuzz.yaml"
         p.write_text(text, encoding="utf-8")
-        try:
+        with contextlib.suppress(CorridorError):
             LOADERS[kind][0](p)
-        except CorridorError:
-            pass
 
 
 class TestCli:
