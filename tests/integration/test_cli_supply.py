@@ -110,7 +110,7 @@ class TestSupplyCommand:
         assert code == 1
         assert out == ""
         assert err.strip() == (
-            f"error: {simple}:4, population.initial: must not be negative; got negative (-3)"
+            f"error: {simple}:4:1, population.initial: must not be negative; got negative (-3)"
         )
 
     def test_missing_file_exits_1(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -19,7 +19,6 @@ LAYERS = {
     "supply": "core",
     "situation": "core",
     "source": "core",
-    "yamlsrc": "core",
     # adapters
     "store": "adapter",
     "ingest": "adapter",

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corridor.cases import Case
-from corridor.errors import InputError, NotFoundError
+from corridor.errors import InputError, NotFoundError, RuleError
 from corridor.model import Observation, Registry
 from corridor.rules import CommitmentResult, RuleSet, evaluate, events_from, parse_rules
 from corridor.rules.filters import rule_types
@@ -22,9 +22,9 @@ __all__ = ["CheckResult", "CommitmentCases", "evaluate_rules", "load_rules"]
 
 def load_rules(path: Path, registry: Registry | None, *, name: str | None = None) -> RuleSet:
     """Read and check a rule file (errors name FILE:LINE:COLUMN)."""
-    from corridor.yamlsrc import read_source
+    from corridor.source import read_source
 
-    return parse_rules(read_source(path), name=name or str(path), registry=registry)
+    return parse_rules(read_source(path, RuleError), name=name or str(path), registry=registry)
 
 
 @dataclass

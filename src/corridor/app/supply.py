@@ -28,17 +28,17 @@ ProgressFactory = Callable[[str, int], Callable[[int, int], None]]
 def builtin_scenarios(case: str) -> list[tuple[str, str]]:
     """(source name, YAML text) of a case's built-in scenarios, in the order its case file
     lists them."""
-    import yaml
+    from corridor.source import parse_yaml
 
     if case not in CASES:
         raise InputError(f"unknown case {case!r}; built-in cases: {', '.join(CASES)}")
     root = resources.files("corridor").joinpath("cases", case.replace("-", "_"))
     folder = root.joinpath("scenarios")
     names = sorted(f.name for f in folder.iterdir() if f.name.endswith(".yaml"))
-    try:
-        listed = yaml.safe_load(root.joinpath("case.yaml").read_text(encoding="utf-8"))
+    try:  # the case file lists its scenarios in the order to show them
+        listed = parse_yaml(root.joinpath("case.yaml").read_text(encoding="utf-8")).data
         order = [str(p).removeprefix("scenarios/") for p in listed.get("scenarios") or []]
-    except (OSError, yaml.YAMLError, AttributeError):
+    except (OSError, InputError, AttributeError, TypeError):
         order = []
     names = [n for n in order if n in names] + [n for n in names if n not in order]
     return [
@@ -55,7 +55,7 @@ def _matches(wanted: str, source: str) -> bool:
 def scenario_sources(case: str | None, scenarios: Sequence[str]) -> list[tuple[str, str, bool]]:
     """(source name, text, explicitly asked for) for each scenario to run: files, or a case's
     built-in scenarios (all of them, or those named)."""
-    from corridor.yamlsrc import read_source
+    from corridor.source import read_source
 
     builtin = builtin_scenarios(case) if case else []
     if not scenarios:
@@ -65,7 +65,7 @@ def scenario_sources(case: str | None, scenarios: Sequence[str]) -> list[tuple[s
     out = []
     for s in scenarios:
         path = Path(s)
-        if path.is_file():
+        if path.exists() and not path.is_dir():  # read_source refuses devices and FIFOs
             out.append((s, read_source(path, ScenarioError), True))
             continue
         match = [(n, t) for n, t in builtin if _matches(s, n)]

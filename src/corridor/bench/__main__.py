@@ -11,6 +11,7 @@ BENCHMARKS = {
     "rules": "commitment evaluation, batch and online, side by side with reelay",
     "supply": "Monte Carlo stock-and-flow runs against one vectorised pass",
     "scale": "status, list, show, rules and supply reads at 10k-1M observations vs sqlite3",
+    "yaml": "the largest built-in case file: the old pure-Python loader against corridor.source",
 }
 
 

@@ -22,7 +22,7 @@ from corridor.model import (
     record_error_from,
 )
 from corridor.model.observation import parse_observation
-from corridor.yamlsrc import YamlDoc, load_yaml, read_source
+from corridor.source import YamlDoc, load_yaml_file
 
 __all__ = ["BUILTIN", "Case", "builtin_cases", "load_case"]
 
@@ -75,15 +75,15 @@ def builtin_cases() -> dict[str, str]:
     """Built-in case name -> title."""
     out = {}
     for name, folder in BUILTIN.items():
-        doc = load_yaml(
-            (folder / "case.yaml").read_text(encoding="utf-8"), str(folder / "case.yaml")
-        )
-        out[name] = str(doc.data.get("title", name))
+        doc = _read(folder / "case.yaml")
+        title = doc.data.get("title", name) if isinstance(doc.data, Mapping) else name
+        out[name] = str(title)
     return out
 
 
 def _read(path: Path) -> YamlDoc:
-    return load_yaml(read_source(path), str(path))
+    """A case file or an included file, read within bounds in the one YAML dialect."""
+    return load_yaml_file(str(path))
 
 
 def _items(doc: YamlDoc, key: str, model: type[BaseModel]) -> list[Any]:
@@ -111,9 +111,9 @@ def load_case(name_or_path: str | Path) -> Case:
         path = BUILTIN[name_or_path] / "case.yaml"
     else:
         path = Path(name_or_path)
-        if path.is_dir():
+        if _is_dir(path):
             path = path / "case.yaml"
-        if not path.exists():
+        if not _exists(path):
             known = ", ".join(BUILTIN)
             raise InputError(
                 f"no such case file or folder, and not a built-in case (built-in: {known})",
@@ -137,9 +137,9 @@ def load_case(name_or_path: str | Path) -> Case:
         synthetic=bool(doc.data.get("synthetic", False)),
     )
     docs = [doc]
-    for i, inc in enumerate(doc.data.get("include") or []):
+    for i, inc in enumerate(_list(doc, "include")):
         p = base / str(inc)
-        if not p.exists():
+        if not _is_file(p):
             raise InputError(f"included file {inc!r} does not exist", where=doc.where("include", i))
         sub = _read(p)
         if not isinstance(sub.data, Mapping):
@@ -158,6 +158,8 @@ def load_case(name_or_path: str | Path) -> Case:
         for i, c in enumerate(_items(d, "checkpoints", Checkpoint)):
             reg.check_checkpoint(c, where=d.where("checkpoints", i))
     tz = doc.data.get("timezone")
+    if tz is not None and not isinstance(tz, str):
+        raise InputError("timezone must be a zone name or offset", where=doc.where("timezone"))
     for d in docs:
         raw = d.data.get("observations") or []
         if not isinstance(raw, list):
@@ -170,18 +172,54 @@ def load_case(name_or_path: str | Path) -> Case:
             reg.check(obs, where=where)
             case.observations.append(obs)
     for key, target in (("rules", case.rules), ("scenarios", case.scenarios)):
-        for i, rel in enumerate(doc.data.get(key) or []):
+        for i, rel in enumerate(_list(doc, key)):
             p = base / str(rel)
-            if not p.exists():
+            if not _is_file(p):
                 raise InputError(f"{key} file {rel!r} does not exist", where=doc.where(key, i))
             target.append(p)
     demo = doc.data.get("demo") or {}
-    for i, d in enumerate(demo.get("status_at") or []):
+    if not isinstance(demo, Mapping):
+        raise InputError("demo must be a mapping (status_at: [...])", where=doc.where("demo"))
+    for i, d in enumerate(_list(doc, "demo", "status_at")):
         try:
             case.demo_dates.append(parse_instant(str(d), tz))
         except ValueError as exc:
             raise InputError(str(exc), where=doc.where("demo", "status_at", i)) from None
     return case
+
+
+def _list(doc: YamlDoc, *path: str) -> list[Any]:
+    """The list at ``path`` (empty when absent), or InputError naming the key."""
+    value: Any = doc.data
+    for key in path:
+        value = value.get(key) if isinstance(value, Mapping) else None
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InputError(f"{'.'.join(path)} must be a list", where=doc.where(*path))
+    return value
+
+
+def _is_dir(p: Path) -> bool:
+    try:
+        return p.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
+def _exists(p: Path) -> bool:
+    try:
+        return p.exists()
+    except (OSError, ValueError):
+        return False
+
+
+def _is_file(p: Path) -> bool:
+    """Whether ``p`` names something to read (an unusable name, e.g. too long, is not)."""
+    try:
+        return p.exists() and not p.is_dir()
+    except (OSError, ValueError):
+        return False
 
 
 def _check_unique(doc: YamlDoc, case: Case) -> None:

@@ -12,6 +12,7 @@ import codecs
 import difflib
 import re
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -43,7 +44,7 @@ from corridor.ingest.values import (
     split_text,
 )
 from corridor.model import BODY_TYPES, resolve_tz
-from corridor.yamlsrc import YamlSyntaxError, load_yaml12
+from corridor.source import Marks, locate, parse_yaml, read_source
 
 __all__ = [
     "ColumnSpec",
@@ -245,7 +246,7 @@ class MappingFile(_Strict):
     delimiter: str | None = Field(None, min_length=1, max_length=1, description="CSV delimiter")
 
     _file: str = PrivateAttr("<mapping>")
-    _marks: dict[Path_, tuple[int, int]] = PrivateAttr(default_factory=dict)
+    _marks: Marks | None = PrivateAttr(None)
 
     @property
     def file(self) -> str:
@@ -253,11 +254,7 @@ class MappingFile(_Strict):
 
     def position(self, path: Path_) -> str:
         """FILE:LINE:COLUMN of the deepest known node on ``path`` (or just FILE)."""
-        for n in range(len(path), -1, -1):
-            mark = self._marks.get(tuple(path[:n]))
-            if mark is not None:
-                return f"{self._file}:{mark[0]}:{mark[1]}"
-        return self._file
+        return locate(self._file, self._marks, tuple(path))
 
     def error(self, path: Path_, reason: str) -> MappingError:
         """A MappingError at ``path``, saying where in the file and which key."""
@@ -310,11 +307,8 @@ def parse_mapping(text: str, name: str = "<mapping>") -> MappingFile:
     """Parse and check a mapping file's text; ``name`` is used in error positions."""
     shell = MappingFile.model_construct(mappings=())
     shell._file = name
-    try:
-        data, marks = load_yaml12(text)
-    except YamlSyntaxError as exc:
-        where = f"{name}:{exc.line}:{exc.column}" if exc.line else name
-        raise MappingError(f"not valid YAML: {exc.problem}", where=where) from None
+    doc = parse_yaml(text, name, error=MappingError)
+    data, marks = doc.data, doc.marks
     shell._marks = marks
     if not isinstance(data, dict):
         raise MappingError(
@@ -333,13 +327,7 @@ def parse_mapping(text: str, name: str = "<mapping>") -> MappingFile:
 def load_mapping(path: str | Path) -> MappingFile:
     """Read and check a mapping file; MappingError (FILE:LINE:COLUMN) if it is malformed."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise MappingError("no such mapping file", where=str(p)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MappingError(f"cannot read the mapping file: {exc}", where=str(p)) from None
-    return parse_mapping(text, p.name)
+    return parse_mapping(read_source(p, MappingError, what="mapping file"), p.name)
 
 
 # -- checks against the model -------------------------------------------------------------------
@@ -370,6 +358,32 @@ def read_value(kind: Kind, value: Any, spec: ColumnSpec | None) -> Any:
 
 
 _TIME_ONLY = {"format", "tz"}
+
+#: The longest ``format:`` accepted (a strptime format; real ones are under 30 characters).
+MAX_FORMAT_LENGTH = 100
+
+
+def format_problem(fmt: str) -> str | None:
+    """Why a strptime ``format`` cannot be used, or None.
+
+    A mapping file holds no regular expressions: ``where``, ``skip_if`` and ``map`` compare cell
+    text exactly (ignoring case). The one pattern is a time ``format``, which Python's strptime
+    turns into a regular expression of fixed pieces: each directive (``%d``) a bounded
+    alternation, any other character literal, whitespace ``\\s+``. A directive may appear once
+    only (``%d%d`` is refused here, not left to fail on the first row) and the format is bounded
+    in length, so the pattern cannot backtrack catastrophically.
+    """
+    if len(fmt) > MAX_FORMAT_LENGTH:
+        return f"a time format of more than {MAX_FORMAT_LENGTH} characters"
+    try:
+        datetime.strptime("", fmt)
+    except re.error as exc:
+        return f"{fmt!r} is not a usable time format ({exc.msg}: a directive given twice?)"
+    except ValueError as exc:
+        msg = str(exc)
+        if not msg.startswith(("time data", "unconverted data")):
+            return f"{fmt!r} is not a usable time format ({msg})"
+    return None
 
 
 def _check(mf: MappingFile) -> None:
@@ -488,6 +502,10 @@ def _check_spec(
         if n.thousands is not None and n.thousands == n.decimal:
             raise mf.error((*path, "number"), "thousands and decimal separators must differ")
     if kind is Kind.instant:
+        if spec.format is not None:
+            problem = format_problem(spec.format)
+            if problem:
+                raise mf.error((*path, "format"), problem)
         if spec.tz is not None:
             try:
                 resolve_tz(spec.tz)

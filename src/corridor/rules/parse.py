@@ -1,10 +1,11 @@
 """Rule files: YAML text to a validated :class:`RuleSet`, every error at FILE:LINE:COLUMN.
 
-The text is composed with ``yaml.compose`` so that every key and value keeps its position; the
-plain data is validated by the Pydantic models of :mod:`corridor.rules.language`, then checked
-for meaning (observation fields, registry ids, ``from`` before ``to``). The first problem is
-raised as :class:`corridor.errors.RuleError` with ``where="FILE:LINE:COLUMN"``; nothing is
-evaluated from a file that has one.
+The text is read in corridor's one YAML dialect (:mod:`corridor.source`: YAML 1.2 core-schema
+scalars, so ``flag: no`` is the text "no"; nesting and aliases bounded), keeping every key's and
+value's position; the plain data is validated by the Pydantic models of
+:mod:`corridor.rules.language`, then checked for meaning (observation fields, registry ids,
+``from`` before ``to``). The first problem is raised as :class:`corridor.errors.RuleError` with
+``where="FILE:LINE:COLUMN"``; nothing is evaluated from a file that has one.
 """
 
 from __future__ import annotations
@@ -12,79 +13,25 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
-from yaml.constructor import SafeConstructor
-from yaml.error import Mark
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from corridor.errors import RuleError
 from corridor.model import Registry
 from corridor.rules.checks import problems
 from corridor.rules.language import KINDS, Path, RuleSet, Step
+from corridor.source import Marks, locate, parse_yaml
 
 __all__ = ["parse_rules"]
 
-_KEEP_AS_TEXT = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:str"}
 
-
-class _Marks:
-    """Positions of the nodes of one document, by YAML path."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.value: dict[Path, Mark] = {}
-        self.key: dict[Path, Mark] = {}
-
-    def where(self, path: Path, *, at_key: bool = False) -> str:
-        """FILE:LINE:COLUMN of the deepest node on ``path`` (1-based line and column)."""
-        p = tuple(path)
-        while p:
-            table = self.key if at_key else self.value
-            if p in table:
-                return self._fmt(table[p])
-            if p in self.value:
-                return self._fmt(self.value[p])
-            p = p[:-1]
-            at_key = False
-        return self._fmt(self.value[()]) if () in self.value else f"{self.name}:1:1"
-
-    def resolve(self, loc: tuple[Any, ...]) -> Path:
-        """Map a Pydantic error location onto a YAML path, skipping the tags it inserts."""
-        path: Path = ()
-        for item in loc:
-            cand = (*path, item)
-            if cand in self.value:
-                path = cand
-        return path
-
-    def _fmt(self, m: Mark) -> str:
-        return f"{self.name}:{m.line + 1}:{m.column + 1}"
-
-
-def _plain(node: Node, path: Path, marks: _Marks, ctor: SafeConstructor) -> Any:
-    marks.value[path] = node.start_mark
-    if isinstance(node, MappingNode):
-        out: dict[str, Any] = {}
-        for knode, vnode in node.value:
-            if not isinstance(knode, ScalarNode):
-                raise RuleError("keys must be plain words", where=marks._fmt(knode.start_mark))
-            key = str(knode.value)
-            if key == "<<":
-                raise RuleError(
-                    "merge keys (<<) are not supported", where=marks._fmt(knode.start_mark)
-                )
-            if key in out:
-                raise RuleError(f"duplicate key {key!r}", where=marks._fmt(knode.start_mark))
-            marks.key[(*path, key)] = knode.start_mark
-            out[key] = _plain(vnode, (*path, key), marks, ctor)
-        return out
-    if isinstance(node, SequenceNode):
-        return [_plain(n, (*path, i), marks, ctor) for i, n in enumerate(node.value)]
-    assert isinstance(node, ScalarNode)
-    if node.tag in _KEEP_AS_TEXT:
-        return str(node.value)
-    return ctor.construct_object(node, deep=True)
+def _resolve(marks: Marks, loc: tuple[Any, ...]) -> Path:
+    """Map a Pydantic error location onto a YAML path, skipping the tags it inserts."""
+    path: Path = ()
+    for item in loc:
+        cand = (*path, item)
+        if cand in marks.node:
+            path = cand
+    return path
 
 
 def _reason(err: dict[str, Any], raw: Any, path: Path) -> tuple[str, bool]:
@@ -144,22 +91,15 @@ def parse_rules(
 
     Raises RuleError(reason, where="NAME:LINE:COLUMN") for the first problem found.
     """
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        m = exc.problem_mark or exc.context_mark
-        where = f"{name}:{m.line + 1}:{m.column + 1}" if m is not None else name
-        raise RuleError(f"not valid YAML: {exc.problem or exc.context}", where=where) from None
-    except yaml.YAMLError as exc:  # pragma: no cover - every YAML error carries a mark
-        raise RuleError(f"not valid YAML: {exc}", where=name) from None
-    if node is None:
+    doc = parse_yaml(text, name, error=RuleError)
+    marks = doc.marks
+    if () not in marks.node:
         raise RuleError(
             "the file is empty; expected a mapping with 'commitments'", where=f"{name}:1:1"
         )
-    marks = _Marks(name)
-    raw = _plain(node, (), marks, SafeConstructor())
+    raw = doc.data
     if not isinstance(raw, dict):
-        raise RuleError("expected a mapping with 'commitments'", where=marks.where(()))
+        raise RuleError("expected a mapping with 'commitments'", where=locate(name, marks))
     try:
         rules = RuleSet.model_validate(raw)
     except ValidationError as exc:
@@ -167,13 +107,13 @@ def parse_rules(
         # a misspelt key also makes a required one missing: name the misspelling first
         first = next((e for e in errs if e.get("type") == "extra_forbidden"), errs[0])
         # the deepest node on the error's path: an unknown key itself, a missing key's mapping
-        target = marks.resolve(tuple(first.get("loc", ())))
+        target = _resolve(marks, tuple(first.get("loc", ())))
         if first.get("type") == "union_tag_invalid":
             target = (*target, "kind")
         reason, at_key = _reason(dict(first), raw, target)
-        raise RuleError(reason, where=marks.where(target, at_key=at_key)) from None
+        raise RuleError(reason, where=locate(name, marks, target, at_key=at_key)) from None
     found = problems(rules, registry)
     if found:
         p = found[0]
-        raise RuleError(p.reason, where=marks.where(p.path, at_key=p.at_key))
+        raise RuleError(p.reason, where=locate(name, marks, p.path, at_key=p.at_key))
     return rules

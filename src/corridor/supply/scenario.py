@@ -36,6 +36,7 @@ from pydantic import (
 )
 
 from corridor.errors import ScenarioError
+from corridor.source import Marks, locate, parse_yaml
 from corridor.supply.rations import (
     KCAL_PER_100G,
     NON_FOOD,
@@ -44,7 +45,6 @@ from corridor.supply.rations import (
     CommodityMap,
     MapEntry,
 )
-from corridor.yamlsrc import YamlSyntaxError, load_yaml12
 
 __all__ = [
     "MAX_DAYS",
@@ -407,24 +407,25 @@ class _FieldProblem(Exception):
 
 
 def load_scenario(text: str, source_name: str) -> Scenario:
-    """Parse and validate YAML; raise ScenarioError naming file, line, field and reason."""
-    try:
-        data, marks = load_yaml12(text)
-    except YamlSyntaxError as exc:
-        where = f"{source_name}:{exc.line}" if exc.line else source_name
-        raise ScenarioError(f"not valid YAML: {exc.problem}", where=where) from None
-    lines = {path: line for path, (line, _col) in marks.items()}
-    return scenario_from_mapping(data, source_name, lines=lines)
+    """Parse and validate YAML; raise ScenarioError naming FILE:LINE:COLUMN, field and reason."""
+    doc = parse_yaml(text, source_name, error=ScenarioError)
+    return scenario_from_mapping(doc.data, source_name, marks=doc.marks)
 
 
 def scenario_from_mapping(
-    data: Any, source_name: str, *, lines: Mapping[tuple[str | int, ...], int] | None = None
+    data: Any,
+    source_name: str,
+    *,
+    lines: Mapping[tuple[str | int, ...], int] | None = None,
+    marks: Marks | None = None,
 ) -> Scenario:
-    """Validate already-parsed data into a Scenario (as :func:`load_scenario`, without YAML)."""
-    lines = lines or {}
+    """Validate already-parsed data into a Scenario (as :func:`load_scenario`, without YAML).
+
+    With ``marks`` errors name FILE:LINE:COLUMN; with only ``lines`` (path -> line), FILE:LINE.
+    """
     if not isinstance(data, Mapping):
         raise ScenarioError("a scenario is a mapping with name, from, to, population ...",
-                            where=source_name)
+                            where=locate(source_name, marks) if marks else source_name)
     try:
         sc = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -435,11 +436,11 @@ def scenario_from_mapping(
             reason = "required field is missing"
         elif err.get("type") == "extra_forbidden":
             reason = "unknown field"
-        raise _error(source_name, path, reason, lines) from None
+        raise _error(source_name, path, reason, lines, marks) from None
     try:
         check_scenario(sc)
     except _FieldProblem as p:
-        raise _error(source_name, p.path, p.reason, lines) from None
+        raise _error(source_name, p.path, p.reason, lines, marks) from None
     return sc
 
 
@@ -448,15 +449,22 @@ def _is_pydantic_tag(p: Any) -> bool:
 
 
 def _error(
-    source: str, path: tuple[Any, ...], reason: str, lines: Mapping[tuple[str | int, ...], int]
+    source: str,
+    path: tuple[Any, ...],
+    reason: str,
+    lines: Mapping[tuple[str | int, ...], int] | None,
+    marks: Marks | None,
 ) -> ScenarioError:
     field = _path_str(path)
-    line = None
-    for n in range(len(path), -1, -1):
-        line = lines.get(tuple(path[:n]))
-        if line is not None:
-            break
-    where = f"{source}:{line}" if line is not None else source
+    if marks is not None:
+        where = locate(source, marks, path)
+    else:
+        line = None
+        for n in range(len(path), -1, -1):
+            line = (lines or {}).get(tuple(path[:n]))
+            if line is not None:
+                break
+        where = f"{source}:{line}" if line is not None else source
     return ScenarioError(reason, where=f"{where}, {field}" if field else where)
 
 

@@ -65,14 +65,14 @@ class TestLoadScenario:
 
 class TestScenarioErrors:
     def test_negative_population(self) -> None:
-        """A negative population names file, line, field and reason."""
+        """A negative population names file, line, column, field and reason."""
         err = error_of("name: x\nfrom: 2024-01-01\nto: 2024-02-01\npopulation: -5\n")
-        assert str(err).startswith("bad.yaml:4, population.initial: must not be negative")
+        assert str(err).startswith("bad.yaml:4:1, population.initial: must not be negative")
 
     def test_negative_stock(self, simple_text: str) -> None:
         """A negative initial stock is refused with its field."""
         err = error_of(simple_text.replace("stocks: {cereal: 10}", "stocks: {cereal: -1}"))
-        assert "bad.yaml:6, stocks.cereal: must not be negative" in str(err)
+        assert "bad.yaml:6:10, stocks.cereal: must not be negative" in str(err)
 
     def test_distribution_that_can_go_negative(self, simple_text: str) -> None:
         """A stock distribution reaching below zero is refused like a negative number."""
@@ -85,7 +85,7 @@ class TestScenarioErrors:
         """A ration commodity with no kcal value names the commodity and the fix."""
         text = simple_text.replace("ration: {cereal: 400}", "ration: {cereal: 400, meat: 50}")
         err = error_of(text)
-        assert "bad.yaml:5, ration.meat: no kcal value for 'meat'" in str(err)
+        assert "bad.yaml:5:23, ration.meat: no kcal value for 'meat'" in str(err)
         assert "kcal_per_100g" in str(err)
 
     def test_kcal_table_extension_allows_new_commodity(self, simple_text: str) -> None:
@@ -112,14 +112,14 @@ routes:
 """
         err = error_of(text)
         assert str(err).startswith(
-            "bad.yaml:9, routes[0].windows: windows 0 and 1 of route 'north'"
+            "bad.yaml:9:5, routes[0].windows: windows 0 and 1 of route 'north'"
         )
         assert "overlap" in str(err)
 
     def test_inverted_bounds(self, simple_text: str) -> None:
         """A distribution whose min exceeds its max is refused with the bounds."""
         err = error_of(simple_text.replace("population: 1000", "population: {uniform: [10, 5]}"))
-        assert "bad.yaml:4, population" in str(err)
+        assert "bad.yaml:4:1, population" in str(err)
         assert "inverted bounds: min 10 is greater than max 5" in str(err)
 
     def test_inverted_normal_bounds(self, simple_text: str) -> None:
@@ -134,7 +134,7 @@ routes:
     def test_unknown_field(self, simple_text: str) -> None:
         """An unknown field is named."""
         err = error_of(simple_text + "colour: red\n")
-        assert str(err) == "bad.yaml:9, colour: unknown field"
+        assert str(err) == "bad.yaml:9:1, colour: unknown field"
 
     def test_missing_field(self) -> None:
         """A missing required field is named."""
@@ -155,7 +155,7 @@ routes:
     def test_end_before_start(self, simple_text: str) -> None:
         """The last day must come after the first."""
         err = error_of(simple_text.replace("to: 2024-04-01", "to: 2023-04-01"))
-        assert "bad.yaml:3, to: must be after from" in str(err)
+        assert "bad.yaml:3:1, to: must be after from" in str(err)
 
     def test_mix_over_one(self, base_mapping: Builder) -> None:
         """Route mix fractions may not add up to more than one."""
