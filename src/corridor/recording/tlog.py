@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from corridor.errors import (
+    ConflictError,
     NotFoundError,
     RecordError,
     SigningKeyError,
@@ -322,7 +323,14 @@ class TransparencyLog:
             proof = tree.consistency_proof(old_size)
             merkle.verify_consistency(old_size, tree.size, old_root, root, proof)
         note = sign_checkpoint(Checkpoint(self.origin, tree.size, root), signer)
-        self.store.add_checkpoint(tree.size, root, note.decode())
+        try:
+            self.store.add_checkpoint(tree.size, root, note.decode())
+        except ConflictError:
+            # another writer signed a larger tree meanwhile: it covers this one's entries
+            newer = self.store.latest_checkpoint()
+            if newer is None or newer[0] <= tree.size:
+                raise
+            return self._with_cosignatures(newer[0], newer[2])
         return note
 
     def verified_checkpoint(self) -> Checkpoint:

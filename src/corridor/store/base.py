@@ -13,7 +13,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from corridor.errors import StoreError
 from corridor.model import Registry
 
-__all__ = ["StoreBase", "driver_message", "insert_sql", "upsert"]
+__all__ = ["BUSY_TIMEOUT_S", "StoreBase", "driver_message", "insert_sql", "upsert"]
+
+#: How long an SQLite writer waits for another's write lock before giving up.
+BUSY_TIMEOUT_S = 60
 
 
 class StoreBase:
@@ -26,12 +29,27 @@ class StoreBase:
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
-        """One write transaction; driver errors become StoreError."""
+        """One write transaction; driver errors become StoreError.
+
+        On SQLite the write lock is taken when the transaction begins (``BEGIN IMMEDIATE``), so
+        whatever the transaction reads (the log's size, the ids present) cannot change under it:
+        concurrent writers wait for each other (up to the busy timeout) instead of colliding.
+        PostgreSQL appends lock the observations table for the same reason.
+        """
         try:
             with self.engine.begin() as conn:
+                if self.dialect == "sqlite":
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
                 yield conn
         except SQLAlchemyError as exc:
-            raise StoreError(f"database write failed: {driver_message(exc)}") from exc
+            message = driver_message(exc)
+            if "database is locked" in message:
+                raise StoreError(
+                    f"the database is busy: another process held its write lock for more than "
+                    f"{BUSY_TIMEOUT_S} s; try again when it is done",
+                    code="busy",
+                ) from exc
+            raise StoreError(f"database write failed: {message}") from exc
 
     @contextmanager
     def read(self, conn: Connection | None = None) -> Iterator[Connection]:

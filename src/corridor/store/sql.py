@@ -31,7 +31,7 @@ from corridor.model import (
     Route,
 )
 from corridor.store import tables as t
-from corridor.store.base import driver_message, upsert
+from corridor.store.base import BUSY_TIMEOUT_S, driver_message, upsert
 from corridor.store.columns import INDEX_COLUMNS, IndexedEntry, from_us, index_columns, to_us
 from corridor.store.observations import ObservationStore
 
@@ -66,7 +66,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=FULL")  # what was acknowledged survives a crash
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
     cur.close()
 
 
