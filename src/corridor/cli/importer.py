@@ -37,6 +37,11 @@ from corridor.ingest import (
 
 __all__ = ["BAR_THRESHOLD", "import_file", "print_summary", "register", "wants_bar"]
 
+_ENCODING_NOTE = {
+    "bom": "by its byte-order mark",
+    "mapping": "as the mapping file says",
+    "detected": "detected; if names look wrong, set encoding: in the mapping file",
+}
 BAR_THRESHOLD = 5_000  # rows; smaller files import too fast for a bar to help
 SHOWN_REJECTED = 5
 
@@ -173,6 +178,8 @@ def print_summary(s: ImportSummary, console: Console) -> None:
     else:
         where = ""
     t.add_row("rejected", str(s.rejected), where)
+    if s.encoding:
+        t.add_row("encoding", escape(s.encoding), _ENCODING_NOTE.get(s.encoding_source or "", ""))
     console.print(t)
     if s.rejected:
         console.print("First rejected rows:")
