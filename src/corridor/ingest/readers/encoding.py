@@ -19,7 +19,7 @@ from corridor.errors import InputError
 __all__ = ["MIN_COHERENCE", "choose_encoding"]
 
 _CHUNK = 1 << 20
-_SAMPLE = 256 * 1024  # bytes of non-ASCII lines given to the detector
+_SAMPLE = 256 * 1024  # bytes given to the detector
 # A candidate's language coherence (0-1) below which detection is not trusted: short samples
 # ("Café" alone) score 0 in every encoding.
 MIN_COHERENCE = 0.2
@@ -28,6 +28,26 @@ _MARGIN = 0.02
 # Candidates messier than the cleanest by more than this are not considered.
 _CHAOS_SLACK = 0.1
 _HIGH = re.compile(rb"[\x80-\xff]")
+
+# The Windows code page (and its ISO twin) for each language charset-normalizer names, to settle a
+# toss-up between Latin code pages that read the same bytes as different letters.
+_WESTERN = ("cp1252", "iso8859-1", "iso8859-15")
+_CENTRAL = ("cp1250", "iso8859-2")
+_CODE_PAGES: dict[str, tuple[str, ...]] = {
+    "Turkish": ("cp1254", "iso8859-9"),
+    **dict.fromkeys(
+        ("English", "French", "German", "Spanish", "Portuguese", "Italian", "Dutch", "Danish",
+         "Swedish", "Norwegian", "Finnish", "Indonesian", "Catalan"),
+        _WESTERN,
+    ),
+    **dict.fromkeys(
+        ("Polish", "Czech", "Slovak", "Hungarian", "Romanian", "Croatian", "Slovene"), _CENTRAL
+    ),
+    **dict.fromkeys(("Estonian", "Latvian", "Lithuanian"), ("cp1257", "iso8859-13")),
+    "Greek": ("cp1253", "iso8859-7"),
+    "Hebrew": ("cp1255", "iso8859-8"),
+    "Vietnamese": ("cp1258",),
+}
 
 _EXAMPLES = (
     "e.g. encoding: cp1256 (Arabic), cp1251 (Cyrillic), cp1254 (Turkish, Azerbaijani) or "
@@ -57,7 +77,10 @@ def _high_lines(chunk: bytes, sample: bytearray) -> None:
 
 
 def _scan(path: Path) -> tuple[bool, bool, bytes]:
-    """(valid UTF-8 throughout, holds NUL bytes, a sample of the lines with non-ASCII bytes)."""
+    """(valid UTF-8 throughout, holds NUL bytes, a sample for the detector). The sample is the
+    lines that hold non-ASCII bytes, from anywhere in the file: ASCII reads the same in every
+    candidate and would only dilute the evidence. A file with NUL bytes (UTF-16 without a BOM)
+    has no lines to go by: its start is the sample."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     valid, nul = True, False
     sample = bytearray()
@@ -72,14 +95,12 @@ def _scan(path: Path) -> tuple[bool, bool, bytes]:
                 except UnicodeDecodeError:
                     valid = False
             nul = nul or b"\x00" in chunk
-            if len(sample) < _SAMPLE:
-                _high_lines(chunk, sample)
+            _high_lines(chunk, sample)
     if valid:
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             valid = False
-    # Without line breaks to go by (UTF-16 without a BOM), give the detector the start.
     return valid, nul, first if nul else bytes(sample[:_SAMPLE])
 
 
@@ -99,24 +120,27 @@ def _detect(sample: bytes, name: str) -> str:
         key=lambda m: (-m.coherence, m.chaos),
     )
     best = near[0]
-    text = str(best)
-    rivals = [
-        m.encoding
-        for m in near[1:]
-        if m.coherence > best.coherence - _MARGIN and str(m) != text
-    ]
-    if best.coherence < MIN_COHERENCE or rivals:
-        why = (
-            f"{best.encoding} and {rivals[0]} read it equally well"
-            if rivals and best.coherence >= MIN_COHERENCE
-            else "there is too little text to tell"
-        )
-        raise InputError(
-            f"the text is not UTF-8 and its encoding cannot be told with confidence ({why}); "
-            f"set 'encoding:' in the mapping file ({_EXAMPLES})",
-            where=name,
-        )
+    if best.coherence < MIN_COHERENCE:
+        raise _unsure(name, "there is too little text to tell")
+    top = [m for m in near if m.coherence > best.coherence - _MARGIN]
+    if len({str(m) for m in top}) > 1:
+        # A toss-up between code pages that read the bytes differently: take the one Windows
+        # uses for the language the text reads as, if that settles it.
+        pages = _CODE_PAGES.get(str(best.language), ())
+        fitting = [m for m in top if codecs.lookup(m.encoding).name in pages]
+        if not fitting or len({str(m) for m in fitting}) > 1:
+            rival = next(m.encoding for m in top if str(m) != str(best))
+            raise _unsure(name, f"{best.encoding} and {rival} read it equally well")
+        best = fitting[0]
     return str(best.encoding)
+
+
+def _unsure(name: str, why: str) -> InputError:
+    return InputError(
+        f"the text is not UTF-8 and its encoding cannot be told with confidence ({why}); "
+        f"set 'encoding:' in the mapping file ({_EXAMPLES})",
+        where=name,
+    )
 
 
 def choose_encoding(path: Path, declared: str | None) -> tuple[str, str]:
