@@ -8,6 +8,7 @@ import sys
 BENCHMARKS = {
     "ledger": "durable ingest, inclusion proofs and offline verification of the log",
     "rules": "commitment evaluation, batch and online, side by side with reelay",
+    "readers": "a 50,000-row XLSX through python-calamine vs openpyxl; CSV rows/s",
     "supply": "Monte Carlo stock-and-flow runs against one vectorised pass",
 }
 
