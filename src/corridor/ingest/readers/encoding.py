@@ -3,7 +3,8 @@
 In this order: a byte-order mark (UTF-8, UTF-16, UTF-32); text that is valid UTF-8 throughout;
 the encoding the mapping file names; else detection with charset-normalizer over the lines that
 hold non-ASCII bytes. Detection must be sure: the best candidate must read as coherent text in
-some language, and no other candidate that reads the bytes as *different* text may come close.
+some language, and every other candidate about as clean and coherent must read the bytes as the
+same text, unless the code page Windows uses for the text's language settles it.
 Otherwise the file is refused with a request to name the encoding, because a wrong guess would
 sign garbled names into an append-only log.
 """
@@ -23,10 +24,10 @@ _SAMPLE = 256 * 1024  # bytes given to the detector
 # A candidate's language coherence (0-1) below which detection is not trusted: short samples
 # ("Café" alone) score 0 in every encoding.
 MIN_COHERENCE = 0.2
-# A runner-up that decodes to different text within this much coherence makes it a toss-up.
-_MARGIN = 0.02
-# Candidates messier than the cleanest by more than this are not considered.
-_CHAOS_SLACK = 0.1
+# Candidates messier than the cleanest by more than this are not plausible readings ...
+_CHAOS_SLACK = 0.05
+# ... nor those less coherent than the most coherent by more than this.
+_COHERENCE_SLACK = 0.1
 _HIGH = re.compile(rb"[\x80-\xff]")
 
 # The Windows code page (and its ISO twin) for each language charset-normalizer names, to settle a
@@ -44,9 +45,12 @@ _CODE_PAGES: dict[str, tuple[str, ...]] = {
         ("Polish", "Czech", "Slovak", "Hungarian", "Romanian", "Croatian", "Slovene"), _CENTRAL
     ),
     **dict.fromkeys(("Estonian", "Latvian", "Lithuanian"), ("cp1257", "iso8859-13")),
+    **dict.fromkeys(("Russian", "Ukrainian", "Bulgarian", "Serbian", "Kazakh"), ("cp1251",)),
+    **dict.fromkeys(("Arabic", "Farsi"), ("cp1256",)),
     "Greek": ("cp1253", "iso8859-7"),
     "Hebrew": ("cp1255", "iso8859-8"),
     "Vietnamese": ("cp1258",),
+    "Thai": ("cp874",),
 }
 
 _EXAMPLES = (
@@ -115,24 +119,22 @@ def _detect(sample: bytes, name: str) -> str:
             where=name,
         )
     cleanest = min(m.chaos for m in results)
-    near = sorted(
-        (m for m in results if m.chaos <= cleanest + _CHAOS_SLACK),
-        key=lambda m: (-m.coherence, m.chaos),
-    )
-    best = near[0]
-    if best.coherence < MIN_COHERENCE:
+    clean = [m for m in results if m.chaos <= cleanest + _CHAOS_SLACK]
+    coherent = max(m.coherence for m in clean)
+    if coherent < MIN_COHERENCE:
         raise _unsure(name, "there is too little text to tell")
-    top = [m for m in near if m.coherence > best.coherence - _MARGIN]
-    if len({str(m) for m in top}) > 1:
-        # A toss-up between code pages that read the bytes differently: take the one Windows
-        # uses for the language the text reads as, if that settles it.
-        pages = _CODE_PAGES.get(str(best.language), ())
-        fitting = [m for m in top if codecs.lookup(m.encoding).name in pages]
-        if not fitting or len({str(m) for m in fitting}) > 1:
-            rival = next(m.encoding for m in top if str(m) != str(best))
-            raise _unsure(name, f"{best.encoding} and {rival} read it equally well")
-        best = fitting[0]
-    return str(best.encoding)
+    # Every candidate about as clean and as coherent as the best is a plausible reading.
+    plausible = [m for m in clean if m.coherence >= coherent - _COHERENCE_SLACK]
+    if len({str(m) for m in plausible}) > 1:
+        # A toss-up between code pages that read the bytes as different letters: take the one
+        # Windows uses for the language the text reads as, if that settles it.
+        pages = {p for m in plausible for p in _CODE_PAGES.get(str(m.language), ())}
+        plausible = [m for m in plausible if codecs.lookup(m.encoding).name in pages]
+        if len({str(m) for m in plausible}) != 1:
+            ranked = sorted(clean, key=lambda m: -m.coherence)
+            rival = next(m.encoding for m in ranked[1:] if str(m) != str(ranked[0]))
+            raise _unsure(name, f"{ranked[0].encoding} and {rival} read it about equally well")
+    return str(plausible[0].encoding)
 
 
 def _unsure(name: str, why: str) -> InputError:
