@@ -41,7 +41,6 @@ from corridor.ingest.values import cell_text, is_empty
 __all__ = [
     "MAX_FIELD_CHARS",
     "MAX_FILE_BYTES",
-    "SHEET_KINDS",
     "Format",
     "Opened",
     "Options",
@@ -112,9 +111,6 @@ def _formats() -> tuple[Format, ...]:
     from corridor.ingest.readers import csv, sheets
 
     return (*sheets.FORMATS, csv.CSV)
-
-
-SHEET_KINDS = frozenset({"xlsx", "xls", "ods"})
 
 
 def has_sheets(kind: str) -> bool:
