@@ -9,6 +9,7 @@ BENCHMARKS = {
     "cli": "start-up of commands as fresh processes, against python -c 'import typer'",
     "ledger": "durable ingest, inclusion proofs and offline verification of the log",
     "rules": "commitment evaluation, batch and online, side by side with reelay",
+    "readers": "a 50,000-row XLSX through python-calamine vs openpyxl; CSV rows/s",
     "supply": "Monte Carlo stock-and-flow runs against one vectorised pass",
     "scale": "status, list, show, rules and supply reads at 10k-1M observations vs sqlite3",
     "yaml": "the largest built-in case file: the old pure-Python loader against corridor.source",

@@ -1,4 +1,4 @@
-"""`corridor import FILE --map MAPPING.yaml`: import a CSV or XLSX file through a mapping file.
+"""`corridor import FILE --map MAPPING.yaml`: a CSV or spreadsheet file, through a mapping file.
 
 Thin: parse the options, let the application import (plan against the record's registry,
 quarantine rejected rows, sign and submit the accepted observations), print a summary.
@@ -66,12 +66,14 @@ def wants_bar(total: int | None, is_terminal: bool, threshold: int = BAR_THRESHO
 
 
 def import_file(
-    file: Path = typer.Argument(..., help="CSV or XLSX file to import.", show_default=False),
+    file: Path = typer.Argument(
+        ..., help="CSV, XLSX, XLS or ODS file to import.", show_default=False
+    ),
     mapping: Path = typer.Option(
         ..., "--map", "-m", help="Mapping file (YAML); see docs/import.md.", show_default=False
     ),
     sheet: str | None = typer.Option(
-        None, "--sheet", help="XLSX sheet to read (default: the mapping's, else the first)."
+        None, "--sheet", help="Workbook sheet to read (default: the mapping's, else the first)."
     ),
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Check and count; write nothing (no log entries, no quarantine)."
@@ -85,7 +87,7 @@ def import_file(
     db: str | None = DbOption,
     keys: str | None = KeysOption,
 ) -> None:
-    """Import the rows of a CSV or XLSX file as observations, through a mapping file.
+    """Import the rows of a CSV, XLSX, XLS or ODS file as observations, through a mapping file.
 
     Each row is accepted, a duplicate, skipped, or quarantined with its reason.
     Importing the same file again adds nothing.

@@ -1,4 +1,4 @@
-"""Import files through mappings: readers (CSV, XLSX), the mapping format, rows into
+"""Import files through mappings: readers (CSV, XLSX, XLS, ODS), the mapping format, rows into
 observations, and the quarantine of rows that cannot be imported. See docs/import.md."""
 
 from corridor.ingest.mapping import (

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from corridor.errors import InputError
 from corridor.ingest.mapping import ImportMapping, MappingFile
-from corridor.ingest.readers import Table, UnreadableRow, file_kind, open_table
+from corridor.ingest.readers import Table, UnreadableRow, file_kind, has_sheets, open_table
 from corridor.ingest.rows import Provenance, RowRejected, build_observation, selects, skip_reason
 from corridor.ingest.values import cell_text
 from corridor.model import Observation, Registry
@@ -97,6 +97,8 @@ class ImportPlan:
     skipped: list[Skip] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
     has_sheets: bool = False
+    encoding: str | None = None  # of a text file: the codec read with
+    encoding_source: str | None = None  # 'bom', 'utf-8', 'mapping' or 'detected'
 
     @property
     def observations(self) -> list[Observation]:
@@ -135,7 +137,7 @@ def _groups(
 ) -> dict[tuple[str | None, int], list[ImportMapping]]:
     groups: dict[tuple[str | None, int], list[ImportMapping]] = {}
     for m in mf.mappings:
-        s = (sheet or m.sheet) if kind == "xlsx" else None
+        s = (sheet or m.sheet) if has_sheets(kind) else None
         groups.setdefault((s, m.header_row), []).append(m)
     return groups
 
@@ -173,8 +175,8 @@ def plan_import(
     *,
     progress: Progress | None = None,
 ) -> ImportPlan:
-    """Read ``path`` (CSV, or XLSX: the mapping's sheet, ``sheet``, or the first) through every
-    mapping of ``mapping``; check references against ``registry`` when given.
+    """Read ``path`` (CSV, or a workbook: the mapping's sheet, ``sheet``, or the first) through
+    every mapping of ``mapping``; check references against ``registry`` when given.
 
     Raises InputError if the file cannot be read, MappingError if a mapping names a column the
     file does not have; bad rows never raise, they are rejected with a reason.
@@ -182,9 +184,12 @@ def plan_import(
     """
     p = Path(path)
     kind = file_kind(p)
-    if sheet is not None and kind == "csv":
-        raise InputError("a CSV file has no sheets (only workbooks do)", where=p.name)
-    plan = ImportPlan(p, mapping.file, has_sheets=kind == "xlsx")
+    if sheet is not None and not has_sheets(kind):
+        raise InputError(
+            f"a {kind.upper()} file has no sheets; only workbooks do (XLSX, XLS, ODS)",
+            where=p.name,
+        )
+    plan = ImportPlan(p, mapping.file, has_sheets=has_sheets(kind))
     seen: dict[str, Planned] = {}
     for (sheet_name, header_row), mappings in _groups(mapping, kind, sheet).items():
         table = open_table(
@@ -194,6 +199,7 @@ def plan_import(
             encoding=mapping.encoding,
             delimiter=mapping.delimiter,
         )
+        plan.encoding, plan.encoding_source = table.encoding, table.encoding_source
         cols = {m.label: _resolve_columns(mapping, m, table) for m in mappings}
         if progress is not None:
             where = f"{p.name}, sheet {table.sheet}" if table.sheet else p.name
@@ -280,6 +286,8 @@ class ImportSummary:
     quarantine: str | None
     first_rejected: list[Rejection]
     tree_size: int | None
+    encoding: str | None = None  # the text encoding read with (None for workbooks)
+    encoding_source: str | None = None  # 'bom', 'utf-8', 'mapping' or 'detected'
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -302,6 +310,8 @@ class ImportSummary:
                 for r in self.first_rejected
             ],
             "tree_size": self.tree_size,
+            "encoding": self.encoding,
+            "encoding_source": self.encoding_source,
         }
 
 
@@ -329,4 +339,6 @@ def summarise(
         quarantine=str(quarantine) if quarantine is not None else None,
         first_rejected=plan.rejected[:first],
         tree_size=tree_size,
+        encoding=plan.encoding,
+        encoding_source=plan.encoding_source,
     )

@@ -101,3 +101,108 @@ def write_xlsx(tmp_path: Path) -> Callable[..., Path]:
         return p
 
     return write
+
+
+def _ods_cell(value: Any) -> str:
+    from datetime import date, datetime
+    from xml.sax.saxutils import escape
+
+    if value is None:
+        return "<table:table-cell/>"
+    if isinstance(value, bool):
+        raise TypeError("no booleans in these fixtures")
+    if isinstance(value, int | float):
+        return f'<table:table-cell office:value-type="float" office:value="{value}"/>'
+    if isinstance(value, datetime | date):
+        return (
+            f'<table:table-cell office:value-type="date" office:date-value="{value.isoformat()}"/>'
+        )
+    return (
+        '<table:table-cell office:value-type="string">'
+        f"<text:p>{escape(str(value))}</text:p></table:table-cell>"
+    )
+
+
+def ods_bytes(sheets: dict[str, Sequence[Sequence[Any]]]) -> bytes:
+    """A minimal OpenDocument spreadsheet (mimetype, manifest, content) from {sheet: rows}."""
+    import io
+    import zipfile
+    from xml.sax.saxutils import quoteattr
+
+    tables = "".join(
+        f"<table:table table:name={quoteattr(name)}>"
+        + "".join(
+            "<table:table-row>" + ("".join(_ods_cell(v) for v in row) or "<table:table-cell/>")
+            + "</table:table-row>"
+            for row in rows
+        )
+        + "</table:table>"
+        for name, rows in sheets.items()
+    )
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f"<office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body>"
+        "</office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"'
+        ' manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:version="1.2"'
+        ' manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr(
+            zipfile.ZipInfo("mimetype"),
+            "application/vnd.oasis.opendocument.spreadsheet",
+            compress_type=zipfile.ZIP_STORED,
+        )
+        z.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
+@pytest.fixture
+def write_ods(tmp_path: Path) -> Callable[..., Path]:
+    """Write an ODS workbook from {sheet name: rows} and return its path."""
+
+    def write(sheets: dict[str, Sequence[Sequence[Any]]], name: str = "book.ods") -> Path:
+        p = tmp_path / name
+        p.write_bytes(ods_bytes(sheets))
+        return p
+
+    return write
+
+
+@pytest.fixture
+def write_xls(tmp_path: Path) -> Callable[..., Path]:
+    """Write an Excel 97-2003 workbook (xlwt) from {sheet name: rows}; dates get a date format."""
+
+    def write(sheets: dict[str, Sequence[Sequence[Any]]], name: str = "book.xls") -> Path:
+        from datetime import date, datetime
+
+        import xlwt
+
+        wb = xlwt.Workbook(encoding="utf-8")
+        dated = xlwt.easyxf(num_format_str="YYYY-MM-DD HH:MM")
+        for title, rows in sheets.items():
+            ws = wb.add_sheet(title)
+            for r, row in enumerate(rows):
+                for c, value in enumerate(row):
+                    if value is None:
+                        continue
+                    if isinstance(value, datetime | date):
+                        ws.write(r, c, value, dated)
+                    else:
+                        ws.write(r, c, value)
+        p = tmp_path / name
+        wb.save(str(p))
+        return p
+
+    return write

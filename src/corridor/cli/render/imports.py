@@ -11,6 +11,11 @@ from corridor.ingest import ImportSummary
 __all__ = ["SHOWN_REJECTED", "print_summary"]
 
 SHOWN_REJECTED = 5
+_ENCODING_NOTE = {
+    "bom": "by its byte-order mark",
+    "mapping": "as the mapping file says",
+    "detected": "detected; if names look wrong, set encoding: in the mapping file",
+}
 
 
 def print_summary(s: ImportSummary, console: Console) -> None:
@@ -33,6 +38,8 @@ def print_summary(s: ImportSummary, console: Console) -> None:
     else:
         where = ""
     t.add_row("rejected", str(s.rejected), where)
+    if s.encoding:
+        t.add_row("encoding", escape(s.encoding), _ENCODING_NOTE.get(s.encoding_source or "", ""))
     console.print(t)
     if s.rejected:
         console.print("First rejected rows:")
