@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, event, insert, select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 
 from corridor.errors import NotFoundError, StoreError
 from corridor.model import (
@@ -91,14 +91,20 @@ class SqlStore(ObservationStore):
             parsed = make_url(url)
         except ArgumentError as exc:
             raise StoreError(f"{db!r} is not a database URL or file path") from exc
-        is_sqlite = parsed.get_backend_name() == "sqlite"
+        backend = parsed.get_backend_name()
+        if backend not in {"sqlite", "postgresql"}:
+            raise StoreError(
+                f"{backend} databases are not supported: give an SQLite file path or a "
+                "postgresql:// URL"
+            )
+        is_sqlite = backend == "sqlite"
         if is_sqlite and not create:
             path = parsed.database
             if path and path != ":memory:" and not Path(path).exists():
                 raise StoreError(f"no database at {path}", code="no-database", subject=path)
         try:
             engine = create_engine(url, future=True, pool_pre_ping=not is_sqlite)
-        except (NoSuchModuleError, ArgumentError) as exc:
+        except (NoSuchModuleError, ArgumentError, ImportError) as exc:
             raise StoreError(f"cannot open {db!r}: {exc}") from exc
         if is_sqlite:
             event.listen(engine, "connect", _sqlite_pragmas)
@@ -125,6 +131,12 @@ class SqlStore(ObservationStore):
         except OperationalError as exc:
             engine.dispose()
             raise StoreError(f"cannot reach database: {driver_message(exc)}") from exc
+        except DatabaseError as exc:  # a file that is not an SQLite database, or a damaged one
+            engine.dispose()
+            where = parsed.database if is_sqlite else url
+            raise StoreError(
+                f"{where} is not a corridor database ({driver_message(exc)})"
+            ) from exc
         return store
 
     def close(self) -> None:
