@@ -51,12 +51,14 @@ class Cli:
         fd = os.open(p, os.O_WRONLY | os.O_CREAT, mode)
         os.write(fd, content)
         os.close(fd)
-        os.chmod(p, mode)
+        p.chmod(mode)
         return p
 
 
 @pytest.fixture
-def north(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
+def north(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Cli:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("CORRIDOR_DB", raising=False)
     monkeypatch.delenv("CORRIDOR_KEYS", raising=False)

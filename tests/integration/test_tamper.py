@@ -17,6 +17,7 @@ from sqlalchemy import text
 
 from corridor.app import Corridor
 from corridor.cli.app import main
+from corridor.errors import TamperError
 from corridor.ledger import entry as ledger_entry
 from corridor.ledger.hashing import leaf_hash
 from corridor.ledger.note import Signer
@@ -32,7 +33,10 @@ def crossing(i: int) -> Any:
     return parse_observation(
         {
             "type": "crossing",
-            "observed": {"start": f"2024-01-05T{i:02d}:00:00Z", "end": f"2024-01-05T{i:02d}:30:00Z"},
+            "observed": {
+                "start": f"2024-01-05T{i:02d}:00:00Z",
+                "end": f"2024-01-05T{i:02d}:30:00Z",
+            },
             "reporter": "ngo-x",
             "sources": [{"title": "Synthetic tamper test"}],
             "body": {
@@ -222,9 +226,11 @@ class TestTamperVariants:
         code, out = log.verify()
         assert code == 2 and "checkpoint 6" in out
         # and the log refuses to sign over it (nothing written)
-        with Corridor.open(log.db, log.keys, workers=0) as app:
-            with pytest.raises(Exception, match="checkpoint 6"):
-                app.observations.record([crossing(9)])
+        with (
+            Corridor.open(log.db, log.keys, workers=0) as app,
+            pytest.raises(TamperError, match="checkpoint 6"),
+        ):
+            app.observations.record([crossing(9)])
         assert len(log.rows()) == 5
 
     def test_rewritten_history_keeping_checkpoints(self, log: Log) -> None:

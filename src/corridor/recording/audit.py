@@ -78,6 +78,9 @@ class _Tiles:
     def __init__(self, log: TransparencyLog) -> None:
         self.log = log
         self.pending: list[tuple[int, int, bytes]] = []
+        # a stored tile that only has more (or fewer) hashes than the tree: entries removed at
+        # the end, which the signed checkpoints name better; reported after them
+        self.width_problem: TamperError | None = None
 
     def add(self, tiles: list[tuple[int, int, bytes]], *, flush: bool = False) -> None:
         self.pending.extend(tiles)
@@ -87,8 +90,7 @@ class _Tiles:
                 self._compare(level, index, want, stored.get((level, index)))
             self.pending = []
 
-    @staticmethod
-    def _compare(level: int, index: int, want: bytes, have: bytes | None) -> None:
+    def _compare(self, level: int, index: int, want: bytes, have: bytes | None) -> None:
         width = len(want) // _HASH
         label = _tile_label(level, index, width)
         if have is None:
@@ -108,10 +110,11 @@ class _Tiles:
                     "from the entries",
                     index=first,
                 )
-        raise TamperError(
-            f"tile {label}: {len(have) // _HASH} hashes stored, {width} in the tree",
-            index=_first_entry(level, index, min(width, len(have) // _HASH)),
-        )
+        if self.width_problem is None:
+            self.width_problem = TamperError(
+                f"tile {label}: {len(have) // _HASH} hashes stored, {width} in the tree",
+                index=_first_entry(level, index, min(width, len(have) // _HASH)),
+            )
 
 
 def _demo_flag(stored: Any) -> bool | None:
@@ -255,15 +258,6 @@ def audit_log(
     feed()
     size = expected
     tiles.add(builder.partial_tiles(), flush=True)
-    want_tiles = {(t.level, t.index) for t in tiles_for_size(size)}
-    extra = sorted(set(log.store.tile_keys()) - want_tiles)
-    if extra:
-        level, index = extra[0]
-        raise TamperError(
-            f"tile {_tile_label(level, index, TILE_WIDTH)}: stored but not part of the tree of "
-            f"{size} entries",
-            index=size,
-        )
     if deferred:
         raise deferred[0]
     beyond = [s for s in stops if s > size]
@@ -274,6 +268,17 @@ def audit_log(
             f"before {good_upto} match checkpoint {good_upto})",
             index=good_upto,
         )
+    want_tiles = {(t.level, t.index) for t in tiles_for_size(size)}
+    extra = sorted(set(log.store.tile_keys()) - want_tiles)
+    if extra:
+        level, index = extra[0]
+        raise TamperError(
+            f"tile {_tile_label(level, index, TILE_WIDTH)}: stored but not part of the tree of "
+            f"{size} entries",
+            index=size,
+        )
+    if tiles.width_problem is not None:
+        raise tiles.width_problem
     # (a state head above the size is caught here too: it is among the stored checkpoints)
     return Audit(
         size=size,
