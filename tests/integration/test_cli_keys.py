@@ -128,6 +128,20 @@ class TestOrganisationKey:
         code, _out, err = north.record(2)
         assert code == 1 and str(path) in err
 
+    def test_oversized_key_file(self, north: Cli) -> None:
+        """A key file larger than any key is refused unread past its bound."""
+        path = north.write_key("ngo-x", b"#" * 5000)
+        code, _out, err = north.record(2)
+        assert code == 1 and str(path) in err and "over 4096 bytes" in err
+
+    def test_fifo_key_file(self, north: Cli) -> None:
+        """A FIFO in place of a key file is refused at once, not waited on."""
+        path = north.keys / "ngo-x.key"
+        path.unlink()
+        os.mkfifo(path, 0o600)
+        code, _out, err = north.record(2)
+        assert code == 1 and str(path) in err and "not a regular file" in err
+
     @pytest.mark.parametrize("mode", [0o644, 0o640, 0o604])
     def test_key_readable_by_others_is_refused(self, north: Cli, mode: int) -> None:
         """A private key file readable or writable by group or others is refused."""

@@ -72,6 +72,9 @@ class Keyring:
     def _read(self, p: Path, name: str) -> str:
         """The one PRIVATE+KEY line of a key file, refused if others may read the file."""
         try:
+            mode = p.stat().st_mode
+            if not stat.S_ISREG(mode):  # checked before opening: a FIFO would block
+                raise SigningKeyError(f"{p}: not a regular file")
             with p.open("rb") as f:
                 mode = os.fstat(f.fileno()).st_mode
                 raw = f.read(MAX_KEY_FILE + 1)
