@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import text
 
 from corridor.app import Corridor
@@ -333,3 +335,71 @@ class TestSqliteFile:
         code, out = sqlite_log.verify()
         assert code in (1, 2), out
         assert out.startswith("error: ") and out.count("\n") == 1
+
+
+class TestAnyChange:
+    """Properties over one SQLite log, each change undone after its example."""
+
+    @pytest.fixture
+    def small(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> Log:
+        monkeypatch.chdir(tmp_path)
+        lg = Log(str(tmp_path / "corridor.db"), tmp_path, capsys)
+        assert lg("case", "load", str(EXAMPLE_CASE))[0] == 0
+        assert lg("keys", "new", "ngo-x")[0] == 0
+        with Corridor.open(lg.db, lg.keys, workers=0) as app:
+            app.observations.record([crossing(i) for i in range(6)])
+        return lg
+
+    @staticmethod
+    def _audit(lg: Log) -> Any:
+        from corridor.recording import Keyring, TransparencyLog
+        from corridor.recording.audit import audit_log
+
+        store = SqlStore.open(lg.db)
+        try:
+            return audit_log(TransparencyLog(store, Keyring(lg.keys)))
+        finally:
+            store.close()
+
+    @settings(
+        max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(index=st.integers(0, 5), position=st.integers(0, 10_000), bit=st.integers(0, 7))
+    def test_any_flipped_bit_names_its_entry(
+        self, small: Log, index: int, position: int, bit: int
+    ) -> None:
+        """Any one bit flipped in any entry (its leaf hash recomputed) is caught at that entry."""
+        original = dict(small.rows())[index]
+        changed = bytearray(original)
+        changed[position % len(changed)] ^= 1 << bit
+        small.set_entry(index, bytes(changed))
+        try:
+            with pytest.raises(TamperError) as caught:
+                self._audit(small)
+            assert caught.value.index == index
+        finally:
+            small.set_entry(index, original)
+
+    @settings(
+        max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(pair=st.lists(st.integers(0, 5), min_size=2, max_size=2, unique=True))
+    def test_any_swap_names_the_first(self, small: Log, pair: list[int]) -> None:
+        """Any two rows swapped are caught at the first of them."""
+        i, j = sorted(pair)
+
+        def swap() -> None:
+            small.sql("UPDATE observations SET log_index = -1 WHERE log_index = :i", i=i)
+            small.sql("UPDATE observations SET log_index = :i WHERE log_index = :j", i=i, j=j)
+            small.sql("UPDATE observations SET log_index = :j WHERE log_index = -1", j=j)
+
+        swap()
+        try:
+            with pytest.raises(TamperError) as caught:
+                self._audit(small)
+            assert caught.value.index == i
+        finally:
+            swap()
+        assert self._audit(small).size == 6
