@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 
 from corridor.cli.app import main
-from corridor.ledger.note import Signer
-from corridor.recording.keyring import Keyring
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -141,9 +139,9 @@ class TestDailyCountsImport:
         per day and direction; the explicit zeros violated, days without a report (not given,
         or quarantined) undetermined."""
         keys = tmp_path / "keys"
-        Keyring(keys).save(Signer.generate("ngo-x"))
         opts = ["--db", str(tmp_path / "record.db"), "--keys", str(keys)]
         assert run(capsys, "case", "load", str(EXAMPLES / "north-gate-case.yaml"), *opts)[0] == 0
+        assert run(capsys, "keys", "new", "ngo-x", *opts)[0] == 0  # registered on purpose
         assert run(capsys, "import", str(EXAMPLES / "daily-counts.csv"), "--map",
                    str(EXAMPLES / "daily-counts.map.yaml"), *opts)[0] == 0
         (tmp_path / "daily.yaml").write_text(DAILY_RULE)

@@ -10,8 +10,6 @@ from pathlib import Path
 import pytest
 
 from corridor.cli.app import main
-from corridor.ledger.note import Signer
-from corridor.recording.keyring import Keyring
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -36,9 +34,9 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("CORRIDOR_DB", raising=False)
     monkeypatch.delenv("CORRIDOR_KEYS", raising=False)
-    Keyring(tmp_path / "corridor-keys").save(Signer.generate("ngo-x"))
     c = Cli(tmp_path, capsys)
     assert c("case", "load", str(EXAMPLES / "north-gate-case.yaml"))[0] == 0
+    assert c("keys", "new", "ngo-x")[0] == 0  # registered on purpose
     return c
 
 

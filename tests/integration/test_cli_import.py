@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 
 from corridor.cli.app import main
-from corridor.ledger.note import Signer
-from corridor.recording.keyring import Keyring
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -24,9 +22,9 @@ def record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.delenv("CORRIDOR_DB", raising=False)
     monkeypatch.delenv("CORRIDOR_KEYS", raising=False)
     keys = tmp_path / "keys"
-    Keyring(keys).save(Signer.generate("ngo-x"))
     opts = ["--db", str(tmp_path / "record.db"), "--keys", str(keys)]
     assert main(["case", "load", str(EXAMPLES / "north-gate-case.yaml"), *opts]) == 0
+    assert main(["keys", "new", "ngo-x", *opts]) == 0  # registered on purpose
     return opts
 
 

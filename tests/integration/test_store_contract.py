@@ -66,6 +66,7 @@ def recorder(store: SqlStore, tmp_path: Path) -> Recorder:
     init_log(store, ring, origin="test.example/log")
     signer = Signer.generate("ngo-x")
     ring.save(signer)
+    TransparencyLog(store, ring).register("ngo-x", signer, demo=False)  # on purpose
     return Recorder(store, ring)
 
 

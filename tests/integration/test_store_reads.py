@@ -92,7 +92,9 @@ def store(db_url: str, tmp_path: Path) -> Any:
     )
     ring = Keyring(tmp_path / "keys")
     init_log(s, ring, origin="test.example/log")
-    ring.save(Signer.generate("ngo-x"))
+    signer = Signer.generate("ngo-x")
+    ring.save(signer)
+    TransparencyLog(s, ring).register("ngo-x", signer, demo=False)
     s.recorder = Recorder(s, ring)
     yield s
     s.close()

@@ -13,9 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from corridor.ledger.note import Signer
-from corridor.recording.keyring import Keyring
-
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 
@@ -42,12 +39,12 @@ class TestWorkersDieWithImport:
     def test_sigkill_leaves_no_worker(self, tmp_path: Path) -> None:
         """Kill -9 an import while its workers admit entries: every worker exits soon after."""
         keys = tmp_path / "keys"
-        Keyring(keys).save(Signer.generate("ngo-x"))
         env = {**os.environ, "CORRIDOR_DB": str(tmp_path / "c.db"), "CORRIDOR_KEYS": str(keys),
                "CORRIDOR_VERIFY_WORKERS": "2"}
         cli = [sys.executable, "-m", "corridor.cli.app"]
         subprocess.run([*cli, "case", "load", str(EXAMPLES / "north-gate-case.yaml")],
                        check=True, env=env, capture_output=True)
+        subprocess.run([*cli, "keys", "new", "ngo-x"], check=True, env=env, capture_output=True)
         day = date(1950, 1, 1)
         rows = ["date,trucks_in,trucks_out,tonnes_in,note"]
         for i in range(12_000):

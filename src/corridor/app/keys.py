@@ -19,22 +19,49 @@ class KeyCases:
     def __init__(self, app: Corridor) -> None:
         self.app = app
 
-    def new(self, org: str) -> tuple[Path, str]:
+    def registered(self, org: str) -> list[str]:
+        """The verifier keys registered for ``org``, oldest first."""
+        return [v for o, v, *_ in self.app.store.org_keys() if o == org]
+
+    def _refuse_second_key(self, org: str, rotate: bool) -> None:
+        have = self.registered(org)
+        if have and not rotate:
+            raise SigningKeyError(
+                f"organisation {org!r} already has a registered key ({have[0]}); another key "
+                "for it is a key rotation, which must be asked for explicitly",
+                code="key-rotation",
+                subject=org,
+            )
+
+    def new(self, org: str, *, rotate: bool = False) -> tuple[Path, str]:
         """A new Ed25519 signing key for ``org``: the private key to a file (mode 0600), never
-        into the database; the public key registered. Returns (file, verifier key)."""
+        into the database; the public key registered. Returns (file, verifier key).
+
+        An organisation that already has a registered key gets a second one only with
+        ``rotate`` (SigningKeyError otherwise); its earlier keys stay registered, so what they
+        signed still verifies.
+        """
         store = self.app.store
         if org not in store.registry().organisations:
             raise NotFoundError(f"unknown organisation {org!r}; load a case that defines it first")
         ring = self.app.keyring
         if ring.has(org):
             raise SigningKeyError(f"{ring.path(org)} exists; not replacing a private key")
+        self._refuse_second_key(org, rotate)
         signer = Signer.generate(org)
+        path = ring.save(signer)
         self.app.transparency_log().register(org, signer, demo=False)
-        return ring.save(signer), signer.vkey
+        return path, signer.vkey
 
-    def add(self, vkey: str) -> tuple[str, bool]:
-        """Register another organisation's verifier key; returns (vkey, newly added)."""
+    def add(self, vkey: str, *, rotate: bool = False) -> tuple[str, bool]:
+        """Register another organisation's verifier key; returns (vkey, newly added).
+
+        A key for an organisation that already has another registered key needs ``rotate``.
+        """
         v = Verifier.from_vkey(vkey)
+        if v.vkey in self.registered(v.name):
+            return v.vkey, False
+        self._refuse_second_key(v.name, rotate)
         return v.vkey, self.app.transparency_log().register(v.name, v, demo=False)
 
     def list(self) -> list[tuple[str, str, bool]]:

@@ -91,10 +91,20 @@ class LogCases:
         return shapes.consistency(old_size, new_size, hashes)
 
     def verify(self, *, progress: Callable[[int], None] | None = None) -> dict[str, Any]:
-        """Check every stored entry against the log (TamperError naming the first bad one)."""
+        """Check everything stored against the entries and the log's signatures, and against
+        the log's state file when its key folder is at hand (TamperError naming the first
+        entry that differs). Says how many entries lie beyond the latest signed checkpoint and
+        which state file was checked (``state`` None: none was, e.g. without the key folder)."""
+        from corridor.recording.audit import audit_log
+
         log = self.app.transparency_log()
-        size, root = log.verify(progress=progress)
-        return shapes.verification(size, root, checkpoint_size=log.checkpoint_size())
+        audit = audit_log(log, progress=progress)
+        out = shapes.verification(audit.size, audit.root, checkpoint_size=audit.checkpoint_size)
+        out["checkpoints"] = audit.checkpoints
+        out["demo"] = log.demo
+        out["state"] = None if audit.state is None else str(audit.state)
+        out["state_size"] = audit.state_size
+        return out
 
     def export(self, out: Path) -> ExportResult:
         """Write the log at its latest signed checkpoint to ``out`` as C2SP tlog-tiles files.

@@ -51,6 +51,9 @@ HINTS: dict[str, str] = {
     "schema-old": "run `corridor init` to upgrade it",
     "no-log": "run `corridor init`",
     "no-signing-key": "make one with `corridor keys new {subject}`",
+    "key-not-registered": "if it is a new key of {subject} on purpose, register it with "
+    "`corridor keys add VKEY --rotate`",
+    "key-rotation": "add --rotate to register it as a rotation",
 }
 
 

@@ -15,20 +15,40 @@ def register(app: typer.Typer) -> None:
     app.add_typer(keys_app, name="keys")
 
 
+RotateOption = typer.Option(
+    False,
+    "--rotate",
+    help="Register it although the organisation already has a key (a key rotation; the "
+    "earlier keys stay registered, so what they signed still verifies).",
+)
+
+
+def _rotation_note(org: str, registered: list[str], rotate: bool) -> None:
+    if rotate and len(registered) > 1:
+        console.print(
+            f"key rotation: {org} now has {len(registered)} registered keys; entries signed "
+            "by the earlier ones still verify"
+        )
+
+
 @keys_app.command("new")
 def keys_new(
     org: str = typer.Argument(..., help="Organisation id (must be in the record)."),
     db: str | None = DbOption,
     keys: str | None = KeysOption,
+    rotate: bool = RotateOption,
 ) -> None:
     """Make a new Ed25519 signing key for ORG and register its public key.
 
-    The private key goes to a file (mode 0600), never into the database.
+    The private key goes to a file (mode 0600), never into the database. An organisation
+    that already has a registered key gets another only with --rotate.
     """
     with open_app(db, keys, create=True) as app:
-        path, vkey = app.keys.new(org)
+        path, vkey = app.keys.new(org, rotate=rotate)
+        registered = app.keys.registered(org)
     console.print(f"private key: {path} (mode 0600; keep it secret)")
     console.print(f"verifier key: {vkey}")
+    _rotation_note(org, registered, rotate)
 
 
 @keys_app.command("add")
@@ -37,11 +57,19 @@ def keys_add(
         ..., help="A verifier key, name+keyid+base64(0x01||key); name = org id."
     ),
     db: str | None = DbOption,
+    rotate: bool = RotateOption,
 ) -> None:
-    """Register another organisation's public (verifier) key."""
+    """Register another organisation's public (verifier) key.
+
+    An organisation that already has a registered key gets another only with --rotate.
+    """
     with open_app(db, create=True) as app:
-        vkey, added = app.keys.add(vkey)
+        vkey, added = app.keys.add(vkey, rotate=rotate)
+        org = vkey.split("+", 1)[0]
+        registered = app.keys.registered(org)
     console.print(("registered " if added else "already registered ") + vkey)
+    if added:
+        _rotation_note(org, registered, rotate)
 
 
 @keys_app.command("list")

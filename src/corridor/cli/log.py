@@ -102,14 +102,17 @@ def log_consistency(
 
 
 @log_app.command("verify")
-def log_verify(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
-    """Check every stored entry against the log and the latest signed checkpoint.
+def log_verify(
+    db: str | None = DbOption, keys: str | None = KeysOption, as_json: bool = JsonOption
+) -> None:
+    """Check every stored entry, tile and signed checkpoint, and the log's state file (the
+    latest checkpoint it signed, kept in the key folder beside its key).
 
     Exits 2 naming the first entry that was changed, removed or reordered.
     """
     from rich.progress import Progress
 
-    with open_app(db) as app:
+    with open_app(db, keys) as app:
         n = app.store.size()
         with Progress(console=err_console, transient=True, disable=n < 20000) as bar:
             task = bar.add_task("verifying", total=n)
@@ -117,13 +120,27 @@ def log_verify(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
     if as_json:
         print_json(out)
         return
-    console.print(f"log verified: {out['size']} entries, root {out['root']}")
+    console.print(
+        f"log verified: {out['size']} entries, root {out['root']}, "
+        f"{out['checkpoints']} signed checkpoints"
+    )
     beyond = out.get("beyond_checkpoint", 0)
     if beyond:
         console.print(
             f"[yellow]{beyond} entries lie beyond the latest signed checkpoint (size "
             f"{out['checkpoint_size']}): checked against their signatures, not yet against a "
             "signed tree head; run `corridor log checkpoint`[/yellow]"
+        )
+    if out["demo"]:
+        console.print(
+            "[yellow]this log signs with a DEMO key (public seed): anyone can re-sign a "
+            "rewritten history, so this proves integrity of a demo record only[/yellow]"
+        )
+    elif out["state"] is None:
+        console.print(
+            "[yellow]no log state file in the key folder (--keys): checked against the "
+            "database's own checkpoints only, so a rollback of the whole database to an older "
+            "copy cannot be told from here[/yellow]"
         )
 
 

@@ -4,8 +4,9 @@ store, the recorder that signs, the audit that verifies, and the key folder.
     admission   the one gate: verify, validate, normal form, references; worker pool
     tlog        TransparencyLog: identity, append, proofs, checkpoints (signed only on request)
     recorder    Recorder: sign observations with their reporters' keys and append them
-    audit       verify_log: re-derive everything stored from the entry bytes
-    keyring     private key files (mode 0600) and DEMO keys
+    audit       audit_log / verify_log: re-derive everything stored from the entry bytes
+    state       the log's own witness state (log.state beside its key, outside the database)
+    keyring     private key files (mode 0600, refused if readable by others) and DEMO keys
 """
 
 from corridor.recording.admission import AdmissionPool, admit_entry

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from pathlib import Path
 from typing import TypeVar
 
@@ -20,6 +21,8 @@ from corridor.ledger.note import Signer
 __all__ = ["DEMO_SEED_PREFIX", "Keyring", "demo_signer"]
 
 S = TypeVar("S", bound=Signer)
+
+MAX_KEY_FILE = 4096  # a key file is one line of about 100 characters and a comment
 
 DEMO_SEED_PREFIX = b"corridor DEMO key v1 (public seed, not secret): "
 
@@ -56,15 +59,25 @@ class Keyring:
 
     def load_file(self, filename: str, cls: type[S] = Signer) -> S:  # type: ignore[assignment]
         """The signer in ``<filename>.key``, parsed as ``cls`` (e.g. a cosignature signer)."""
-        signer = cls.from_skey(self._read(self.path(filename), filename))
+        p = self.path(filename)
+        line = self._read(p, filename)
+        try:
+            signer = cls.from_skey(line)
+        except SigningKeyError as exc:
+            raise SigningKeyError(f"{p}: {exc}") from None
         if not isinstance(signer, cls):  # pragma: no cover - from_skey builds a cls
-            raise SigningKeyError(f"{self.path(filename)}: not a {cls.__name__} key")
+            raise SigningKeyError(f"{p}: not a {cls.__name__} key")
         return signer
 
     def _read(self, p: Path, name: str) -> str:
-        """The one PRIVATE+KEY line of a key file."""
+        """The one PRIVATE+KEY line of a key file, refused if others may read the file."""
         try:
-            text = p.read_text(encoding="utf-8")
+            mode = p.stat().st_mode
+            if not stat.S_ISREG(mode):  # checked before opening: a FIFO would block
+                raise SigningKeyError(f"{p}: not a regular file")
+            with p.open("rb") as f:
+                mode = os.fstat(f.fileno()).st_mode
+                raw = f.read(MAX_KEY_FILE + 1)
         except FileNotFoundError:
             raise SigningKeyError(
                 f"no signing key for {name!r} in {self.folder}/",
@@ -73,6 +86,19 @@ class Keyring:
             ) from None
         except OSError as exc:
             raise SigningKeyError(f"cannot read {p}: {exc.strerror}") from None
+        if not stat.S_ISREG(mode):
+            raise SigningKeyError(f"{p}: not a regular file")
+        if mode & 0o077:
+            raise SigningKeyError(
+                f"{p}: the private key is readable by others (mode {stat.S_IMODE(mode):04o}); "
+                f"refusing to use it: restrict it with chmod 600 {p}"
+            )
+        if len(raw) > MAX_KEY_FILE:
+            raise SigningKeyError(f"{p}: not a key file (over {MAX_KEY_FILE} bytes)")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise SigningKeyError(f"{p}: not a key file (not UTF-8 text)") from None
         lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
         if len(lines) != 1:
             raise SigningKeyError(f"{p}: expected one PRIVATE+KEY line")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from corridor.errors import SigningKeyError
 from corridor.ledger import entry as ledger_entry
 from corridor.ledger.note import Signer
 from corridor.model import Observation
@@ -42,14 +43,25 @@ class Recorder:
         self._signers: dict[str, Signer] = {}
 
     def signer(self, org: str) -> Signer:
+        """The reporter's signer: a DEMO key for a built-in case's organisations, else the key
+        file ``<org>.key``, which must hold a key registered for ``org`` (registration is on
+        purpose, never a side effect of signing: SigningKeyError otherwise)."""
         s = self._signers.get(org)
         if s is None:
             if org in self.demo_orgs:
                 s = demo_signer(org)
             else:
                 s = self.keyring.load(org)
-                if not any(k.vkey == s.vkey for k in self.store.registry().organisations[org].keys):
-                    self.log.register(org, s, demo=False)
+                registered = [v for o, v, *_ in self.store.org_keys() if o == org]
+                if s.vkey not in registered:
+                    ids = ", ".join(v.rsplit("+", 1)[0] for v in registered)
+                    raise SigningKeyError(
+                        f"{self.keyring.path(org)}: key {s.name}+{s.key_id.hex()} is not "
+                        f"registered for organisation {org!r} "
+                        + (f"(its registered keys: {ids})" if registered else "(it has none)"),
+                        code="key-not-registered",
+                        subject=org,
+                    )
             self._signers[org] = s
         return s
 

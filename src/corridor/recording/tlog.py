@@ -43,6 +43,7 @@ from corridor.recording.admission import (
     admit_entry,
 )
 from corridor.recording.keyring import Keyring, demo_signer
+from corridor.recording.state import LogState, SignedHead
 from corridor.store.api import AppendResult
 from corridor.store.sql import IndexedEntry, SqlStore
 
@@ -111,6 +112,14 @@ def init_log(
     else:
         signer = Signer.generate(origin)
         path = keyring.save(signer, filename="log")
+    head = None if demo else LogState(keyring.folder).get(origin)
+    if head is not None and head.vkey == signer.vkey and head.size > store.size():
+        raise TamperError(
+            f"{LogState(keyring.folder).path}: the log {origin!r} has signed a checkpoint of "
+            f"size {head.size}, and this database holds {store.size()} entries: it is not that "
+            "log, or it was rolled back (a new log needs its own origin or key folder)",
+            index=store.size(),
+        )
     store.set_meta(
         {"log_origin": origin, "log_vkey": signer.vkey, "log_demo": "1" if demo else "0"}
     )
@@ -158,11 +167,65 @@ class TransparencyLog:
         return self.store.get_meta("log_demo") == "1"
 
     def _log_signer(self) -> Signer | None:
+        """The log's checkpoint signer, refused unless it is the log's registered key."""
         if self.demo:
-            return demo_signer(self.origin)
-        if self.keyring is not None and self.keyring.has("log"):
-            return self.keyring.load_log()
-        return None
+            signer = demo_signer(self.origin)
+            where = "the DEMO log key"
+        elif self.keyring is not None and self.keyring.has("log"):
+            signer = self.keyring.load_log()
+            where = str(self.keyring.path("log"))
+        else:
+            return None
+        expected = self.verifier
+        if signer.vkey != expected.vkey:
+            raise SigningKeyError(
+                f"{where} holds key {signer.name}+{signer.key_id.hex()}, not this log's "
+                f"registered key {expected.name}+{expected.key_id.hex()}: refusing to sign "
+                "its checkpoints with another key"
+            )
+        return signer
+
+    # -- the log's own witness state (outside the database) -------------------------------
+    @property
+    def state(self) -> LogState | None:
+        """The state file beside the log's key (None without a key folder, and for a DEMO log,
+        whose key is public: anyone can sign its checkpoints, so it has no state to keep)."""
+        if self.keyring is None or self.demo:
+            return None
+        return LogState(self.keyring.folder)
+
+    def check_state(self, tree: TiledTree | None = None) -> SignedHead | None:
+        """Check that the tree extends the latest checkpoint the log signed (its state file).
+
+        Raises TamperError when the database holds fewer entries than that checkpoint or
+        entries that no longer hash to its root (a rollback or a rewritten history).
+        """
+        state = self.state
+        if state is None:
+            return None
+        head = state.get(self.origin)
+        if head is None:
+            return None
+        tree = tree or self.tree()
+        if head.vkey != self.verifier.vkey:
+            raise TamperError(
+                f"{state.path}: the log {self.origin!r} signed its checkpoints with "
+                f"{head.vkey}, not with this database's log key {self.verifier.vkey}"
+            )
+        if tree.size < head.size:
+            raise TamperError(
+                f"entry {tree.size}: missing: the log signed checkpoint {head.size} "
+                f"({state.path}) and the database holds {tree.size} entries (entries were "
+                "removed or the database was rolled back)",
+                index=tree.size,
+            )
+        if tree.root(head.size) != head.root:
+            raise TamperError(
+                f"the entries before {head.size} no longer hash to the root of checkpoint "
+                f"{head.size} that the log signed ({state.path}): its history was rewritten",
+                index=0,
+            )
+        return head
 
     # -- keys ------------------------------------------------------------------------------
     def org_verifiers(self) -> dict[tuple[str, bytes], tuple[Verifier, bool]]:
@@ -217,9 +280,11 @@ class TransparencyLog:
         admitted in worker processes, a few batches ahead of the one being written. With
         ``sign``, a checkpoint over the new size is signed afterwards (when a log key is at hand).
         """
-        if sign and entries and self._log_signer() is None:
-            where = self.keyring.path("log") if self.keyring else "no key folder"
-            raise SigningKeyError(f"no log key to sign a checkpoint with ({where})")
+        if sign and entries:
+            if self._log_signer() is None:
+                where = self.keyring.path("log") if self.keyring else "no key folder"
+                raise SigningKeyError(f"no log key to sign a checkpoint with ({where})")
+            self.check_state()  # never extend a rolled-back or rewritten log
         total = AppendResult(tree_size=self.store.size())
         chunks = [entries[i : i + BATCH] for i in range(0, len(entries), BATCH)]
         context = self._context()
@@ -302,16 +367,32 @@ class TransparencyLog:
     def sign_checkpoint(self) -> bytes:
         """Sign a checkpoint over the current tree if it has grown (a write); return the latest.
 
-        A new checkpoint is signed only after proving it consistent with the previous one.
+        A new checkpoint is signed only by the log's registered key, and only after proving it
+        consistent with the previous one in the database and with the latest one the log
+        signed (its state file, which then advances).
         """
+        state = self.state
+        if state is None:
+            return self._sign_checkpoint()
+        with state.locked():
+            return self._sign_checkpoint()
+
+    def _sign_checkpoint(self) -> bytes:
         tree = self.tree()
         latest = self.store.latest_checkpoint()
         if latest is not None and latest[0] == tree.size:
+            if self.state is not None:
+                # a checkpoint the log signed but its state missed (a crash between the two
+                # writes, or a log older than its state file): checked, then recorded
+                cp = verify_checkpoint(latest[2].encode(), self.origin, self.verifier)
+                if (cp.size, cp.root) == (latest[0], latest[1]):
+                    self._advance_state(tree, cp.size, cp.root)
             return self._with_cosignatures(latest[0], latest[2])
         signer = self._log_signer()
         if signer is None:
             where = self.keyring.path("log") if self.keyring else "no key folder"
             raise SigningKeyError(f"no log key to sign a checkpoint with ({where})")
+        self.check_state(tree)
         root = tree.root()
         if latest is not None:
             old_size, old_root, _ = latest
@@ -323,6 +404,8 @@ class TransparencyLog:
             proof = tree.consistency_proof(old_size)
             merkle.verify_consistency(old_size, tree.size, old_root, root, proof)
         note = sign_checkpoint(Checkpoint(self.origin, tree.size, root), signer)
+        # the database first, then the state: a crash in between leaves the state behind the
+        # database (still consistent), never ahead of it
         try:
             self.store.add_checkpoint(tree.size, root, note.decode())
         except ConflictError:
@@ -331,7 +414,21 @@ class TransparencyLog:
             if newer is None or newer[0] <= tree.size:
                 raise
             return self._with_cosignatures(newer[0], newer[2])
+        self._advance_state(tree, tree.size, root)
         return note
+
+    def _advance_state(self, tree: TiledTree, size: int, root: bytes) -> None:
+        """Record a checkpoint of the database in the state, once checked against it."""
+        state = self.state
+        if state is None:
+            return
+        head = state.get(self.origin)
+        if head is not None and head.size >= size and head.vkey == self.verifier.vkey:
+            return
+        if self.keyring is None or not self.keyring.has("log"):
+            return  # only the log's signer keeps its state
+        self.check_state(tree)
+        state.advance(self.origin, SignedHead(size, root, self.verifier.vkey))
 
     def verified_checkpoint(self) -> Checkpoint:
         """The latest signed checkpoint, its signature checked against the log's key."""

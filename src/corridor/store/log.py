@@ -200,6 +200,44 @@ class LogStore(StoreBase):
                 yield int(r[0]), bytes(r[1]), bytes(r[2]), r[3], tuple(r[4:])
             pos = hi
 
+    def observation_rows(
+        self, *, batch: int = 5000
+    ) -> Iterator[tuple[int, bytes, bytes, str, tuple[Any, ...], str, Any]]:
+        """Every row of the observations table in log-index order, whatever its index (for log
+        verification): (log_index, entry, leaf hash, id, index columns, signers, demo_signed)."""
+        c = t.observations.c
+        cols = [c.log_index, c.entry, c.leaf_hash, c.id, *(c[k] for k in INDEX_COLUMNS)]
+        cols += [c.signers, c.demo_signed]
+        last: int | None = None
+        while True:
+            stmt = select(*cols).order_by(c.log_index).limit(batch)
+            if last is not None:
+                stmt = stmt.where(c.log_index > last)
+            with self.read() as conn:
+                rows = conn.execute(stmt).all()
+            for r in rows:
+                yield int(r[0]), bytes(r[1]), bytes(r[2]), r[3], tuple(r[4:-2]), r[-2], r[-1]
+            if len(rows) < batch:
+                return
+            last = int(rows[-1][0])
+
+
+    def checkpoint_rows(self) -> list[tuple[int, bytes, str]]:
+        """Every stored checkpoint, (size, root, note), smallest first (for log verification)."""
+        tc = t.log_checkpoints.c
+        with self.read() as conn:
+            rows = conn.execute(select(tc.size, tc.root, tc.note).order_by(tc.size)).all()
+        return [(int(r[0]), bytes(r[1]), r[2]) for r in rows]
+
+
+    def tile_keys(self) -> list[tuple[int, int]]:
+        """The (level, index) of every stored tile (for log verification)."""
+        tc = t.log_tiles.c
+        with self.read() as conn:
+            rows = conn.execute(select(tc.level, tc.idx).order_by(tc.level, tc.idx)).all()
+        return [(int(r[0]), int(r[1])) for r in rows]
+
+
     def entry_at(self, index: int) -> bytes:
         with self.read() as conn:
             e = conn.execute(

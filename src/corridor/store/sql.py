@@ -19,7 +19,13 @@ from typing import Any
 
 from sqlalchemy import create_engine, event, insert, select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DatabaseError,
+    NoSuchModuleError,
+    OperationalError,
+    SQLAlchemyError,
+)
 
 from corridor.errors import NotFoundError, StoreError
 from corridor.model import (
@@ -137,10 +143,23 @@ class SqlStore(ObservationStore):
             raise StoreError(
                 f"{where} is not a corridor database ({driver_message(exc)})"
             ) from exc
+        except SQLAlchemyError as exc:  # e.g. a damaged SQLite file
+            engine.dispose()
+            raise StoreError(f"cannot read database: {driver_message(exc)}") from exc
         return store
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def integrity_problems(self, limit: int = 5) -> list[str]:
+        """What the database engine finds damaged in its own file (SQLite ``quick_check``:
+        pages, records, b-trees); empty when intact, and on PostgreSQL (for log verification)."""
+        if self.dialect != "sqlite":
+            return []
+        with self.read() as conn:
+            rows = conn.exec_driver_sql(f"PRAGMA quick_check({int(limit)})").all()
+        lines = (" ".join(str(r[0]).split()) for r in rows)
+        return [m.replace("*** in database main *** ", "") for m in lines if m != "ok"]
 
     # -- meta ------------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
