@@ -88,7 +88,7 @@ class Verify:
     def __call__(self, *extra: str, folder: Path | None = None) -> tuple[int, str]:
         self.capsys.readouterr()
         code = main(["verify", str(folder or self.dir), "--key", self.key, *extra])
-        out, err = self.capsys.readouterr()
+        _out, err = self.capsys.readouterr()
         return code, err
 
     def fails(self, code: int, *names: str, **kw: Any) -> str:
