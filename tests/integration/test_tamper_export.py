@@ -24,6 +24,7 @@ from corridor.export.folder import EXPORT_MARKER
 from corridor.export.tlog import folder_reader
 from corridor.ledger.bundle import decode_bundle, encode_bundle
 from corridor.ledger.checkpoint import Checkpoint, sign_checkpoint
+from corridor.ledger.cosignature import CosignatureSigner
 from corridor.ledger.entry import make_entry, sign_observation
 from corridor.ledger.hashing import leaf_hash
 from corridor.ledger.merkle import root_from_leaves
@@ -91,9 +92,9 @@ class Verify:
         _out, err = self.capsys.readouterr()
         return code, err
 
-    def fails(self, code: int, *names: str, **kw: Any) -> str:
+    def fails(self, code: int, *names: str, extra: tuple[str, ...] = (), **kw: Any) -> str:
         """Assert verify exits ``code`` with one error line naming each of ``names``."""
-        got, err = self(**kw)
+        got, err = self(*extra, **kw)
         assert got == code, err
         assert "Traceback" not in err and err.count("\n") == 1, err
         assert err.startswith("error: "), err
@@ -315,6 +316,21 @@ class TestKeys:
         """A missing keys file names it."""
         (lachin.dir / "keys").unlink()
         lachin.fails(2, "keys", "missing")
+
+    def test_wrong_log_key(self, lachin: Verify) -> None:
+        """A valid log key other than the log's (same origin name) fails on the checkpoint."""
+        origin = lachin.key.split("+")[0]
+        lachin.key = Signer.from_seed(origin, b"w" * 32).vkey
+        lachin.fails(2, "checkpoint", "not signed by the log key")
+
+    def test_org_key_junk(self, lachin: Verify) -> None:
+        """A malformed --org-key is bad input (exit 1)."""
+        lachin.fails(1, "verifier key", extra=("--org-key", "junk+1+2"))
+
+    def test_witness_quorum_unmet(self, lachin: Verify) -> None:
+        """A required witness cosignature that the checkpoint lacks exits 2 saying so."""
+        w = CosignatureSigner.from_seed("w.example", b"w" * 32).vkey
+        lachin.fails(2, "checkpoint", "quorum is 1", extra=("--witness", w, "--quorum", "1"))
 
     def test_wrong_log_key_syntax(self, lachin: Verify) -> None:
         """A malformed --key is bad input (exit 1) naming the problem."""
