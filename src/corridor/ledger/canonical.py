@@ -29,8 +29,9 @@ _encode_fast = json.JSONEncoder(
 
 
 class CanonicalizationError(InputError):
-    """The value is outside the I-JSON data model RFC 8785 canonicalises (an InputError, hence
-    also a ValueError)."""
+    """The value is outside the I-JSON data model RFC 8785 canonicalises (an InputError, so a
+    ValueError too): an integer beyond 2**53, NaN, a lone surrogate, a non-string key, nesting
+    deeper than the interpreter's recursion limit."""
 
 
 def es6_number(x: float) -> str:
@@ -132,14 +133,17 @@ def _slow(obj: Any, out: list[str]) -> None:
 
 
 def canonical(obj: Any) -> bytes:
-    """Return the RFC 8785 canonical UTF-8 bytes of ``obj``."""
+    """Return the RFC 8785 canonical UTF-8 bytes of ``obj``. Raises CanonicalizationError."""
     try:
         if not _needs_slow(obj):
             return _encode_fast(obj).encode("utf-8")
         out: list[str] = []
         _slow(obj, out)
         return "".join(out).encode("utf-8")
-    except UnicodeEncodeError:
-        raise CanonicalizationError("a string holds a lone surrogate, which is not text") from None
+    except UnicodeEncodeError as exc:  # a lone surrogate: I-JSON (RFC 7493 §2.1) forbids it
+        char = exc.object[exc.start]
+        raise CanonicalizationError(
+            f"the string holds the lone surrogate U+{ord(char):04X}, which has no UTF-8 form"
+        ) from None
     except RecursionError:
         raise CanonicalizationError("the value is nested too deeply") from None

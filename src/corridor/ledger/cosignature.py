@@ -125,6 +125,8 @@ class WitnessState:
                 logs[str(origin)] = (size, root)
         except (ValueError, KeyError, TypeError, AttributeError, binascii.Error) as exc:
             raise InputError(f"witness state is malformed ({exc})") from None
+        except RecursionError:
+            raise InputError("witness state is malformed (nested too deeply)") from None
         return cls(logs)
 
 

@@ -184,6 +184,8 @@ def _split(entry: bytes) -> tuple[bytes, dict[str, Any], list[EntrySignature]]:
         sigs, stop = _raw_decode(text, end + 14)
     except ValueError as exc:  # JSONDecodeError and rejected constants
         raise VerificationError(f"entry is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise VerificationError("entry: the JSON is nested too deeply") from None
     if stop != len(text) - 1 or text[stop] != "}":
         raise VerificationError("entry has data after the signatures")
     if type(content) is not dict:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from corridor.errors import InputError, SigningKeyError, TamperError, VerificationError
-from corridor.ledger.bundle import encode_bundle, iter_bundle
+from corridor.ledger.bundle import MAX_ENTRY, encode_bundle, iter_bundle
 from corridor.ledger.checkpoint import Checkpoint, verify_checkpoint
 from corridor.ledger.cosignature import CosignatureVerifier, verify_cosignatures
 from corridor.ledger.entry import KeyRing, keyring, verify_entry
@@ -40,6 +40,7 @@ from corridor.ledger.tiles import (
     TILE_HEIGHT,
     TILE_WIDTH,
     entries_path,
+    parse_tile_path,
     tile_path,
     tile_width,
 )
@@ -51,14 +52,41 @@ __all__ = [
     "VerifiedLog",
     "export_files",
     "format_keys",
+    "max_file_size",
     "parse_keys",
     "verify_export",
 ]
 
 CHECKPOINT_PATH = "checkpoint"
 KEYS_PATH = "keys"
+MAX_CHECKPOINT_BYTES = 1 << 20
+"""A checkpoint note is at most 1 MiB (a body and at most 100 signature lines)."""
+MAX_KEYS_BYTES = 16 << 20
+"""A keys file is at most 16 MiB (some 150,000 organisation keys)."""
 
 Reader = Callable[[str], bytes]
+"""``read(path)`` returns the bytes of the export's file at ``path`` (relative, ``/``-separated).
+
+It should read no more than :func:`max_file_size` of the path (plus one byte, to tell a larger
+file) and may raise VerificationError naming the path, OSError or LookupError when it cannot."""
+
+
+def max_file_size(path: str) -> int:
+    """The most bytes the export file at ``path`` may hold: readers read no more than this.
+
+    A hash tile of width W is 32·W bytes, an entry bundle of width W at most W·(2 + 65,535).
+    Raises VerificationError for a path that is not a file of an export (e.g. one with ``..``).
+    """
+    if path == CHECKPOINT_PATH:
+        return MAX_CHECKPOINT_BYTES
+    if path == KEYS_PATH:
+        return MAX_KEYS_BYTES
+    ref = parse_tile_path(path)
+    if ref is None:
+        raise VerificationError(f"{path!r} is not the path of a file of an export")
+    if ref.level == -1:
+        return ref.width * (2 + MAX_ENTRY)
+    return ref.width * HASH_SIZE
 
 
 # ---------------------------------------------------------------------------------------------
@@ -174,10 +202,19 @@ class VerifiedLog:
 
 
 def _read(read: Reader, path: str, what: str, index: int | None = None) -> bytes:
+    limit = max_file_size(path)
     try:
-        return read(path)
+        data = read(path)
+    except VerificationError as exc:
+        raise TamperError(f"{what}: {exc.message}", index=index) from None
     except (OSError, LookupError) as exc:
-        raise TamperError(f"{what}: {path} cannot be read ({exc})", index=index) from None
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise TamperError(f"{what}: {path} cannot be read ({reason})", index=index) from None
+    if len(data) > limit:
+        raise TamperError(
+            f"{what}: {path} is over {limit:,} bytes, the most it can hold", index=index
+        )
+    return data
 
 
 def _verify_bundle(start: int, data: bytes, keys: KeyRing, strict: bool, width: int) -> bytes:

@@ -69,3 +69,29 @@ class TestCanonical:
         """A string with a lone surrogate is refused, not a UnicodeEncodeError."""
         with pytest.raises(CanonicalizationError, match="surrogate"):
             canonical(bad)
+
+class TestHostileValues:
+    def test_lone_surrogate(self) -> None:
+        """A string with a lone surrogate (no UTF-8 form) is a CanonicalizationError naming it."""
+        with pytest.raises(CanonicalizationError, match="U\\+D800"):
+            canonical({"note": "a\ud800b"})
+
+    def test_lone_surrogate_key(self) -> None:
+        """A lone surrogate in a key, on the exact path (a float forces it), too."""
+        with pytest.raises(CanonicalizationError, match="U\\+DFFF"):
+            canonical({"\udfff": 1e300})
+
+    def test_deep_nesting(self) -> None:
+        """A value nested beyond the recursion limit is a CanonicalizationError."""
+        deep: Any = 1
+        for _ in range(100_000):
+            deep = [deep]
+        with pytest.raises(CanonicalizationError, match="nested too deeply"):
+            canonical(deep)
+
+    def test_is_an_input_error(self) -> None:
+        """CanonicalizationError is corridor's InputError (and still a ValueError)."""
+        from corridor.errors import InputError
+
+        assert issubclass(CanonicalizationError, InputError)
+        assert issubclass(CanonicalizationError, ValueError)

@@ -183,6 +183,11 @@ class TestWitness:
         with pytest.raises(InputError):
             WitnessState.from_json(text)
 
+    def test_deeply_nested_state(self) -> None:
+        """Witness state nested beyond the recursion limit is an input error, not a crash."""
+        with pytest.raises(InputError, match="nested too deeply"):
+            WitnessState.from_json("[" * 100_000 + "]" * 100_000)
+
 
 class TestQuorum:
     def test_counts_valid_witnesses(self) -> None:

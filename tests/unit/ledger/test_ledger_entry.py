@@ -18,6 +18,7 @@ from corridor.ledger.entry import (
     EntrySignature,
     check_personal,
     commit_personal,
+    frame_entry,
     keyring,
     make_entry,
     new_salt,
@@ -224,3 +225,31 @@ class TestPersonal:
         """A salt shorter than 16 bytes is refused: low-entropy values must not be guessable."""
         with pytest.raises(InputError):
             commit_personal("x", b"short")
+
+
+class TestHostileEntries:
+    SIG = b'[{"keyid":"AAAAAA==","sig":"' + b"A" * 86 + b'==","signer":"icrc"}]'
+
+    def test_deeply_nested_observation(self) -> None:
+        """An observation nested beyond the recursion limit is a VerificationError."""
+        deep = b"[" * 30_000 + b"]" * 30_000
+        with pytest.raises(VerificationError, match="nested too deeply"):
+            frame_entry(b'{"observation":' + deep + b',"signatures":' + self.SIG + b"}")
+
+    def test_deeply_nested_signatures(self) -> None:
+        """Deeply nested signatures are a VerificationError too."""
+        deep = b"[" * 30_000 + b"]" * 30_000
+        with pytest.raises(VerificationError, match="nested too deeply"):
+            frame_entry(b'{"observation":{},"signatures":' + deep + b"}")
+
+    def test_lone_surrogate_strict(self) -> None:
+        """An escaped lone surrogate in the observation fails the strict canonical check."""
+        entry = b'{"observation":{"reporter":"icrc","x":"\\ud800"},"signatures":' + self.SIG + b"}"
+        with pytest.raises(VerificationError, match="U\\+D800"):
+            parse_entry(entry)
+
+    def test_make_entry_lone_surrogate(self) -> None:
+        """Signing an observation holding a lone surrogate is an InputError."""
+        with pytest.raises(InputError):
+            sig = {"keyid": "", "sig": "", "signer": ""}
+            make_entry({"reporter": "icrc", "x": "\ud800"}, [sig])
