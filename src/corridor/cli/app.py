@@ -19,6 +19,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # plain help: rendering it with Rich (and its Markdown parser) would double start-up time
+    rich_markup_mode=None,
 )
 
 # Command modules register themselves here. Each exposes register(app: typer.Typer) -> None.

@@ -8,7 +8,9 @@ from corridor.cli.context import DbOption, JsonOption, KeysOption, console, open
 
 __all__ = ["register"]
 
-case_app = typer.Typer(help="Built-in cases and your own case files.", no_args_is_help=True)
+case_app = typer.Typer(
+    rich_markup_mode=None, help="Built-in cases and your own case files.", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,14 +10,15 @@ from __future__ import annotations
 import json
 import sys
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import typer
-from rich.console import Console
 
 from corridor.errors import InputError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from corridor.app import Corridor
 
 __all__ = [
@@ -31,8 +32,24 @@ __all__ = [
     "print_json",
 ]
 
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False)
+class _LazyConsole:
+    """A Rich console made on first use, so that a command that prints nothing through Rich
+    (``--help``, ``--json``) does not import it."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
+console = cast("Console", _LazyConsole(highlight=False, soft_wrap=True))
+err_console = cast("Console", _LazyConsole(stderr=True, highlight=False))
 
 DbOption = typer.Option(
     None,

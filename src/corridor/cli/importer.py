@@ -7,10 +7,9 @@ quarantine rejected rows, sign and submit the accepted observations), print a su
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
 from corridor.cli.context import (
     DbOption,
@@ -21,6 +20,10 @@ from corridor.cli.context import (
     open_app,
     print_json,
 )
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
 
 __all__ = ["BAR_THRESHOLD", "import_file", "register", "wants_bar"]
 
@@ -40,6 +43,8 @@ class _Bar:
         if self.progress is None:
             if not wants_bar(total, self.console.is_terminal, self.threshold):
                 return
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
             self.progress = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),

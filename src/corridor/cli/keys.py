@@ -8,7 +8,9 @@ from corridor.cli.context import DbOption, JsonOption, KeysOption, console, open
 
 __all__ = ["register"]
 
-keys_app = typer.Typer(help="Organisations' signing keys.", no_args_is_help=True)
+keys_app = typer.Typer(
+    rich_markup_mode=None, help="Organisations' signing keys.", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:

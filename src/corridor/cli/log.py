@@ -21,9 +21,11 @@ from corridor.errors import InputError
 __all__ = ["register"]
 
 log_app = typer.Typer(
+    rich_markup_mode=None,
     help="The transparency log: checkpoints, proofs, verification, export.", no_args_is_help=True
 )
 witness_app = typer.Typer(
+    rich_markup_mode=None,
     help="Witnesses: cosign a log's checkpoints after checking consistency.", no_args_is_help=True
 )
 
