@@ -7,8 +7,10 @@ file and row, so they become the observations they would have been. The file is 
 or not at all, and not at all when nothing was rejected. An existing file is replaced only if it
 is itself a quarantine file (its header ends with the columns above) and is not the file being
 imported: anything else at that path, or anything that is not a regular file, is refused before
-the import writes anything. It may hold personal data from the input
-(names, phone numbers): keep it as private as the input.
+the import writes anything. Cells a spreadsheet would run as a formula are prefixed with ``'``
+(taken off again when the file is imported back), and columns that feed a field identifying a
+person (a driver's name, a phone number) are left empty. Free text (a note) may still name
+people: keep the file as private as the input.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import tempfile
 from pathlib import Path
 
 from corridor.errors import InputError
-from corridor.ingest.run import PROVENANCE_COLUMNS, ImportPlan
+from corridor.ingest.run import PROVENANCE_COLUMNS, ImportPlan, escape_cell
 from corridor.ingest.values import cell_text
 
 __all__ = ["check_quarantine_target", "default_quarantine_path", "write_quarantine"]
@@ -115,9 +117,16 @@ def write_quarantine(
             w = csv.writer(f)
             w.writerow(header)
             for r in plan.rejected:
-                row = [cell_text(r.values.get(c)) for c in original]
+                withheld = [c for c in original if c in plan.personal_columns and r.values.get(c)]
+                row = [
+                    "" if c in plan.personal_columns else escape_cell(cell_text(r.values.get(c)))
+                    for c in original
+                ]
                 row += [r.file, *([r.sheet or ""] if plan.has_sheets else []), str(r.row)]
-                row += [r.mapping or "", r.error]
+                error = r.error
+                if withheld:
+                    error += f" (personal values left out of this file: {', '.join(withheld)})"
+                row += [r.mapping or "", escape_cell(error)]
                 w.writerow(row)
         Path(tmp).replace(target)
     except BaseException as exc:

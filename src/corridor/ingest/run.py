@@ -11,6 +11,7 @@ number of data rows.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,8 @@ from corridor.ingest.mapping import ImportMapping, MappingFile
 from corridor.ingest.readers import Table, UnreadableRow, file_kind, has_sheets, open_table
 from corridor.ingest.rows import Provenance, RowRejected, build_observation, selects, skip_reason
 from corridor.ingest.values import cell_text
-from corridor.model import Observation, Registry
+from corridor.model import BODY_TYPES, Observation, Registry
+from corridor.model.bodies import personal_fields
 
 __all__ = [
     "PROVENANCE_COLUMNS",
@@ -97,6 +99,7 @@ class ImportPlan:
     skipped: list[Skip] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
     has_sheets: bool = False
+    personal_columns: set[str] = field(default_factory=set)  # columns feeding personal fields
     encoding: str | None = None  # of a text file: the codec read with
     encoding_source: str | None = None  # 'bom', 'utf-8', 'mapping' or 'detected'
 
@@ -201,6 +204,8 @@ def plan_import(
         )
         plan.encoding, plan.encoding_source = table.encoding, table.encoding_source
         cols = {m.label: _resolve_columns(mapping, m, table) for m in mappings}
+        plan.personal_columns |= _personal_columns(mappings, cols)
+        unescape = "_file" in table.columns and "_row" in table.columns  # a quarantine file
         if progress is not None:
             where = f"{p.name}, sheet {table.sheet}" if table.sheet else p.name
             progress.start(f"reading {where}", table.estimated_rows)
@@ -217,8 +222,46 @@ def plan_import(
             for extra in row:
                 if extra not in plan.columns:
                     plan.columns.append(extra)
+            if unescape:
+                row = {k: unescape_cell(v) for k, v in row.items()}
             _plan_row(plan, seen, p, table, number, row, mappings, cols, registry)
     return plan
+
+
+def _personal_columns(
+    mappings: Iterable[ImportMapping], cols: Mapping[str, Mapping[str, str]]
+) -> set[str]:
+    """The file's columns that a mapping reads into a field identifying a person."""
+    out: set[str] = set()
+    for m in mappings:
+        body = BODY_TYPES.get(m.type)
+        if body is None:
+            continue
+        personal = personal_fields(body)
+        for target, spec in m.columns.items():
+            if target.removeprefix("body.") in personal:
+                out.update(cols[m.label].get(c, c) for c in spec.column)
+    return out
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(?:\d+(?:[.,]\d+)*)$")
+
+
+def escape_cell(text: str) -> str:
+    """A cell as written to a quarantine CSV: one a spreadsheet would run as a formula
+    (``=``, ``+``, ``-``, ``@``, tab, carriage return first) gets a leading ``'``; plain numbers
+    such as ``-2`` stay as they are."""
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(text):
+        return "'" + text
+    return text
+
+
+def unescape_cell(value: Any) -> Any:
+    """The inverse of :func:`escape_cell`, for a quarantine file read back."""
+    if isinstance(value, str) and value[:1] == "'" and value[1:].startswith(_FORMULA_START):
+        return value[1:]
+    return value
 
 
 def _plan_row(

@@ -12,6 +12,7 @@ tiles, checkpoints), :mod:`~corridor.store.observations` (reading observations).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -72,6 +73,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=FULL")  # what was acknowledged survives a crash
     cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA secure_delete=ON")  # freed space is zeroed: erased values leave no trace
     cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
     cur.close()
 
@@ -276,11 +278,36 @@ class SqlStore(ObservationStore):
             ]
 
     def erase_personal(self, obs_id: str) -> int:
-        """Erase the private values of an observation; the salted commitments stay in the log."""
+        """Erase the private values of an observation, and their salts (so that the salted
+        commitment left in the log can no longer confirm a guessed value), then scrub the old
+        bytes from the database files: on SQLite ``secure_delete`` zeroes freed space and the
+        WAL is checkpointed and truncated; on PostgreSQL the table is rewritten (``VACUUM
+        FULL``) and a checkpoint lets the WAL that held the value be recycled.
+        """
         with self.begin() as conn:
             res = conn.execute(
                 update(t.personal_data)
                 .where(t.personal_data.c.obs_id == obs_id, t.personal_data.c.erased_at.is_(None))
-                .values(value=None, erased_at=int(time.time()))
+                .values(value=None, salt=b"", erased_at=int(time.time()))
             )
-            return int(res.rowcount or 0)
+            n = int(res.rowcount or 0)
+        if n:
+            self._scrub()
+        return n
+
+    def _scrub(self) -> None:
+        """Remove erased bytes from the database's files, as far as the engine allows."""
+        try:
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                if self.dialect == "sqlite":
+                    c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                else:
+                    c.exec_driver_sql("VACUUM FULL personal_data")
+                    # needs the pg_checkpoint role; without it the WAL recycles in its time
+                    with contextlib.suppress(SQLAlchemyError):
+                        c.exec_driver_sql("CHECKPOINT")
+        except SQLAlchemyError as exc:
+            raise StoreError(
+                f"the values were erased, but scrubbing the database files failed: "
+                f"{driver_message(exc)}"
+            ) from exc

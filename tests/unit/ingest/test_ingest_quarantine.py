@@ -142,3 +142,61 @@ class TestReimportQuarantine:
         p = write_csv("date,trucks_in,_file,_row,_mapping\n2023-07-01,1,counts.csv,2,other\n")
         (r,) = plan_import(p, simple_mapping).rejected
         assert r.error == "no mapping named 'other'"
+
+
+WITH_DRIVER = """\
+mappings:
+  - type: crossing
+    reporter: ngo-x
+    source: {title: Vehicle log (synthetic test), url: https://example.org/log}
+    constants: {checkpoint: north-gate, direction: inbound, category: vehicles, count: 1}
+    columns:
+      observed: {column: date, format: "%Y-%m-%d", tz: UTC, period: day}
+      vehicle: {column: plate}
+      driver_name: {column: driver}
+      note: {column: note}
+"""
+
+
+class TestQuarantineIsSafeToOpen:
+    def test_formulas_are_neutralised_and_restored(
+        self, write_csv: WriteCsv, simple_mapping: MappingFile, registry: Registry, tmp_path: Path
+    ) -> None:
+        """A cell a spreadsheet would run (=, +, -, @) gets a leading quote; imported back, the
+        value is what it was, so the fixed row is the observation it would have been."""
+        text = "date,trucks_in,note\n2023-07-02,3x,\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"\n"
+        bad = plan_import(write_csv(text), simple_mapping, registry)
+        q = write_quarantine(bad, tmp_path / "quarantine-counts.csv")
+        (row,) = _read(q)
+        assert row["note"] == "'=HYPERLINK(\"http://x\",\"y\")"
+        q.write_text(q.read_text(encoding="utf-8-sig").replace(",3x,", ",3,"), "utf-8-sig")
+        fixed = plan_import(q, simple_mapping, registry)
+        good = plan_import(
+            write_csv(text.replace(",3x,", ",3,"), name="counts.csv"), simple_mapping, registry
+        )
+        assert [o.id for o in fixed.observations] == [o.id for o in good.observations]
+
+    def test_plain_negative_numbers_stay(
+        self, write_csv: WriteCsv, simple_mapping: MappingFile, registry: Registry, tmp_path: Path
+    ) -> None:
+        """-3 is a number, not a formula: it is written as it was."""
+        bad = plan_import(write_csv(COUNTS), simple_mapping, registry)
+        rows = _read(write_quarantine(bad, tmp_path / "q.csv"))
+        assert rows[1]["trucks_in"] == "-3"
+
+    def test_personal_columns_are_left_out(
+        self,
+        write_csv: WriteCsv,
+        make_mapping: Callable[..., MappingFile],
+        registry: Registry,
+        tmp_path: Path,
+    ) -> None:
+        """A column that feeds a field identifying a person is empty in the quarantine file,
+        and the reason says so; the rest of the row is kept."""
+        text = "date,plate,driver,note\n2023-07-40,AB 123,Ali Veli (fictional),late\n"
+        bad = plan_import(write_csv(text), make_mapping(WITH_DRIVER), registry)
+        q = write_quarantine(bad, tmp_path / "q.csv")
+        (row,) = _read(q)
+        assert row["driver"] == "" and row["plate"] == "AB 123" and row["note"] == "late"
+        assert "personal values left out of this file: driver" in row["_error"]
+        assert "Ali Veli" not in q.read_text(encoding="utf-8-sig")
