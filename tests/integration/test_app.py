@@ -89,3 +89,21 @@ class TestRuleTypes:
             for m in re.findall(r"\btype:\s*([a-z_]+)", Path(f).read_text(encoding="utf-8"))
         }
         assert types == written
+
+
+class TestSupplyReads:
+    def test_record_types_give_the_whole_records_result(self, app: Corridor) -> None:
+        """The as-recorded scenario over the types it reads equals the run over everything."""
+        from corridor.supply import compile_problem, run_single, single_summary
+
+        with app:
+            loaded = app.supply.load("lachin-2023", ["as-recorded"])
+            (_source, sc, _explicit), = loaded
+            some, _why = app.supply.record_observations()
+            everything = [s.observation for s in app.observations.list()]
+            assert some is not None and len(some) < len(everything)
+
+            def summary(obs: list) -> dict:  # type: ignore[type-arg]
+                return single_summary(run_single(compile_problem(sc, observations=obs)))
+
+            assert summary(some) == summary(everything)

@@ -17,9 +17,13 @@ if TYPE_CHECKING:
     from corridor.app.corridor import Corridor
     from corridor.supply import Scenario
 
-__all__ = ["CASES", "SupplyCases", "SupplyRun", "builtin_scenarios", "cells"]
+__all__ = ["CASES", "RECORD_TYPES", "SupplyCases", "SupplyRun", "builtin_scenarios", "cells"]
 
 CASES = ("lachin-2023",)
+
+#: The observation types an as-recorded scenario reads (supply/record.py): deliveries by convoy
+#: and crossing, departures as persons crossings, population counts. No other type matters.
+RECORD_TYPES = ("convoy", "crossing", "population")
 
 #: (scenario name, days) -> a callback told (days done, days in all) as a run proceeds
 ProgressFactory = Callable[[str, int], Callable[[int, int], None]]
@@ -117,7 +121,8 @@ class SupplyCases:
     def record_observations(self) -> tuple[list[Observation] | None, str | None]:
         """The record's observations for as-recorded scenarios, or None and why not."""
         try:
-            observations = [s.observation for s in self.app.store.query()]
+            stored = self.app.store.overlapping(None, None, RECORD_TYPES)
+            observations = [s.observation for s in stored]
         except CorridorError as exc:
             return None, f"it needs the record, and the database could not be read ({exc})"
         if not observations:
