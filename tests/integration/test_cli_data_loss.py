@@ -9,23 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from corridor.cli.app import main
+from corridor.testing import Cli
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 MAPPING = EXAMPLES / "daily-counts.map.yaml"
 
 
-class Cli:
-    def __init__(self, tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        self.tmp = tmp
-        self.capsys = capsys
-
-    def __call__(self, *args: str) -> tuple[int, str, str]:
-        self.capsys.readouterr()
-        code = main([*args])
-        out, err = self.capsys.readouterr()
-        return code, out, err
 
 
 @pytest.fixture

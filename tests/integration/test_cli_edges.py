@@ -10,23 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from corridor.cli.app import main
+from corridor.testing import Cli
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_CASE = ROOT / "examples" / "north-gate-case.yaml"
 
 
-class Cli:
-    def __init__(self, tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        self.tmp = tmp
-        self.capsys = capsys
-        self.db = str(tmp / "corridor.db")
-
-    def __call__(self, *args: str) -> tuple[int, str, str]:
-        self.capsys.readouterr()
-        code = main([*args])
-        out, err = self.capsys.readouterr()
-        return code, out, err
 
 
 @pytest.fixture

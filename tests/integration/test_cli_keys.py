@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from corridor.cli.app import main
 from corridor.ledger.note import Signer
+from corridor.testing import Cli as BaseCli
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_CASE = ROOT / "examples" / "north-gate-case.yaml"
@@ -20,16 +20,13 @@ RECORD = [
 ]  # fmt: skip
 
 
-class Cli:
+class Cli(BaseCli):
     def __init__(self, tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        self.tmp, self.capsys = tmp, capsys
-        self.db = tmp / "corridor.db"
+        super().__init__(tmp, capsys)
         self.keys = tmp / "corridor-keys"
 
     def __call__(self, *args: str) -> tuple[int, str, str]:
-        self.capsys.readouterr()
-        code = main([*args])
-        out, err = self.capsys.readouterr()
+        code, out, err = super().__call__(*args)
         assert "Traceback" not in err
         return code, out, err
 
