@@ -51,7 +51,7 @@ _CONTROL_PROSE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 def check_text(value: str, *, prose: bool = False) -> str:
     """Return ``value`` if it holds no control character (prose may hold tab and newlines);
-    else raise ValueError naming the first one as U+XXXX."""
+    else raise ValueError naming the first one by its code point (such as U+001B)."""
     m = (_CONTROL_PROSE if prose else _CONTROL).search(value)
     if m:
         allowed = " (only free text, such as a note, may hold tabs and line breaks)"

@@ -29,6 +29,9 @@ from corridor.store.log import LogStore
 
 __all__ = ["ObservationStore", "stored_from_row"]
 
+# Query fields that are plain equality filters on the column of the same name
+_QUERY_FIELDS = ("type", "reporter", "route", "checkpoint", "direction", "category", "place")
+
 _HEX = frozenset("0123456789abcdef")
 _ENTRY_HEAD = b'{"observation":'
 _ENTRY_SIGS = b',"signatures":'
@@ -58,21 +61,10 @@ class ObservationStore(LogStore):
         return cond
 
     def _where(self, q: Query, conn: Connection) -> list[Any]:
-        cond: list[Any] = []
-        if q.type:
-            cond.append(c.type == q.type)
-        if q.reporter:
-            cond.append(c.reporter == q.reporter)
-        if q.route:
-            cond.append(c.route == q.route)
-        if q.checkpoint:
-            cond.append(c.checkpoint == q.checkpoint)
-        if q.direction:
-            cond.append(c.direction == q.direction)
-        if q.category:
-            cond.append(c.category == q.category)
-        if q.place:
-            cond.append(c.place == q.place)
+        """The conditions of ``q``: each field given must equal, and the period overlap."""
+        cond: list[Any] = [
+            c[name] == value for name in _QUERY_FIELDS if (value := getattr(q, name))
+        ]
         cond += self._period(
             None if q.start is None else to_us(q.start),
             None if q.end is None else to_us(q.end),
