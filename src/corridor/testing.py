@@ -36,6 +36,13 @@ class Cli:
         out, err = self.capsys.readouterr()
         return code, out, err
 
+    def rows(self) -> int:
+        """How many observations the SQLite record holds (read directly, not through corridor)."""
+        import sqlite3
+
+        with sqlite3.connect(self.db) as conn:
+            return int(conn.execute("SELECT count(*) FROM observations").fetchone()[0])
+
     def json(self, *args: str) -> Any:
         """Run with ``--json``; the command must succeed."""
         code, out, err = self(*args, "--json")

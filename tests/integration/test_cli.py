@@ -18,30 +18,10 @@ EXAMPLE_CASE = ROOT / "examples" / "north-gate-case.yaml"
 
 
 @pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("CORRIDOR_DB", raising=False)
-    monkeypatch.delenv("CORRIDOR_KEYS", raising=False)
-    return Cli(tmp_path, capsys)
-
-
-@pytest.fixture
 def lachin(cli: Cli) -> Cli:
     code, _out, err = cli("case", "load", "lachin-2023")
     assert code == 0, err
     return cli
-
-
-@pytest.fixture
-def north(cli: Cli) -> Cli:
-    assert cli("case", "load", str(EXAMPLE_CASE))[0] == 0
-    assert cli("keys", "new", "ngo-x")[0] == 0
-    return cli
-
-
-def _rows(db: str) -> int:
-    with sqlite3.connect(db) as conn:
-        return int(conn.execute("SELECT count(*) FROM observations").fetchone()[0])
 
 
 def crossing(**fields: str) -> list[str]:
@@ -63,7 +43,7 @@ class TestRecord:
         assert code == 1
         assert "count" in err and "greater than or equal to 0" in err
         assert "Traceback" not in err and len(err.strip().splitlines()) == 1
-        assert _rows(north.db) == 0
+        assert north.rows() == 0
         assert Path(north.db).read_bytes() == before
 
     def test_zero_count_recorded_once(self, north: Cli) -> None:
@@ -86,7 +66,7 @@ class TestRecord:
         """Unknown references and enum values exit 1 naming the field."""
         code, _out, err = north(*crossing(**extra))
         assert code == 1 and field in err
-        assert _rows(north.db) == 0
+        assert north.rows() == 0
 
     def test_naive_time_rejected(self, north: Cli) -> None:
         """A time without offset or --tz exits 1 saying so."""

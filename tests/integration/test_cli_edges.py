@@ -4,36 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
-import sqlite3
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from corridor.testing import Cli
-
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE_CASE = ROOT / "examples" / "north-gate-case.yaml"
-
-
-
-
-@pytest.fixture
-def north(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Cli:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("CORRIDOR_DB", raising=False)
-    monkeypatch.delenv("CORRIDOR_KEYS", raising=False)
-    cli = Cli(tmp_path, capsys)
-    assert cli("case", "load", str(EXAMPLE_CASE))[0] == 0
-    assert cli("keys", "new", "ngo-x")[0] == 0
-    return cli
-
-
-def _rows(db: str) -> int:
-    with sqlite3.connect(db) as conn:
-        return int(conn.execute("SELECT count(*) FROM observations").fetchone()[0])
 
 
 def crossing(*extra: str, observed: str = "2024-01-05T10:00:00+00:00") -> list[str]:
@@ -54,13 +30,13 @@ def _one_line_error(code: int, err: str) -> str:
 class TestRecordEdges:
     def test_local_time_in_a_gap_is_refused(self, north: Cli) -> None:
         """`record --tz Asia/Gaza --observed 2024-04-20T02:30` exits 1 naming observed."""
-        before = _rows(north.db)
+        before = north.rows()
         code, _out, err = north(
             *crossing("--count", "1", "--tz", "Asia/Gaza", observed="2024-04-20T02:30")
         )
         line = _one_line_error(code, err)
         assert "observed" in line and "does not exist in Asia/Gaza" in line
-        assert _rows(north.db) == before
+        assert north.rows() == before
 
     def test_local_time_in_a_fold_is_refused(self, north: Cli) -> None:
         """An ambiguous local time is refused; with its offset it is recorded."""
@@ -159,12 +135,12 @@ class TestImportEdges:
         the good rows are recorded and the import exits 0."""
         (north.tmp / "m.yaml").write_text(MAPPING, encoding="utf-8")
         (north.tmp / "d.csv").write_text(textwrap.dedent(ROWS), encoding="utf-8")
-        before = _rows(north.db)
+        before = north.rows()
         code, out, err = north("import", "d.csv", "--map", "m.yaml", "--json")
         assert code == 0, err
         summary = json.loads(out)
         assert (summary["accepted"], summary["rejected"]) == (2, 8)
-        assert _rows(north.db) == before + 2
+        assert north.rows() == before + 2
         with Path(summary["quarantine"]).open(encoding="utf-8-sig", newline="") as f:
             errors = {int(r["_row"]): r["_error"] for r in csv.DictReader(f)}
         assert "does not exist in Asia/Beirut" in errors[3]

@@ -33,10 +33,6 @@ class Cli(BaseCli):
     def record(self, hour: int) -> tuple[int, str, str]:
         return self(*RECORD, "--observed", f"2024-01-05T{hour:02d}:00:00+00:00")
 
-    def rows(self) -> int:
-        with sqlite3.connect(self.db) as conn:
-            return int(conn.execute("SELECT count(*) FROM observations").fetchone()[0])
-
     def org_keys(self, org: str) -> int:
         with sqlite3.connect(self.db) as conn:
             q = "SELECT count(*) FROM org_keys WHERE org_id = ?"
