@@ -78,10 +78,6 @@ class Corridor:
             self._store = SqlStore.open(self.settings.db, create=self.create)
         return self._store
 
-    @property
-    def has_store(self) -> bool:
-        return self._store is not None
-
     @cached_property
     def keyring(self) -> Keyring:
         from corridor.recording import Keyring

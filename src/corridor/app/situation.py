@@ -7,7 +7,7 @@ takes does not grow with the record.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from corridor.model import Registry
 from corridor.situation import Situation
@@ -31,7 +31,3 @@ class SituationCases:
         store = self.app.store
         registry = store.registry()
         return situation(situation_observations(store, at), registry, at), registry
-
-    def json(self, at: datetime) -> dict[str, Any]:
-        """The situation's JSON shape (:meth:`Situation.to_json`)."""
-        return self.at(at)[0].to_json()

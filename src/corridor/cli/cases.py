@@ -40,9 +40,8 @@ def register(app: typer.Typer) -> None:
 @case_app.command("list")
 def case_list(as_json: bool = JsonOption) -> None:
     """List the built-in cases."""
-    from corridor.cases import builtin_cases
-
-    cases = builtin_cases()
+    with open_app(None) as corridor:
+        cases = corridor.cases.list()
     if as_json:
         print_json([{"name": k, "title": v} for k, v in cases.items()])
         return
