@@ -32,6 +32,7 @@ LAYERS = {
     "service": "face",
     "web": "face",
     "report": "face",
+    "client": "adapter",
     # tools outside the layering
     "bench": "tool",
     "testing": "tool",

@@ -33,6 +33,7 @@ _COMMAND_MODULES: list[str] = [
     "keys",
     "log",
     "observations",
+    "serve",
     "status",
     "supply",
 ]

@@ -1,0 +1,87 @@
+"""The HTTP API: :func:`create_app` builds one FastAPI application over a :class:`Corridor`.
+
+Every route lives under ``/v1`` in one router module per resource (``service/routes/``); the
+C2SP tlog-tiles paths live under ``/v1/log/``. The application is opened once per worker
+process, when the service starts, and closed when it stops; routes are plain functions run in
+the thread pool, each use case reading the database afresh (several workers may write).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from corridor import __version__
+from corridor.app import Corridor
+from corridor.app.settings import Settings
+from corridor.service.config import ServiceConfig
+from corridor.service.errors import install_error_handlers
+from corridor.service.limits import BodyLimit
+
+__all__ = ["ROUTERS", "create_app", "from_env"]
+
+#: Router modules, each exposing ``router`` (an APIRouter); keep sorted, one line per module.
+ROUTERS: list[str] = [
+    "meta",
+]
+
+DESCRIPTION = """\
+One record of what moves through contested corridors and checkpoints, shared by many
+organisations. Every observation is signed by the organisation that reports it (the server never
+holds its key) and appended to a transparency log (RFC 9162, C2SP checkpoints and tiles).
+
+Errors share one envelope: `{"error": {"status", "code", "message", "subject"}}`.
+"""
+
+
+def create_app(
+    settings: Settings | None = None, config: ServiceConfig | None = None
+) -> FastAPI:
+    """The service over ``settings`` (default: read from the environment, once)."""
+    settings = settings or Settings.load()
+    config = config or ServiceConfig.load()
+
+    @asynccontextmanager
+    async def lifespan(api: FastAPI) -> AsyncIterator[None]:
+        corridor = Corridor(settings)
+        corridor.store  # noqa: B018 - open the database now, not in the first request
+        api.state.corridor = corridor
+        try:
+            yield
+        finally:
+            corridor.close()
+
+    api = FastAPI(
+        title="corridor",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    api.state.settings = settings
+    api.state.config = config
+    install_error_handlers(api)
+    for name in ROUTERS:
+        module = importlib.import_module(f"corridor.service.routes.{name}")
+        api.include_router(module.router)
+    if config.cors_origins:
+        api.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(config.cors_origins),
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+            expose_headers=["Link", "X-Next-After"],
+        )
+    api.add_middleware(BodyLimit, max_body=config.max_body)
+    return api
+
+
+def from_env() -> FastAPI:
+    """The factory Uvicorn calls in each worker process (settings from the environment)."""
+    return create_app()

@@ -1,0 +1,51 @@
+"""The service's own settings, read once when it starts (beside the application's
+:class:`corridor.app.settings.Settings`).
+
+Environment: ``CORRIDOR_CORS_ORIGINS`` (comma-separated origins allowed to call the API from a
+browser, e.g. the dashboard's; none by default), ``CORRIDOR_MAX_BODY`` (largest request body
+in bytes, default 16 MiB), ``CORRIDOR_RATE_LIMIT`` (requests per minute per token or client
+address, default 600; 0 turns it off).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from corridor.errors import InputError
+
+__all__ = ["ServiceConfig"]
+
+MIB = 1 << 20
+
+
+def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
+    raw = env.get(name, "")
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InputError(f"{raw!r} is not a whole number", where=name) from None
+    if not lo <= value <= hi:
+        raise InputError(f"{value} is not between {lo} and {hi}", where=name)
+    return value
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    cors_origins: tuple[str, ...] = ()
+    max_body: int = 16 * MIB
+    rate_limit: int = 600
+
+    @classmethod
+    def load(cls, environ: Mapping[str, str] | None = None) -> ServiceConfig:
+        env = os.environ if environ is None else environ
+        raw = env.get("CORRIDOR_CORS_ORIGINS", "")
+        origins = tuple(o.strip() for o in raw.split(",") if o.strip())
+        return cls(
+            cors_origins=origins,
+            max_body=_int(env, "CORRIDOR_MAX_BODY", 16 * MIB, 1024, 1024 * MIB),
+            rate_limit=_int(env, "CORRIDOR_RATE_LIMIT", 600, 0, 10**7),
+        )
