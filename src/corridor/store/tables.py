@@ -160,6 +160,46 @@ cosignatures = Table(
     Column("added_at", BigInteger, nullable=False),
 )
 
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    # the token's public id (its first characters); the secret is kept only as a SHA-256 hash
+    Column("id", String(32), primary_key=True),
+    Column("hash", LargeBinary(32), nullable=False, unique=True),
+    Column("org_id", String(64), ForeignKey("organisations.id"), nullable=True, index=True),
+    Column("role", String(16), nullable=False),  # admin | reporter | reader | witness
+    Column("scopes", JSON, nullable=False),
+    Column("label", Text),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger),
+    Column("revoked_at", BigInteger),
+    Column("last_used_at", BigInteger),
+)
+
+admin_actions = Table(
+    "admin_actions",
+    metadata,
+    # append-only: who did what to the registry, the keys or the tokens, and when
+    Column(
+        "seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("at", BigInteger, nullable=False),
+    Column("actor", Text, nullable=False),  # token id, or "cli:<user>" for a local operator
+    Column("action", String(64), nullable=False),
+    Column("subject", Text),
+    Column("detail", JSON, nullable=False),
+)
+
+witnesses = Table(
+    "witnesses",
+    metadata,
+    # witnesses the log sends each new checkpoint to (C2SP tlog-witness add-checkpoint)
+    Column("name", String(255), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("vkey", Text, nullable=False),
+    Column("added_at", BigInteger, nullable=False),
+)
+
 meta = Table(
     "meta",
     metadata,
