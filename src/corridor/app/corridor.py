@@ -70,6 +70,11 @@ class Corridor:
 
     # -- resources ---------------------------------------------------------------------------
     @property
+    def opened(self) -> bool:
+        """Whether the database has been opened (by a use case that needed the full store)."""
+        return self._store is not None
+
+    @property
     def store(self) -> SqlStore:
         """The database, opened on first use."""
         if self._store is None:

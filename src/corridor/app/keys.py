@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from corridor.errors import NotFoundError, SigningKeyError
-from corridor.ledger.note import Signer, Verifier
 
 if TYPE_CHECKING:
     from corridor.app.corridor import Corridor
@@ -48,6 +47,8 @@ class KeyCases:
         if ring.has(org):
             raise SigningKeyError(f"{ring.path(org)} exists; not replacing a private key")
         self._refuse_second_key(org, rotate)
+        from corridor.ledger.note import Signer
+
         signer = Signer.generate(org)
         path = ring.save(signer)
         self.app.transparency_log().register(org, signer, demo=False)
@@ -58,6 +59,8 @@ class KeyCases:
 
         A key for an organisation that already has another registered key needs ``rotate``.
         """
+        from corridor.ledger.note import Verifier
+
         v = Verifier.from_vkey(vkey)
         if v.vkey in self.registered(v.name):
             return v.vkey, False
@@ -65,5 +68,17 @@ class KeyCases:
         return v.vkey, self.app.transparency_log().register(v.name, v, demo=False)
 
     def list(self) -> list[tuple[str, str, bool]]:
-        """(organisation, verifier key, is a DEMO key) for every registered key."""
+        """(organisation, verifier key, is a DEMO key) for every registered key.
+
+        On an SQLite record not yet opened, read through the standard library's sqlite3
+        (:mod:`corridor.store.peek`), so that ``corridor keys list`` starts without SQLAlchemy.
+        """
+        if not self.app.opened:
+            from corridor.store.peek import registered_keys
+            from corridor.store.urls import sqlite_path
+
+            path = sqlite_path(self.app.settings.db)
+            rows = registered_keys(path) if path is not None else None
+            if rows is not None:
+                return rows
         return [(o, v, d) for o, v, _k, _p, d in self.app.store.org_keys()]

@@ -21,7 +21,7 @@ __all__ = ["Settings"]
 
 def database_url(db: str | None) -> str:
     """An SQLAlchemy URL for a path or URL (default ``./corridor.db``)."""
-    from corridor.store.sql import database_url as _url
+    from corridor.store.urls import database_url as _url
 
     return _url(db)
 

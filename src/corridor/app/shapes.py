@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from corridor.store.api import AppendResult, StoredObservation
+if TYPE_CHECKING:
+    from corridor.store.api import AppendResult, StoredObservation
 
 __all__ = [
     "DEMO_SIGNATURE_NOTE",

@@ -32,6 +32,12 @@ def _time(argv: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - t0
 
 
+def _version(dist: str) -> str:
+    from importlib.metadata import version
+
+    return version(dist)
+
+
 def run(repeats: int) -> dict[str, Any]:
     py = sys.executable
     corridor = [py, "-m", "corridor.cli.app"]
@@ -61,6 +67,7 @@ def run(repeats: int) -> dict[str, Any]:
         "ratio_vs_import_typer": {k: v / base for k, v in med.items() if k != "baseline"},
         "bar": BAR,
         "load_average": os.getloadavg()[0],
+        "typer": _version("typer"),
     }
 
 
@@ -71,7 +78,7 @@ def main(argv: list[str]) -> int:
         print(json.dumps(out, indent=2))
         return 0
     print(f"start-up, median of {out['repeats']} fresh processes "
-          f"(load average {out['load_average']:.1f})")
+          f"(load average {out['load_average']:.1f}, typer {out['typer']})")
     print(f"  baseline  python -c 'import typer'   {out['baseline_s'] * 1000:7.0f} ms")
     for k, s in out["seconds"].items():
         r = out["ratio_vs_import_typer"][k]

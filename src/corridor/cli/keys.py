@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from corridor.cli.context import DbOption, JsonOption, KeysOption, console, open_app, print_json
@@ -76,19 +78,13 @@ def keys_add(
 
 @keys_app.command("list")
 def keys_list(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
-    """List registered public keys (demo keys are marked)."""
+    """List registered public keys (demo keys are marked), one per line."""
     from corridor.app import shapes
+    from corridor.cli.render.keys import keys_table
 
     with open_app(db) as app:
         rows = app.keys.list()
     if as_json:
         print_json([shapes.key(o, v, d) for o, v, d in rows])
         return
-    from rich.table import Table
-
-    t = Table()
-    for c in ("organisation", "verifier key", "note"):
-        t.add_column(c, overflow="fold")
-    for o, v, d in rows:
-        t.add_row(o, v, "DEMO key (public seed)" if d else "")
-    console.print(t)
+    sys.stdout.write(keys_table(rows))

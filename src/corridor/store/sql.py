@@ -41,9 +41,14 @@ from corridor.store import tables as t
 from corridor.store.base import BUSY_TIMEOUT_S, driver_message, upsert
 from corridor.store.columns import INDEX_COLUMNS, IndexedEntry, from_us, index_columns, to_us
 from corridor.store.observations import ObservationStore
+from corridor.store.urls import database_url
+
+#: The order keys are listed in (also :func:`corridor.store.peek.registered_keys`'s).
+KEY_ORDER = (t.org_keys.c.org_id, t.org_keys.c.created_at, t.org_keys.c.vkey)
 
 __all__ = [
     "INDEX_COLUMNS",
+    "KEY_ORDER",
     "IndexedEntry",
     "SqlStore",
     "database_url",
@@ -51,21 +56,6 @@ __all__ = [
     "index_columns",
     "to_us",
 ]
-
-
-def database_url(db: str | None) -> str:
-    """Turn a --db value (a URL, a file path, or nothing) into an SQLAlchemy URL.
-
-    Nothing means ``corridor.db`` in the working directory; a bare path means an SQLite file.
-    ``postgresql://`` URLs use the psycopg 3 driver.
-    """
-    if not db:
-        db = "corridor.db"
-    if "://" not in db:
-        return f"sqlite:///{Path(db).expanduser().resolve()}"
-    if db.startswith(("postgresql://", "postgres://")):
-        return "postgresql+psycopg://" + db.split("://", 1)[1]
-    return db
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -260,11 +250,12 @@ class SqlStore(ObservationStore):
         return True
 
     def org_keys(self) -> list[tuple[str, str, bytes, bytes, bool]]:
-        """Every registered key: (org_id, vkey, keyid, public_key, demo)."""
+        """Every registered key: (org_id, vkey, keyid, public_key, demo); by organisation, each
+        organisation's oldest first."""
         with self.read() as conn:
             return [
                 (r.org_id, r.vkey, r.keyid, r.public_key, r.demo)
-                for r in conn.execute(select(t.org_keys).order_by(t.org_keys.c.org_id))
+                for r in conn.execute(select(t.org_keys).order_by(*KEY_ORDER))
             ]
 
     # -- personal data ---------------------------------------------------------------------
