@@ -80,6 +80,15 @@ class _Tiles:
         self.store.write_tiles(self.conn, tiles)
 
 
+def _at_entry(
+    error: type[RecordError] | type[VerificationError], index: int, message: str
+) -> RecordError | VerificationError:
+    """An admission error naming the entry's position in the submission (also its subject)."""
+    exc = error(f"entry {index} of the submission: {message}")
+    exc.subject = str(index)
+    return exc
+
+
 def init_log(
     store: SqlStore, keyring: Keyring, *, origin: str | None = None, demo: bool = False
 ) -> LogInfo:
@@ -298,10 +307,17 @@ class TransparencyLog:
             with gc_paused():
                 for k, chunk in enumerate(chunks):
                     if not parallel:
-                        admitted = [
-                            admit_entry(e, keys, context.demo_keys, context.registry)
-                            for e in chunk
-                        ]
+                        admitted = []
+                        for i, e in enumerate(chunk):
+                            try:
+                                admitted.append(
+                                    admit_entry(e, keys, context.demo_keys, context.registry)
+                                )
+                            except (RecordError, VerificationError) as exc:
+                                error = RecordError if isinstance(exc, RecordError) else (
+                                    VerificationError
+                                )
+                                raise _at_entry(error, k * BATCH + i, exc.message) from None
                     else:
                         assert pool is not None
                         while submitted < len(chunks) and submitted <= k + AHEAD:
@@ -311,7 +327,7 @@ class TransparencyLog:
                         if isinstance(got, tuple):
                             i, kind, message = got
                             error = RecordError if kind == "record" else VerificationError
-                            raise error(f"entry {k * BATCH + i} of the submission: {message}")
+                            raise _at_entry(error, k * BATCH + i, message)
                         admitted = got
                     extra = personal or {}
                     items = [

@@ -66,7 +66,9 @@ class TokenStore(StoreBase):
     """API tokens and the admin action record."""
 
     # -- tokens ------------------------------------------------------------------------------
-    def add_token(self, token: StoredToken, action: tuple[int, str, str, Mapping[str, Any]]) -> None:
+    def add_token(
+        self, token: StoredToken, action: tuple[int, str, str, Mapping[str, Any]]
+    ) -> None:
         """Store a new token and record its creation (``action``: at, actor, action name,
         detail) in the same transaction."""
         with self.begin() as conn:
