@@ -209,12 +209,14 @@ def observation_row(s: StoredObservation) -> list[Any]:
     """An observation as one CSV row (OBSERVATION_COLUMNS; text cells not yet escaped)."""
     o = s.observation
     body = o.body.__dict__
+    content = o.content()
+    observed = content.get("observed") or {}
     return [
         s.log_index,
         s.id,
         o.type,
-        o.start.isoformat(),
-        None if o.end is None else o.end.isoformat(),
+        observed.get("start"),
+        observed.get("end"),
         o.reporter,
         body.get("route"),
         body.get("checkpoint"),
@@ -222,5 +224,5 @@ def observation_row(s: StoredObservation) -> list[Any]:
         body.get("direction"),
         body.get("category"),
         ",".join(s.signers),
-        json.dumps(o.content(), ensure_ascii=False, separators=(",", ":")),
+        json.dumps(content, ensure_ascii=False, separators=(",", ":")),
     ]
