@@ -63,11 +63,13 @@ def token_list(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
     from rich.table import Table
 
     t = Table()
-    for c in ("id", "org", "role", "scopes", "label", "expires", "last used", "revoked"):
+    t.add_column("id", no_wrap=True)
+    for c in ("org", "role", "label", "expires", "last used", "state"):
         t.add_column(c, overflow="fold")
     for r in rows:
-        t.add_row(r["id"], r["org"] or "", r["role"], " ".join(r["scopes"]), r["label"] or "",
-                  r["expires_at"] or "never", r["last_used_at"] or "", r["revoked_at"] or "")
+        state = "revoked " + r["revoked_at"] if r["revoked_at"] else "active"
+        t.add_row(r["id"], r["org"] or "", r["role"], r["label"] or "",
+                  r["expires_at"] or "never", r["last_used_at"] or "", state)  # fmt: skip
     console.print(t)
 
 
