@@ -74,7 +74,7 @@ ROLE_SCOPE: Mapping[str, str] = {
 
 PREFIX = "ctk_"
 _ID_CHARS = string.ascii_letters + string.digits
-_TOKEN = re.compile(r"^ctk_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$")
+_TOKEN = re.compile(r"ctk_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})")
 #: compared against when the id is unknown, so that an unknown id costs the same time
 _NO_HASH = hashlib.sha256(b"no such token").digest()
 #: last_used_at is written at most this often per token and worker process
@@ -117,7 +117,7 @@ def token_hash(token: str) -> bytes:
 
 def parse_token(token: str) -> str | None:
     """The id of a well-formed token, or None."""
-    m = _TOKEN.match(token)
+    m = _TOKEN.fullmatch(token)
     return m.group(1) if m else None
 
 

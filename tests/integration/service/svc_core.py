@@ -113,7 +113,8 @@ def pg_schema(prefix: str = "svccore") -> Iterator[str]:
 
 
 def crossing(org: str, n: int, *, checkpoint: str = "north-gate", **body: Any) -> dict[str, Any]:
-    """A synthetic daily count (one per ``n``), as a reporter would record it."""
+    """A synthetic daily count on day ``n`` after 2024-01-01 (n < 60,000), as a reporter would
+    record it."""
     day0 = 1_704_067_200 + n * 86_400  # 2024-01-01 + n days
     start = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(day0))
     end = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(day0 + 86_400))

@@ -49,11 +49,13 @@ class SubmissionResult(BaseModel):
                             "covering every accepted entry")  # fmt: skip
 
 
-def _b64(text: str, where: str) -> bytes:
+def _b64(text: str, index: int, where: str) -> bytes:
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
-        raise InputError("is not base64", where=where) from None
+        exc = InputError("is not base64", where=where)
+        exc.subject = str(index)  # the entry's position, as for every error about an entry
+        raise exc from None
 
 
 @router.post(
@@ -75,9 +77,9 @@ def submit_entries(
     listed in `duplicates`. An answer means the entries are committed."""
     items = [
         SignedEntry(
-            _b64(e.entry, f"entries[{i}].entry"),
+            _b64(e.entry, i, f"entries[{i}].entry"),
             tuple(
-                (p.field, _b64(p.salt, f"entries[{i}].personal[{j}].salt"), p.value)
+                (p.field, _b64(p.salt, i, f"entries[{i}].personal[{j}].salt"), p.value)
                 for j, p in enumerate(e.personal)
             ),
         )
