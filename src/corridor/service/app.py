@@ -36,8 +36,9 @@ ROUTERS: list[str] = [
     "tokens",
 ]
 
-#: Errors any route may answer: a bad token on any request, invalid input, the rate limit.
-COMMON_ERRORS = error_responses(401, 422, 429)
+#: Errors any route may answer: a body that does not parse, a bad token on any request, invalid
+#: input, the rate limit.
+COMMON_ERRORS = error_responses(400, 401, 422, 429)
 
 DESCRIPTION = """\
 One record of what moves through contested corridors and checkpoints, shared by many

@@ -119,7 +119,7 @@ class ErrorEnvelope(BaseModel):
 
 
 _DESCRIPTIONS = {
-    400: "A request the record cannot take",
+    400: "A malformed request (a body that does not parse), or one the record cannot take",
     401: "No token, or a token that is unknown, expired or revoked (see WWW-Authenticate)",
     403: "The token's role, scope or organisation does not allow this",
     404: "Not in the record",
