@@ -155,25 +155,37 @@ class TransparencyLog:
         # be shared by every log object of a long-lived application
         self.tile_cache = tile_cache if tile_cache is not None else TileCache()
         self._keys: dict[tuple[str, bytes], tuple[Verifier, bool]] | None = None
+        self._ident: dict[str, str] = {}
 
     # -- identity --------------------------------------------------------------------------
+    def _identity(self, key: str) -> str | None:
+        """A part of the log's identity (origin, key, demo flag), read once set: it never
+        changes after (init_log refuses to), so one use case reads it from the database once
+        instead of at every step of every append."""
+        value = self._ident.get(key)
+        if value is None:
+            value = self.store.get_meta(key)
+            if value is not None:
+                self._ident[key] = value
+        return value
+
     @property
     def origin(self) -> str:
-        o = self.store.get_meta("log_origin")
+        o = self._identity("log_origin")
         if o is None:
             raise StoreError(NO_LOG, code="no-log")
         return o
 
     @property
     def verifier(self) -> Verifier:
-        v = self.store.get_meta("log_vkey")
+        v = self._identity("log_vkey")
         if v is None:
             raise StoreError(NO_LOG, code="no-log")
         return Verifier.from_vkey(v)
 
     @property
     def demo(self) -> bool:
-        return self.store.get_meta("log_demo") == "1"
+        return self._identity("log_demo") == "1"
 
     def _log_signer(self) -> Signer | None:
         """The log's checkpoint signer, refused unless it is the log's registered key."""
