@@ -21,11 +21,13 @@ from corridor.app.settings import Settings
 from corridor.service.config import ServiceConfig
 from corridor.service.errors import install_error_handlers
 from corridor.service.limits import BodyLimit
+from corridor.service.publish import Publisher
 
 __all__ = ["ROUTERS", "create_app", "from_env"]
 
 #: Router modules, each exposing ``router`` (an APIRouter); keep sorted, one line per module.
 ROUTERS: list[str] = [
+    "log",
     "meta",
 ]
 
@@ -50,9 +52,13 @@ def create_app(
         corridor = Corridor(settings)
         corridor.store  # noqa: B018 - open the database now, not in the first request
         api.state.corridor = corridor
+        publisher = Publisher(corridor, config.witness_interval)  # checkpoints to witnesses
+        api.state.publisher = publisher
+        publisher.start()
         try:
             yield
         finally:
+            publisher.close()
             corridor.close()
 
     api = FastAPI(

@@ -4,7 +4,9 @@
 Environment: ``CORRIDOR_CORS_ORIGINS`` (comma-separated origins allowed to call the API from a
 browser, e.g. the dashboard's; none by default), ``CORRIDOR_MAX_BODY`` (largest request body
 in bytes, default 16 MiB), ``CORRIDOR_RATE_LIMIT`` (requests per minute per token or client
-address, default 600; 0 turns it off).
+address, default 600; 0 turns it off), ``CORRIDOR_WITNESS_INTERVAL`` (seconds between two
+sends of the latest checkpoint to the log's witnesses besides the one after each submission,
+default 60; 0: only after submissions).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ class ServiceConfig:
     cors_origins: tuple[str, ...] = ()
     max_body: int = 16 * MIB
     rate_limit: int = 600
+    witness_interval: int = 60
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None) -> ServiceConfig:
@@ -48,4 +51,5 @@ class ServiceConfig:
             cors_origins=origins,
             max_body=_int(env, "CORRIDOR_MAX_BODY", 16 * MIB, 1024, 1024 * MIB),
             rate_limit=_int(env, "CORRIDOR_RATE_LIMIT", 600, 0, 10**7),
+            witness_interval=_int(env, "CORRIDOR_WITNESS_INTERVAL", 60, 0, 86400),
         )

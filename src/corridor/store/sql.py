@@ -7,7 +7,8 @@ Driver errors are translated into :class:`corridor.errors.StoreError` here.
 
 This module opens the database; the store's methods live in its parts (re-exported here):
 :mod:`~corridor.store.columns` (derived query columns), :mod:`~corridor.store.log` (appends,
-tiles, checkpoints), :mod:`~corridor.store.observations` (reading observations).
+tiles, checkpoints), :mod:`~corridor.store.observations` (reading observations),
+:mod:`~corridor.store.witnesses` (the log's witnesses).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from corridor.store import tables as t
 from corridor.store.base import BUSY_TIMEOUT_S, driver_message, upsert
 from corridor.store.columns import INDEX_COLUMNS, IndexedEntry, from_us, index_columns, to_us
 from corridor.store.observations import ObservationStore
+from corridor.store.witnesses import WitnessStore
 
 __all__ = [
     "INDEX_COLUMNS",
@@ -78,11 +80,12 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-class SqlStore(ObservationStore):
+class SqlStore(ObservationStore, WitnessStore):
     """Store implementation over SQLAlchemy. Use :meth:`open`.
 
     Its parts: :mod:`corridor.store.log` (appends, tiles, checkpoints),
-    :mod:`corridor.store.observations` (reading observations); this module opens the
+    :mod:`corridor.store.observations` (reading observations), :mod:`corridor.store.witnesses`
+    (the log's witnesses); this module opens the
     database and holds its configuration (meta, entities, keys, personal data).
     """
 
