@@ -219,7 +219,7 @@ def verify(
     options: dict[str, Any] = {
         "witnesses": witness, "quorum": quorum, "org_keys": org_key, "jobs": jobs
     }
-    if target.startswith(("http://", "https://")):
+    if "://" in target:  # a URL (http or https: any other scheme is refused)
         result = LogCases.verify_remote(target, key, **options)
     else:
         result = LogCases.verify_export(Path(target), key, **options)
