@@ -52,7 +52,7 @@ def log_checkpoint(db: str | None = DbOption, keys: str | None = KeysOption) -> 
         note = app.log.latest_checkpoint()
     for p in pushes:
         if p.outcome != "current":
-            err_console.print(f"witness {p.name}: {p.outcome}: {p.message}")
+            typer.echo(f"witness {p.name}: {p.outcome}: {p.message}", err=True)
     typer.echo(note.decode(), nl=False)
 
 

@@ -45,7 +45,10 @@ def create_witness_app(witness: HostedWitness) -> BodyLimit:
         except WitnessRefusal as exc:
             if exc.status == 409 and exc.size is not None:
                 log.info("409: %s", exc.message)
-                return Response(format_size(exc.size), 409, media_type=SIZE_CONTENT_TYPE)
+                # exactly this type, with no charset parameter (Starlette would add one)
+                return Response(
+                    format_size(exc.size), 409, headers={"Content-Type": SIZE_CONTENT_TYPE}
+                )
             if exc.status in (403, 422):  # may be evidence of a misbehaving log: keep it
                 log.warning("%d: %s", exc.status, exc.message)
             return PlainTextResponse(exc.message + "\n", exc.status)

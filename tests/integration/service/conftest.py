@@ -75,9 +75,12 @@ class Served:
         return self.log.read_text(errors="replace")
 
 
-def serve(args: list[str], env: dict[str, str], ready: str, log: Path) -> Served:
-    """Start ``corridor ARGS --port P`` and wait (up to 60 s) until GET ``ready`` answers."""
-    port = free_port()
+def serve(
+    args: list[str], env: dict[str, str], ready: str, log: Path, port: int | None = None
+) -> Served:
+    """Start ``corridor ARGS --port P`` (a free port unless given) and wait (up to 60 s) until
+    GET ``ready`` answers."""
+    port = port or free_port()
     out = log.open("w")
     proc = subprocess.Popen(
         [*CORRIDOR, *args, "--host", "127.0.0.1", "--port", str(port)],
@@ -130,8 +133,10 @@ def synthetic_csv(path: Path, rows: int = ROWS, first: date = date(1950, 1, 1)) 
     return path
 
 
-def build_log(db: str, keys: Path, csv: Path) -> str:
+def build_log(db: str, keys: Path, csv: Path, *, origin: str | None = None) -> str:
     """The North Gate example with ``csv`` imported; returns the log's verifier key."""
+    if origin is not None:
+        ok("init", "--origin", origin, "--db", db, "--keys", str(keys))
     ok("case", "load", str(EXAMPLES / "north-gate-case.yaml"), "--db", db, "--keys", str(keys))
     ok("keys", "new", "ngo-x", "--db", db, "--keys", str(keys))
     ok("import", str(csv), "--map", str(EXAMPLES / "daily-counts.map.yaml"), "--db", db,
