@@ -19,6 +19,7 @@ from corridor import __version__
 from corridor.app import Corridor
 from corridor.app.settings import Settings
 from corridor.service.config import ServiceConfig
+from corridor.service.docs import install_docs
 from corridor.service.errors import install_error_handlers
 from corridor.service.limits import BodyLimit
 from corridor.service.publish import Publisher
@@ -66,13 +67,14 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # served from vendored files by install_docs, not from a CDN
         redoc_url=None,
         openapi_url="/openapi.json",
     )
     api.state.settings = settings
     api.state.config = config
     install_error_handlers(api)
+    install_docs(api)
     for name in ROUTERS:
         module = importlib.import_module(f"corridor.service.routes.{name}")
         api.include_router(module.router)
