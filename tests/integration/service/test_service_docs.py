@@ -9,7 +9,6 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from conftest import LogSite  # type: ignore[import-not-found]
-
 from corridor.service.docs import SWAGGER
 
 

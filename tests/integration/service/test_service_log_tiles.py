@@ -103,6 +103,8 @@ class TestTiles:
             "/tile/0/000.p/05",
             "/tile/entries/000.p/",
             "/tile/x/000",
+            "/tile/0/x999/x999/x999/x999/x999/x999/x999/999",  # far beyond any tree
+            "/tile/entries/x999/x999/x999/x999/x999/x999/x999/999",
         ],
     )
     def test_not_in_the_tree_is_404_in_the_envelope(self, svclog_site: LogSite, path: str) -> None:
@@ -181,6 +183,9 @@ class TestProofs:
             ("/proof/inclusion?index=1&id=abcdef", 422),
             ("/proof/inclusion?index=-1", 422),
             ("/proof/inclusion?index=6000", 404),
+            ("/proof/inclusion?index=9223372036854775807", 404),
+            ("/proof/inclusion?index=9223372036854775808", 422),
+            ("/proof/consistency?old=1&new=9223372036854775808", 422),
             ("/proof/inclusion?id=ffffffffffff", 404),
             ("/proof/consistency", 422),
             ("/proof/consistency?old=7&new=3", 422),

@@ -36,6 +36,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 #: the full tile exists (C2SP tlog-tiles): cached briefly.
 PARTIAL = "public, max-age=60"
 TEXT = "text/plain; charset=utf-8"
+MAX_SIZE = 2**63 - 1  # tree sizes and indexes are int64
 OCTETS = "application/octet-stream"
 
 _TILE_DOC = (
@@ -125,7 +126,7 @@ def key(app: Corridor = Depends(corridor_app)) -> dict[str, Any]:
 
 @router.get("/proof/inclusion", summary="An inclusion proof against the latest signed checkpoint")
 def inclusion(
-    index: int | None = Query(None, ge=0, description="The entry's log index."),
+    index: int | None = Query(None, ge=0, le=MAX_SIZE, description="The entry's log index."),
     id: str | None = Query(None, min_length=6, description="An observation id (or prefix)."),
     app: Corridor = Depends(corridor_app),
 ) -> dict[str, Any]:
@@ -141,9 +142,12 @@ def inclusion(
     "/proof/consistency", summary="A consistency proof between two signed tree sizes (RFC 9162)"
 )
 def consistency(
-    old: int = Query(..., ge=0, description="The older tree size."),
+    old: int = Query(..., ge=0, le=MAX_SIZE, description="The older tree size."),
     new: int | None = Query(
-        None, ge=0, description="The newer tree size [default: the latest signed checkpoint]."
+        None,
+        ge=0,
+        le=MAX_SIZE,
+        description="The newer tree size [default: the latest signed checkpoint].",
     ),
     app: Corridor = Depends(corridor_app),
 ) -> dict[str, Any]:
