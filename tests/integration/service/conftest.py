@@ -1,5 +1,6 @@
-"""svc-core's fixtures (the helpers are in svc_core.py): ``core_server``, one real server per
-test module and backend."""
+"""Fixtures of the service tests, each part's helpers in its own module: ``core_server`` (one
+real server per test module and backend; helpers in svc_core.py), ``svclog_db`` and
+``svclog_site`` (a served log of 600 entries and its witnesses; helpers in svc_log.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from collections.abc import Iterator
 
 import pytest
 from svc_core import CoreServer, pg_schema, prepare_record, serve
+from svc_log import svclog_db, svclog_site
+
+__all__ = ["core_server", "svclog_db", "svclog_site"]
 
 
 @pytest.fixture(
