@@ -12,6 +12,7 @@ import pytest
 from alembic import command
 from sqlalchemy import text
 
+from corridor.app import shapes
 from corridor.errors import NotFoundError
 from corridor.ledger.note import Signer
 from corridor.model import (
@@ -185,8 +186,8 @@ class TestSituationInputs:
         registry = store.registry()
         everything = [s.observation for s in store.query()]
         for at in instants(record):
-            want = situation(everything, registry, at).to_json()
-            assert situation_at(store, at).to_json() == want, at
+            want = shapes.situation(situation(everything, registry, at))
+            assert shapes.situation(situation_at(store, at)) == want, at
 
     def test_latest_population_and_routes(
         self, store: SqlStore, record: list[Observation]

@@ -25,11 +25,14 @@ def register(app: typer.Typer) -> None:
         category; convoys waiting and for how many days; incidents.
         """
         when = parse_time(at, tz, "--at") or datetime.now(UTC)
+        from corridor.app import shapes
+
         with open_app(db) as corridor:
             sit, registry = corridor.situation.at(when)
+        doc = shapes.situation(sit)
         if as_json:
-            print_json(sit.to_json())
+            print_json(doc)
             return
         from corridor.cli.render.situation import print_situation
 
-        print_situation(sit, registry)
+        print_situation(doc, registry)
