@@ -92,4 +92,4 @@ def register(app: typer.Typer) -> None:
         if result.unproved:
             console.print(f"[yellow]{len(result.unproved)} evidence entries are beyond the "
                           "latest signed checkpoint and carry no proof yet[/yellow]")
-        print_results(result.results, observations=result.observations, proofs=result.proofs)
+        print_results(result.to_json(), observations=result.observations)

@@ -170,4 +170,4 @@ def _rules_section(app: Corridor, case: Case) -> None:
         "[yellow]undetermined[/yellow] means the record cannot decide; nothing is called "
         "satisfied for lack of data."
     )
-    print_results(result.results, console, observations=result.observations)
+    print_results(result.to_json(), console, observations=result.observations)
