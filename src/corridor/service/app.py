@@ -26,7 +26,11 @@ __all__ = ["ROUTERS", "create_app", "from_env"]
 
 #: Router modules, each exposing ``router`` (an APIRouter); keep sorted, one line per module.
 ROUTERS: list[str] = [
+    "cases",
+    "commitments",
     "meta",
+    "situation",
+    "supply",
 ]
 
 DESCRIPTION = """\

@@ -31,7 +31,8 @@ class StoredObservation:
 @dataclass(frozen=True)
 class Query:
     """Filters for listing observations. A period filter keeps observations overlapping
-    [start, end)."""
+    [start, end). With ``after`` (a log index; -1 for the beginning) the listing is the change
+    feed: the matching entries appended after it, in log order, instead of time order."""
 
     type: str | None = None
     start: datetime | None = None
@@ -43,6 +44,7 @@ class Query:
     category: str | None = None
     place: str | None = None
     limit: int | None = None
+    after: int | None = None
 
 
 @dataclass

@@ -61,7 +61,8 @@ class ObservationStore(LogStore):
         return cond
 
     def _where(self, q: Query, conn: Connection) -> list[Any]:
-        """The conditions of ``q``: each field given must equal, and the period overlap."""
+        """The conditions of ``q``: each field given must equal, the period overlap, and the
+        log index be past ``after``."""
         cond: list[Any] = [
             c[name] == value for name in _QUERY_FIELDS if (value := getattr(q, name))
         ]
@@ -71,14 +72,21 @@ class ObservationStore(LogStore):
             [q.type] if q.type else None,
             conn,
         )
+        if q.after is not None:
+            cond.append(c.log_index > q.after)
         return cond
 
     # -- listing -----------------------------------------------------------------------------
     def query(self, q: Query | None = None) -> Iterator[StoredObservation]:
-        """Observations matching ``q``, in time order (start, then log index)."""
+        """Observations matching ``q``, in time order (start, then log index); with
+        ``q.after``, those appended after that log index, in log order."""
         q = q or Query()
         with self.read() as conn:
-            stmt = select(*_COLS).where(*self._where(q, conn)).order_by(c.start_us, c.log_index)
+            stmt = select(*_COLS).where(*self._where(q, conn))
+            if q.after is None:
+                stmt = stmt.order_by(c.start_us, c.log_index)
+            else:
+                stmt = stmt.order_by(c.log_index)
             if q.limit:
                 stmt = stmt.limit(q.limit)
             rows = conn.execute(stmt).all()
