@@ -28,7 +28,10 @@ __all__ = ["ROUTERS", "create_app", "from_env"]
 ROUTERS: list[str] = [
     "cases",
     "commitments",
+    "entries",
     "meta",
+    "observations",
+    "registry",
     "situation",
     "supply",
 ]
