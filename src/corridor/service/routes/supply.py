@@ -2,7 +2,7 @@
 
 Bounded so that no request takes minutes: at most :data:`MAX_RUNS` Monte Carlo runs, and at
 most :data:`MAX_CELLS` cells (runs × days × commodities, over every scenario of the request),
-about two seconds of work on a 2-core machine. Only built-in scenarios run (a scenario name is
+about a second of work on a 2-core machine. Only built-in scenarios run (a scenario name is
 never read as a path on the server).
 """
 
@@ -22,7 +22,7 @@ from corridor.service.errors import ApiError
 router = APIRouter(prefix="/v1", tags=["reads"])
 
 MAX_RUNS = 10_000
-MAX_CELLS = 100_000_000
+MAX_CELLS = 50_000_000
 
 
 class SupplyRequest(BaseModel):
