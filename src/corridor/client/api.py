@@ -7,7 +7,7 @@
         registry = api.registry()
         obs = api.parse([{"type": "crossing", ...}], registry)
         done = api.record(obs, Keyring("corridor-keys"))     # signed here, not on the server
-        for item in api.follow(after=-1):                    # the change feed, page by page
+        for item in api.follow():                            # the change feed, page by page
             ...
 
 One method per endpoint of the API (``/v1``); answers are the API's JSON shapes

@@ -152,6 +152,10 @@ class TestSupply:
         err = envelope(post({"case": "lachin-2023", "runs": MAX_RUNS}), 422)
         assert err["subject"] == "runs" and f"{MAX_CELLS:,}" in err["message"]
 
+    def test_an_unknown_case(self, client_lachin: Served) -> None:
+        r = httpx.post(client_lachin.url + "/v1/supply/runs", json={"case": "x"}, timeout=60)
+        assert envelope(r, 404)["message"].startswith("no built-in case 'x'")
+
     def test_a_scenario_is_never_a_server_path(self, client_lachin: Served) -> None:
         scenario = str(BUILTIN["lachin-2023"] / "scenarios" / "aghdam-only.yaml")
         r = httpx.post(client_lachin.url + "/v1/supply/runs", timeout=60,

@@ -43,6 +43,7 @@ class SupplyRequest(BaseModel):
 def run(body: SupplyRequest, app: Corridor = Depends(corridor_app)) -> dict[str, Any]:
     """Needs, stocks and shortfalls per commodity under the case's scenarios; as-recorded
     scenarios read the record's deliveries. Nothing is written; ``plot`` is always null."""
+    app.cases.builtin(body.case)  # 404 for a case that is not built in, as for commitments
     loaded = app.supply.load(body.case, body.scenarios, body.from_, body.to, files=False)
     work = cells(loaded, body.runs)
     if work > MAX_CELLS:
