@@ -104,20 +104,42 @@ class CommitmentCases:
         """
         if not files:
             raise InputError("no rule files to check")
-        store = self.app.store
+        self._require(case)
+        rule_sets = load_rule_files(files, self.app.store.registry(), short_names=short_names)
+        return self._judge(rule_sets, at, prove)
+
+    def check_texts(
+        self,
+        texts: Sequence[tuple[str, str]],
+        at: datetime,
+        *,
+        prove: bool = False,
+        case: Case | None = None,
+    ) -> CheckResult:
+        """As :meth:`check`, for rule files given as (name, YAML text): what a client sends
+        (errors name NAME:LINE:COLUMN)."""
+        if not texts:
+            raise InputError("no rules to check")
+        self._require(case)
+        registry = self.app.store.registry()
+        rule_sets = [parse_rules(text, name=name, registry=registry) for name, text in texts]
+        return self._judge(rule_sets, at, prove)
+
+    def _require(self, case: Case | None) -> None:
         if case is not None and not self.app.cases.holds(case):
             raise NotFoundError(
                 f"the database does not hold case {case.name!r} (its organisations and "
                 "observations); load the case into it first"
             )
-        registry = store.registry()
-        rule_sets = load_rule_files(files, registry, short_names=short_names)
+
+    def _judge(self, rule_sets: Sequence[RuleSet], at: datetime, prove: bool) -> CheckResult:
+        store = self.app.store
         # only the observation types the rules' filters name can matter to them, and only those
         # starting at or before ``at`` (the store's resolution is a microsecond): a check at an
         # earlier instant reads the history up to it, not the whole record
         until = at + timedelta(microseconds=1)
         stored = store.overlapping(None, until, sorted(rule_types(rule_sets)))
-        result = evaluate_rules(rule_sets, [s.observation for s in stored], registry, at)
+        result = evaluate_rules(rule_sets, [s.observation for s in stored], store.registry(), at)
         if prove:
             index = {s.id: s.log_index for s in stored}
             result.proofs, result.unproved = self.app.log.prove_many(

@@ -62,13 +62,24 @@ HINTS: dict[str, str] = {
 }
 
 
+#: What to do next about a server's answer (an error carrying ``server``): the local hints
+#: above would name commands for a database the user does not have.
+REMOTE_HINTS: dict[str, str] = {
+    "unauthenticated": "give an API token with --token or CORRIDOR_TOKEN",
+    "forbidden": "the token's role or organisation does not allow this",
+    "server-unreachable": "is `corridor serve` running there, and is the URL right?",
+    "rate-limited": "too many requests for this token; wait a minute",
+}
+
+
 def exit_code(exc: CorridorError) -> int:
     return next(code for cls, code in EXIT_CODES if isinstance(exc, cls))
 
 
 def message(exc: CorridorError) -> str:
     """The one line printed for an error: its message, and a hint where the CLI has one."""
-    hint = HINTS.get(exc.code or "")
+    hints = REMOTE_HINTS if getattr(exc, "server", None) else HINTS
+    hint = hints.get(exc.code or "")
     if hint:
         hint = hint.format(subject=exc.subject or "…")
     return f"error: {exc}" + (f" ({hint})" if hint else "")

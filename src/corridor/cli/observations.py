@@ -18,6 +18,7 @@ from corridor.cli.context import (
     parse_time,
     print_json,
 )
+from corridor.cli.remote import ServerOption, TokenOption, use_server
 from corridor.errors import InputError, RecordError
 
 __all__ = ["register"]
@@ -119,6 +120,7 @@ def _build(
 def register(app: typer.Typer) -> None:
     @app.command("record")
     def record(
+        ctx: typer.Context,
         type_: str = typer.Argument(..., metavar="TYPE", help=f"One of: {TYPES}."),
         set_: list[str] = typer.Option(
             [],
@@ -152,9 +154,15 @@ def register(app: typer.Typer) -> None:
         ),
         db: str | None = DbOption,
         keys: str | None = KeysOption,
+        server: str | None = ServerOption,
+        token: str | None = TokenOption,
         as_json: bool = JsonOption,
     ) -> None:
-        """Record one observation (or a JSON list), signed by its reporter, into the log."""
+        """Record one observation (or a JSON list), signed by its reporter, into the log.
+
+        With --server, the observation is validated and signed here, with the reporter's key
+        from the key folder, and submitted to the server, which verifies and appends it.
+        """
         if type_ not in BODY_TYPES:
             raise InputError(f"unknown type {type_!r}; expected one of {TYPES}", where="TYPE")
         extra = [
@@ -182,12 +190,22 @@ def register(app: typer.Typer) -> None:
             note,
             file,
         )
-        with open_app(db, keys, create=True) as app:
+        def where(i: int) -> str | None:
+            return f"{file}[{i}]" if file is not None and len(raw) > 1 else None
 
-            def where(i: int) -> str | None:
-                return f"{file}[{i}]" if file is not None and len(raw) > 1 else None
+        if server := use_server(ctx, server, db):
+            from corridor.cli.remote import connect, local_keys
+            from corridor.store.api import AppendResult
 
-            result = app.observations.record(app.observations.parse(raw, where=where))
+            with connect(server, token) as api:
+                done = api.record(
+                    api.parse(raw, where=where), local_keys(keys),
+                    where=lambda i: where(i) or "the observation",
+                )  # fmt: skip
+            result = AppendResult(done.accepted, done.duplicates, done.tree_size)
+        else:
+            with open_app(db, keys, create=True) as app:
+                result = app.observations.record(app.observations.parse(raw, where=where))
         if as_json:
             from corridor.app.shapes import append_result
 
@@ -200,6 +218,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("list")
     def list_(
+        ctx: typer.Context,
         type_: str | None = typer.Argument(None, metavar="[TYPE]", help=f"One of: {TYPES}."),
         since: str | None = typer.Option(None, "--from", help="Period start (inclusive)."),
         until: str | None = typer.Option(None, "--to", help="Period end (exclusive)."),
@@ -212,9 +231,15 @@ def register(app: typer.Typer) -> None:
         place: str | None = typer.Option(None, help="Only this place."),
         limit: int | None = typer.Option(None, min=1, max=10**9, help="At most this many."),
         db: str | None = DbOption,
+        server: str | None = ServerOption,
+        token: str | None = TokenOption,
         as_json: bool = JsonOption,
     ) -> None:
-        """List observations, oldest first, with filters."""
+        """List observations, oldest first, with filters.
+
+        With --server, the server's record: every matching page is read (in log order) and
+        sorted here, oldest first, so the list is the one a local database gives.
+        """
         if type_ is not None and type_ not in BODY_TYPES:
             raise InputError(f"unknown type {type_!r}; expected one of {TYPES}", where="TYPE")
         from corridor.store.api import Query
@@ -231,30 +256,56 @@ def register(app: typer.Typer) -> None:
             place=place,
             limit=limit,
         )
-        with open_app(db) as app:
-            rows = app.observations.list(q)
-        if as_json:
+        if server := use_server(ctx, server, db):
+            from corridor.cli.remote import connect, observations_of
+
+            filters = {k: getattr(q, k) for k in ("type", "route", "checkpoint", "direction",
+                                                  "category", "reporter", "place")}  # fmt: skip
+            with connect(server, token) as api:
+                items = list(api.follow(start=q.start, end=q.end, **filters))
+            pairs = sorted(
+                zip(observations_of(items), items, strict=True),
+                key=lambda p: (p[0].start, p[1]["log_index"]),
+            )[:limit]
+            shown, docs = [o for o, _ in pairs], [d for _, d in pairs]
+        else:
             from corridor.app.shapes import observation
 
-            print_json([observation(s) for s in rows])
+            with open_app(db) as app:
+                rows = app.observations.list(q)
+            shown = [s.observation for s in rows]
+            docs = [observation(s) for s in rows] if as_json else []
+        if as_json:
+            print_json(docs)
             return
         from corridor.cli.render.observations import print_observations
 
-        print_observations(rows, console)
+        print_observations(shown, console)
 
     @app.command("show")
     def show(
+        ctx: typer.Context,
         id_: str = typer.Argument(
             ..., metavar="ID", help="Observation id (or a prefix of 6+ characters)."
         ),
         db: str | None = DbOption,
+        server: str | None = ServerOption,
+        token: str | None = TokenOption,
         as_json: bool = JsonOption,
     ) -> None:
         """Show one observation in full, with its sources, signers and place in the log."""
-        from corridor.app.shapes import observation
+        if server := use_server(ctx, server, db):
+            from corridor.cli.remote import connect, observations_of
 
-        with open_app(db) as app:
-            data = observation(app.observations.show(id_))
+            with connect(server, token) as api:
+                data = api.observation(id_)
+            data.pop("proof", None)  # `corridor log prove` shows it; show prints the same
+            observations_of([data])  # the content hashes to the id the server gave
+        else:
+            from corridor.app.shapes import observation
+
+            with open_app(db) as app:
+                data = observation(app.observations.show(id_))
         if as_json:
             print_json(data)
             return

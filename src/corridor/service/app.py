@@ -30,12 +30,16 @@ __all__ = ["ROUTERS", "create_app", "from_env"]
 #: Router modules, each exposing ``router`` (an APIRouter); keep sorted, one line per module.
 ROUTERS: list[str] = [
     "admin",
+    "cases",
+    "commitments",
     "entries",
     "keys",
     "log",
     "meta",
     "observations",
     "registry",
+    "situation",
+    "supply",
     "tokens",
 ]
 

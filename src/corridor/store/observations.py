@@ -61,7 +61,8 @@ class ObservationStore(LogStore):
         return cond
 
     def _where(self, q: Query, conn: Connection) -> list[Any]:
-        """The conditions of ``q``: each field given must equal, and the period overlap."""
+        """The conditions of ``q``: each field given must equal, the period overlap, and the
+        log index be past ``after``."""
         cond: list[Any] = [
             c[name] == value for name in _QUERY_FIELDS if (value := getattr(q, name))
         ]
@@ -73,6 +74,8 @@ class ObservationStore(LogStore):
             [q.type] if q.type else None,
             conn,
         )
+        if q.after is not None:
+            cond.append(c.log_index > q.after)
         return cond
 
     # -- listing -----------------------------------------------------------------------------

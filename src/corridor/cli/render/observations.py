@@ -8,23 +8,16 @@ from rich.console import Console
 from rich.table import Table
 
 from corridor.model import Observation
-from corridor.store.api import StoredObservation
 
 __all__ = ["print_observations", "summary"]
 
 
-def print_observations(rows: Sequence[StoredObservation], out: Console) -> None:
+def print_observations(rows: Sequence[Observation], out: Console) -> None:
     table = Table(title=f"{len(rows)} observation{'s' if len(rows) != 1 else ''}")
     for col in ("id", "type", "observed", "what", "source / claim of"):
         table.add_column(col, overflow="fold")
-    for s in rows:
-        table.add_row(
-            s.id[:12],
-            s.observation.type,
-            _when(s.observation),
-            summary(s.observation),
-            _sources(s.observation),
-        )
+    for o in rows:
+        table.add_row(o.id[:12], o.type, _when(o), summary(o), _sources(o))
     out.print(table)
 
 
