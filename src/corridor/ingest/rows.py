@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from corridor.errors import RecordError
+from corridor.ingest.checks import read_value
 from corridor.ingest.fields import field_kind
-from corridor.ingest.mapping import ImportMapping, read_value
+from corridor.ingest.mapping import ImportMapping
 from corridor.ingest.values import cell_text, combine_cells, is_empty, period_of
 from corridor.model import BODY_TYPES, Observation, Registry, parse_observation
 
