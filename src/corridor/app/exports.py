@@ -125,6 +125,28 @@ class ExportCases:
                        "geometry": geojson.observation_geometry(row, registry),
                        "properties": props}  # fmt: skip
 
+    def xlsform(
+        self,
+        out: Path,
+        *,
+        reporter: str | None = None,
+        version: str | None = None,
+        force: bool = False,
+    ) -> int:
+        """Write the XLSForm for checkpoint monitors, listing the record's checkpoints; return
+        how many. ``reporter`` fixes the organisation the submissions come from."""
+        from corridor.errors import NotFoundError
+        from corridor.export.files import temporary_beside
+        from corridor.export.xlsform import write_xlsform
+
+        registry = self.app.store.registry()
+        if not registry.checkpoints:
+            raise InputError("the record has no checkpoints: load a case that defines them first")
+        if reporter is not None and reporter not in registry.organisations:
+            raise NotFoundError(f"--reporter: unknown organisation {reporter!r}")
+        with temporary_beside(out, force=force) as tmp:
+            return write_xlsform(tmp, registry, reporter=reporter, version=version)
+
     def _about(self, q: Query) -> dict[str, str]:
         filters = {k: str(v) for k, v in vars(q).items() if v is not None}
         return {

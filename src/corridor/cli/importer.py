@@ -20,6 +20,7 @@ from corridor.cli.context import (
     open_app,
     print_json,
 )
+from corridor.errors import InputError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -72,10 +73,20 @@ def wants_bar(total: int | None, is_terminal: bool, threshold: int = BAR_THRESHO
 
 def import_file(
     file: Path = typer.Argument(
-        ..., help="CSV, XLSX, XLS or ODS file to import.", show_default=False
+        ..., help="The file to import (CSV, XLSX, XLS, ODS, GeoJSON, JSON, ZIP).",
+        show_default=False,
     ),
-    mapping: Path = typer.Option(
-        ..., "--map", "-m", help="Mapping file (YAML); see docs/import.md.", show_default=False
+    mapping: Path | None = typer.Option(
+        None, "--map", "-m", help="Mapping file (YAML); see docs/import.md.", show_default=False
+    ),
+    preset: str | None = typer.Option(
+        None,
+        "--preset",
+        help="A preset instead of a mapping file: daily-counts, voyages, consignments, "
+        "checkpoint-form, acled, acled-deletions, crossings-geojson.",
+    ),
+    param: list[str] = typer.Option(
+        [], "--param", "-p", help="A preset's parameter, NAME=VALUE (repeat)."
     ),
     sheet: str | None = typer.Option(
         None, "--sheet", help="Workbook sheet to read (default: the mapping's, else the first)."
@@ -92,16 +103,30 @@ def import_file(
     db: str | None = DbOption,
     keys: str | None = KeysOption,
 ) -> None:
-    """Import the rows of a CSV, XLSX, XLS or ODS file as observations, through a mapping file.
+    """Import the rows of a file (CSV, XLSX, XLS, ODS, HXL, GeoJSON, KoBo/ODK, ACLED) as
+    observations, through a mapping file or a preset.
 
-    Each row is accepted, a duplicate, skipped, or quarantined with its reason.
-    Importing the same file again adds nothing.
+    A file corridor exported needs neither. Each row is accepted, a duplicate, skipped, or
+    quarantined with its reason. Importing the same file again adds nothing.
     """
+    params: dict[str, str] = {}
+    for kv in param:
+        if "=" not in kv:
+            raise InputError(f"{kv!r} is not NAME=VALUE", where="--param")
+        k, v = kv.split("=", 1)
+        params[k.strip()] = v.strip()
     bar = _Bar(err_console)
     try:
         with open_app(db, keys) as app:
             summary = app.imports.run(
-                file, mapping, sheet=sheet, dry_run=dry_run, quarantine=quarantine, progress=bar
+                file,
+                mapping,
+                preset=preset,
+                params=params,
+                sheet=sheet,
+                dry_run=dry_run,
+                quarantine=quarantine,
+                progress=bar,
             )
     finally:
         bar.stop()

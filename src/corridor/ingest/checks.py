@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from corridor.ingest.fields import (
+    ENTITY_FIELDS,
     ENVELOPE_FIELDS,
     IMPORTER_SOURCE_FIELDS,
     Kind,
@@ -28,7 +29,17 @@ from corridor.ingest.mapping import (
     Path_,
     _suggest,
 )
-from corridor.ingest.values import cell_text, date_text, is_empty, parse_time, split_text
+from corridor.ingest.readers.hxl import parse_tag_pattern
+from corridor.ingest.values import (
+    UNIX_FORMAT,
+    cell_text,
+    date_text,
+    is_empty,
+    parse_time,
+    slug,
+    split_text,
+    unix_time,
+)
 from corridor.model import BODY_TYPES, resolve_tz
 
 __all__ = ["MAX_FORMAT_LENGTH", "check_mapping", "format_problem", "read_fixed", "read_value"]
@@ -46,6 +57,8 @@ def read_fixed(kind: Kind, value: Any) -> Any:
 def read_value(kind: Kind, value: Any, spec: ColumnSpec | None) -> Any:
     """Read a non-empty cell value (after ``map``) for a field of ``kind``; ValueError if bad."""
     if kind is Kind.instant:
+        if spec is not None and spec.format == UNIX_FORMAT:
+            return unix_time(value, spec.tz)
         return parse_time(value, fmt=spec.format if spec else None, tz=spec.tz if spec else None)
     if kind in (Kind.int, Kind.float):
         fmt = spec.number if spec and spec.number else _PLAIN_NUMBERS
@@ -56,6 +69,8 @@ def read_value(kind: Kind, value: Any, spec: ColumnSpec | None) -> Any:
         return date_text(value)
     if kind is Kind.objects:
         return value
+    if spec is not None and spec.slug is not None and spec.slug is not False:
+        return slug(value, "" if spec.slug is True else str(spec.slug))
     return cell_text(value)
 
 
@@ -110,12 +125,25 @@ def check_mapping(mf: MappingFile) -> None:
 
 
 def _check_one(mf: MappingFile, m: ImportMapping, at: Path_) -> None:
-    if m.type not in BODY_TYPES:
+    entity = m.type in ENTITY_FIELDS
+    if m.type not in BODY_TYPES and not entity:
+        known = [*BODY_TYPES, *ENTITY_FIELDS]
         raise mf.error(
             (*at, "type"),
-            f"unknown observation type {m.type!r}; expected one of {', '.join(BODY_TYPES)}",
+            f"unknown observation type {m.type!r}; expected one of {', '.join(known)}",
         )
-    valid = [*ENVELOPE_FIELDS, *body_fields(m.type)]
+    if entity and (m.reporter is not None or m.source.model_dump(exclude_none=True)):
+        key = "reporter" if m.reporter is not None else "source"
+        raise mf.error((*at, key), f"a {m.type} is not an observation: it has no {key}")
+    if not entity and m.on_existing != "keep":
+        raise mf.error((*at, "on_existing"), "on_existing applies to place and checkpoint")
+    valid = [*ENTITY_FIELDS[m.type]] if entity else [*ENVELOPE_FIELDS, *body_fields(m.type)]
+    for column, path in m.referenced_columns():
+        if column.startswith("#"):
+            try:
+                parse_tag_pattern(column)
+            except ValueError as exc:
+                raise mf.error((*at, *path), str(exc)) from None
 
     def target_kind(target: str, path: Path_) -> Kind:
         if target in IMPORTER_SOURCE_FIELDS:
@@ -123,7 +151,8 @@ def _check_one(mf: MappingFile, m: ImportMapping, at: Path_) -> None:
         kind = field_kind(m.type, target)
         if kind is None:
             hint = _suggest(target, valid) or f" (fields: {', '.join(valid)})"
-            raise mf.error(path, f"{target!r} is not a field of a {m.type} observation{hint}")
+            what = m.type if entity else f"{m.type} observation"
+            raise mf.error(path, f"{target!r} is not a field of a {what}{hint}")
         return kind
 
     fixed: dict[str, Any] = {}
@@ -161,6 +190,15 @@ def _check_one(mf: MappingFile, m: ImportMapping, at: Path_) -> None:
             raise mf.error(fixed_at[target], str(exc)) from None
 
     filled = set(m._fixed) | set(m.columns)
+    if entity:
+        for name in required_body_fields(m.type):
+            if name not in filled:
+                raise mf.error(
+                    at, f"a {m.type} needs {name!r}: map a column to it or set it in constants"
+                )
+        if m.type == "place" and not {"name", "names"} & filled:
+            raise mf.error(at, "a place needs 'name' (or 'names'): map a column to it")
+        return
     if "observed" not in filled:
         raise mf.error(at, "say when: map a column to 'observed' (see docs/import.md)")
     if "reporter" not in filled:
@@ -198,6 +236,8 @@ def _check_spec(
         raise mf.error((*path, "period"), "period applies to 'observed' only")
     if spec.number is not None and kind not in (Kind.int, Kind.float):
         raise mf.error((*path, "number"), f"{target} is not a number field")
+    if spec.slug not in (None, False) and kind is not Kind.text:
+        raise mf.error((*path, "slug"), f"{target} is not a text field")
     if spec.split is not None and kind is not Kind.list:
         raise mf.error((*path, "split"), f"{target} is not a list field")
     if spec.number is not None:
@@ -205,7 +245,7 @@ def _check_spec(
         if n.thousands is not None and n.thousands == n.decimal:
             raise mf.error((*path, "number"), "thousands and decimal separators must differ")
     if kind is Kind.instant:
-        if spec.format is not None:
+        if spec.format is not None and spec.format != UNIX_FORMAT:
             problem = format_problem(spec.format)
             if problem:
                 raise mf.error((*path, "format"), problem)
@@ -214,7 +254,7 @@ def _check_spec(
                 resolve_tz(spec.tz)
             except ValueError as exc:
                 raise mf.error((*path, "tz"), str(exc)) from None
-        elif spec.format is not None and "%z" not in spec.format:
+        elif spec.format is not None and spec.format != UNIX_FORMAT and "%z" not in spec.format:
             raise mf.error(
                 (*path, "format"),
                 f"{spec.format!r} reads times without a UTC offset; add tz "

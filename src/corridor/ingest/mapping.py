@@ -40,6 +40,7 @@ __all__ = [
     "SourceSpec",
     "load_mapping",
     "parse_mapping",
+    "preset_mapping",
 ]
 
 Path_ = tuple[str | int, ...]
@@ -87,6 +88,12 @@ class ColumnSpec(_Strict):
     map: dict[str, Any] | None = Field(None, description="value translation table")
     default: Any = Field(None, description="used when the cell is empty")
     split: str | None = Field(None, description="separator of a list cell")
+    join: str | None = Field(None, description="text between several columns read as one")
+    otherwise: Any = Field(None, description="with map: the value of a cell the map lacks")
+    slug: bool | str | None = Field(
+        None, description="make an id of the text (lower case, '-' between words); a text: "
+        "a prefix put before it"
+    )
 
     @field_validator("column", mode="before")
     @classmethod
@@ -118,7 +125,7 @@ class ColumnSpec(_Strict):
         for k, x in self.map.items():
             if k.casefold() == folded:
                 return x
-        return value
+        return value if self.otherwise is None else self.otherwise
 
 
 class SourceSpec(_Strict):
@@ -157,6 +164,13 @@ class ImportMapping(_Strict):
     skip_rows: tuple[int, ...] = ()
     where: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     sheet: str | None = None
+    optional: bool = Field(False, description="the sheet may be absent: then read nothing")
+    detect_revisions: bool = Field(
+        False, description="a source.ref the record holds with other content is a revision"
+    )
+    on_existing: Literal["keep", "update"] = Field(
+        "keep", description="place, checkpoint: keep an entity the record has, or update it"
+    )
     header_row: int = Field(1, ge=1)
 
     # Fixed values of fields, read and checked at load: constants, reporter, source.*.
@@ -230,6 +244,10 @@ class MappingFile(_Strict):
     mappings: tuple[ImportMapping, ...] = Field(min_length=1)
     encoding: str | None = Field(None, description="CSV text encoding; sniffed if not given")
     delimiter: str | None = Field(None, min_length=1, max_length=1, description="CSV delimiter")
+    format: Literal["form"] | None = Field(
+        None, description="form: a KoBoToolbox or ODK Central submission export"
+    )
+    preset: str | None = Field(None, description="the preset this file was made from")
 
     _file: str = PrivateAttr("<mapping>")
     _marks: Marks | None = PrivateAttr(None)
@@ -301,11 +319,33 @@ def parse_mapping(text: str, name: str = "<mapping>") -> MappingFile:
             "a mapping file is a YAML mapping with a 'mappings:' list (see docs/import.md)",
             where=name,
         )
+    if "preset" in data:
+        from corridor.ingest.presets import expand
+
+        data = expand(data, shell.error)
     try:
         mf = MappingFile.model_validate(data)
     except ValidationError as exc:
         raise _pydantic_error(shell, exc) from None
     mf._file, mf._marks = name, marks
+    from corridor.ingest.checks import check_mapping
+
+    check_mapping(mf)
+    return mf
+
+
+def preset_mapping(name: str, params: dict[str, Any]) -> MappingFile:
+    """The mapping file a preset makes with ``params`` (``corridor import --preset NAME``)."""
+    from corridor.ingest.presets import expand
+
+    shell = MappingFile.model_construct(mappings=())
+    shell._file = f"preset {name}"
+    data = expand({"preset": name, **params}, shell.error)
+    try:
+        mf = MappingFile.model_validate(data)
+    except ValidationError as exc:
+        raise _pydantic_error(shell, exc) from None
+    mf._file = shell._file
     from corridor.ingest.checks import check_mapping
 
     check_mapping(mf)

@@ -9,14 +9,35 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
+
 from corridor.errors import RecordError
 from corridor.ingest.checks import read_value
-from corridor.ingest.fields import field_kind
+from corridor.ingest.fields import Kind, field_kind
 from corridor.ingest.mapping import ImportMapping
-from corridor.ingest.values import cell_text, combine_cells, is_empty, period_of
-from corridor.model import BODY_TYPES, Observation, Registry, parse_observation
+from corridor.ingest.values import cell_text, combine_cells, is_empty, period_of, split_text
+from corridor.model import (
+    BODY_TYPES,
+    Checkpoint,
+    Observation,
+    Place,
+    Registry,
+    Route,
+    parse_observation,
+    record_error_from,
+)
 
-__all__ = ["Provenance", "RowRejected", "build_observation", "selects", "skip_reason"]
+__all__ = [
+    "Entity",
+    "Provenance",
+    "RowRejected",
+    "build_entity",
+    "build_observation",
+    "selects",
+    "skip_reason",
+]
+
+Entity = Place | Checkpoint | Route
 
 _ENVELOPE = ("reported_at", "reporter", "note", "caveats")
 
@@ -70,8 +91,18 @@ def _read_cells(
         empty = [c for c, v in zip(spec.column, cells, strict=True) if is_empty(v)]
         if len(empty) == len(cells):
             value: Any = None
-        elif empty:
+        elif field_kind(m.type, target) is Kind.list and len(cells) > 1:
+            # several columns into one list (ACLED's actor1, assoc_actor_1, actor2 ...)
+            value = [
+                item
+                for c in cells
+                if not is_empty(c)
+                for item in split_text(spec.translate(c), spec.split)
+            ]
+        elif empty and spec.join is None:
             raise RowRejected(f"column {empty[0]} is empty ({spec.label} are read together)")
+        elif spec.join is not None:
+            value = spec.join.join(cell_text(spec.translate(c)) for c in cells if not is_empty(c))
         else:
             value = spec.translate(combine_cells(cells))
         if is_empty(value):
@@ -95,9 +126,10 @@ def _observation_dict(m: ImportMapping, values: dict[str, Any], prov: Provenance
     source: dict[str, Any] = {
         k.removeprefix("source."): v for k, v in values.items() if k.startswith("source.")
     }
-    source.update(file=prov.file, row=prov.row)
-    if prov.sheet is not None:
-        source["sheet"] = prov.sheet
+    if "ref" not in source:  # a record id in the source identifies the row by itself
+        source.update(file=prov.file, row=prov.row)
+        if prov.sheet is not None:
+            source["sheet"] = prov.sheet
     out: dict[str, Any] = {
         "type": m.type,
         "sources": [source],
@@ -161,3 +193,27 @@ def build_observation(
     except RecordError as exc:
         raise RowRejected(_reason(exc, origin, values)) from None
     return obs
+
+
+def build_entity(
+    m: ImportMapping,
+    row: Mapping[str, Any],
+    cols: Mapping[str, str],
+    registry: Registry,
+) -> Entity:
+    """Turn one row into a place or checkpoint (``m.type``) whose references exist in
+    ``registry``. Raises RowRejected naming the field, and the column it came from."""
+    values, origin = _read_cells(m, row, cols)
+    if m.type == "place" and "name" in values:
+        values["names"] = [values.pop("name"), *values.get("names", [])]
+    model = Place if m.type == "place" else Checkpoint
+    try:
+        entity = model.model_validate(values)
+        if isinstance(entity, Checkpoint):
+            registry.check_checkpoint(entity)
+    except ValidationError as exc:
+        err = record_error_from(exc)
+        raise RowRejected(_reason(err, origin, values)) from None
+    except RecordError as exc:
+        raise RowRejected(_reason(exc, origin, values)) from None
+    return entity
