@@ -11,13 +11,14 @@ from __future__ import annotations
 import difflib
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     PrivateAttr,
+    StringConstraints,
     ValidationError,
     field_validator,
     model_validator,
@@ -88,7 +89,9 @@ class ColumnSpec(_Strict):
     map: dict[str, Any] | None = Field(None, description="value translation table")
     default: Any = Field(None, description="used when the cell is empty")
     split: str | None = Field(None, description="separator of a list cell")
-    join: str | None = Field(None, description="text between several columns read as one")
+    join: Annotated[str, StringConstraints(strip_whitespace=False)] | None = Field(
+        None, description="text between several columns read as one"
+    )
     otherwise: Any = Field(None, description="with map: the value of a cell the map lacks")
     slug: bool | str | None = Field(
         None, description="make an id of the text (lower case, '-' between words); a text: "

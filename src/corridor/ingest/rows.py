@@ -166,6 +166,11 @@ def _reason(exc: RecordError, origin: Mapping[str, str], values: Mapping[str, An
     target = _target_of(exc.field)
     src = origin.get(target) if target else None
     reason = exc.reason
+    if "should match pattern '^[a-z0-9]" in reason and target and target in values:
+        reason = (
+            f"{str(values[target])[:60]!r} is not an id (lower case a-z 0-9 . _ -): translate it "
+            "with map, or make one of it with slug: true"
+        )
     if reason.startswith("Field required") and target and target not in values and src:
         reason = reason.replace("Field required", "required, but the cell is empty", 1)
     label = exc.field or "row"
