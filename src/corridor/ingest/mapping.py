@@ -89,6 +89,7 @@ class ColumnSpec(_Strict):
     map: dict[str, Any] | None = Field(None, description="value translation table")
     default: Any = Field(None, description="used when the cell is empty")
     split: str | None = Field(None, description="separator of a list cell")
+    optional: bool = Field(False, description="the file may lack the column: the field is empty")
     join: Annotated[str, StringConstraints(strip_whitespace=False)] | None = Field(
         None, description="text between several columns read as one"
     )

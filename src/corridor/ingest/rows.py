@@ -87,7 +87,7 @@ def _read_cells(
     origin: dict[str, str] = dict.fromkeys(m.fixed, "set in the mapping")
     for target, spec in m.columns.items():
         origin[target] = spec.label
-        cells = [row.get(cols[c]) for c in spec.column]
+        cells = [row.get(cols.get(c, c)) for c in spec.column]
         empty = [c for c, v in zip(spec.column, cells, strict=True) if is_empty(v)]
         if len(empty) == len(cells):
             value: Any = None

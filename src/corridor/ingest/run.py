@@ -168,6 +168,8 @@ def _resolve_columns(mf: MappingFile, m: ImportMapping, table: Table) -> dict[st
         if found is not None:
             out[name] = found
             continue
+        if path[0] == "columns" and m.columns[str(path[1])].optional:
+            continue  # a column the file may lack: its field stays empty
         close = difflib.get_close_matches(name, header, n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
         raise mf.error(

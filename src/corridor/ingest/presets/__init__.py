@@ -100,7 +100,7 @@ def expand(data: Mapping[str, Any], error: Error) -> dict[str, Any]:
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise error(
                 (key,),
-                f"{key!r} is not a parameter of preset {name}{hint} "
+                f"not a parameter of preset {name}{hint} "
                 f"(parameters: {', '.join(known)})",
             )
         params[key] = _value(value)

@@ -19,6 +19,9 @@ __all__ = ["PRESETS"]
 
 _DIRECTIONS = ("inbound", "outbound")
 _CATEGORIES = ("persons", "vehicles", "cargo")
+# Columns every export of the form has; the others may be missing (older form versions).
+_REQUIRED = frozenset({"observed", "observed_end", "checkpoint", "count", "source.ref",
+                       "reporter", "route", "status", "convoy", "state", "category"})
 
 
 def _time(column: str, p: dict[str, Any]) -> dict[str, Any]:
@@ -78,6 +81,9 @@ def build(p: dict[str, Any]) -> dict[str, Any]:
     for m in mappings:
         if m["type"] != "convoy" and m["type"] != "incident":
             m["columns"]["note"] = {"column": "monitor_note"}
+        for target, spec in m["columns"].items():
+            if target not in _REQUIRED:
+                spec["optional"] = True  # an export of an older form version may lack it
     return {"format": "form", "mappings": mappings}
 
 
