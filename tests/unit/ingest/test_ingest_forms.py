@@ -58,8 +58,9 @@ def _odk_zip(subs: list[dict[str, Any]], path: Path) -> Path:
             convoys.append([c["convoy_id"], c["convoy_state"], c["convoy_vehicles"], s["__id"],
                             f"{s['__id']}/convoys[{i}]"])  # fmt: skip
         for i, c in enumerate(s["incidents"], start=1):
+            key = f"{s['__id']}/incidents[{i}]"
             incidents.append([c["incident_category"], c["incident_time"], c["incident_actors"],
-                              c["incident_text"], s["__id"], f"{s['__id']}/incidents[{i}]"])  # fmt: skip
+                              c["incident_text"], s["__id"], key])  # fmt: skip
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("corridor_checkpoint.csv", _csv(head, root))
         z.writestr("corridor_checkpoint-convoys.csv", _csv(
@@ -99,7 +100,8 @@ def _kobo_xlsx(subs: list[dict[str, Any]], write_xlsx: Callable[..., Path]) -> P
                             len(convoys), "Checkpoint monitoring", n, s["__id"]])  # fmt: skip
         for c in s["incidents"]:
             incidents.append([c["incident_category"], c["incident_time"], c["incident_actors"],
-                              c["incident_text"], len(incidents), "Checkpoint monitoring", n])  # fmt: skip
+                              c["incident_text"], len(incidents), "Checkpoint monitoring",
+                              n])  # fmt: skip
     return write_xlsx({"Checkpoint monitoring": main, "convoys": convoys,
                        "incidents": incidents}, name="kobo.xlsx")  # fmt: skip
 

@@ -74,7 +74,8 @@ class TestImport:
             load_mapping(examples / "daily-counts.hxl.map.yaml"),
             registry,
         )
-        assert (plan.rows, len(plan.accepted), len(plan.skipped), len(plan.rejected)) == (4, 10, 1, 1)
+        counts = (plan.rows, len(plan.accepted), len(plan.skipped), len(plan.rejected))
+        assert counts == (4, 10, 1, 1)
         assert plan.rejected[0].row == 7
         first = plan.accepted[0].observation
         assert first.sources[0].row == 4 and first.body.count == 40
