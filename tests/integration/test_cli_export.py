@@ -112,6 +112,18 @@ class TestRoundTrip:
             code, out, _ = run(capsys, "import", name, *opts, "--json")
             assert (json.loads(out)["accepted"], json.loads(out)["duplicates"]) == (0, len(want))
 
+    def test_pages_are_the_listing(self, record: list[str]) -> None:
+        """Streaming reads pages (here of 7 rows) that together are exactly the listing, in
+        its order, with and without filters and limits."""
+        from corridor.app import Corridor
+        from corridor.store.api import Query
+
+        with Corridor.open(record[1], record[3]) as app:
+            for q in (Query(), Query(type="crossing"), Query(checkpoint="north-gate", limit=9)):
+                paged = [s.id for s in app.store.scan(q, page=7)]
+                assert paged == [s.id for s in app.store.query(q)]
+                assert paged
+
     def test_a_filtered_view(self, record: list[str], capsys: pytest.CaptureFixture[str]) -> None:
         filters = ["--checkpoint", "north-gate", "--from", "2023-07-02", "--to", "2023-07-06",
                    "--tz", "UTC"]  # fmt: skip

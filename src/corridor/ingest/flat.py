@@ -43,6 +43,8 @@ _NOT_CONTENT = ("id", "log_index", "signed_by", "signature_note", "personal", "p
 
 
 def _json_kind(path: Path) -> str | None:
+    if path.suffix.lower() == ".geojson":
+        return "geojson"
     with path.open("rb") as f:
         head = f.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"["):

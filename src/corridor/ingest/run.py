@@ -123,6 +123,7 @@ class ImportPlan:
     entities: list[Entity] = field(default_factory=list)  # places, checkpoints to put
     entity_counts: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> outcome -> n
     absent_sheets: list[str] = field(default_factory=list)  # optional sheets the file lacks
+    entities_seen: set[tuple[str, str]] = field(default_factory=set)  # (type, id) counted
     kind: str = "csv"
 
     @property
@@ -312,7 +313,9 @@ def _plan_entity(
     if registry is not None:
         recorded = (registry.places if m.type == "place" else registry.checkpoints).get(entity.id)
     if recorded is not None and (recorded == entity or m.on_existing == "keep"):
-        plan.count_entity(kinds, "unchanged" if recorded == entity else "kept")
+        if (m.type, entity.id) not in plan.entities_seen:
+            plan.entities_seen.add((m.type, entity.id))
+            plan.count_entity(kinds, "unchanged" if recorded == entity else "kept")
         return
     table[entity.id] = entity
     plan.entities.append(entity)

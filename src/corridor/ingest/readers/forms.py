@@ -95,7 +95,8 @@ class _Form:
         def records() -> Records:
             for number, row in table.rows:
                 if isinstance(row, UnreadableRow):
-                    yield number, row
+                    values = row.values if isinstance(row.values, dict) else {}
+                    yield number, UnreadableRow(row.reason, [values.get(c) for c in header])
                 else:
                     yield number, [row.get(c) for c in header]
 

@@ -51,6 +51,9 @@ class _Sheets:
             return self.kind == "xls"
         return path.suffix.lower() in self.extensions
 
+    def sheet_names(self, path: Path) -> list[str]:
+        return [name for name, _rows in read_sheets(path)]
+
     def open(self, path: Path, options: Options) -> Opened:
         values = _read_sheet(path, self.label, options.sheet)
         name, rows = values
