@@ -116,7 +116,7 @@ class TestBadFiles:
         self, both: Cli, name: str, text: str, how: list[str], message: str
     ) -> None:
         (both.tmp / name).write_text(text)
-        code, out, err = both("import", name, *how)
+        code, _, err = both("import", name, *how)
         assert code == 1 and err.startswith("error: ") and message in err, err
         assert "Traceback" not in err and len(err.strip().splitlines()) == 1
 
