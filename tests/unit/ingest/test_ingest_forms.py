@@ -76,8 +76,8 @@ def _kobo_xlsx(subs: list[dict[str, Any]], write_xlsx: Callable[..., Path]) -> P
     head = ["start", "end", "checkpoint", "checkpoint_route", "checkpoint_place", "reporter",
             "period/period_start", "period/period_end", *[f"tallies/{t}" for t in TALLIES],
             "tallies/inbound_tonnes", "tallies/outbound_tonnes", "route/route_status",
-            "route/who_may_pass", "location", "monitor_note", "__version__", "meta/instanceID",
-            "_uuid", "_index"]  # fmt: skip
+            "route/who_may_pass", "location", "_location_latitude", "monitor_note",
+            "__version__", "meta/instanceID", "_uuid", "_index"]  # fmt: skip
     main: list[list[Any]] = [head]
     convoys: list[list[Any]] = [["convoys/convoy_id", "convoys/convoy_state",
                                  "convoys/convoy_vehicles", "_index", "_parent_table_name",
@@ -92,7 +92,7 @@ def _kobo_xlsx(subs: list[dict[str, Any]], write_xlsx: Callable[..., Path]) -> P
                      s["checkpoint_place"], s["reporter"], s["period"]["period_start"],
                      s["period"]["period_end"], *[s["tallies"][t] for t in TALLIES],
                      s["tallies"]["inbound_tonnes"], s["tallies"]["outbound_tonnes"],
-                     s["route"]["route_status"], s["route"]["who_may_pass"], geo,
+                     s["route"]["route_status"], s["route"]["who_may_pass"], geo, lat,
                      s["monitor_note"], s["__system"]["formVersion"], s["__id"],
                      s["__id"].removeprefix("uuid:"), n])  # fmt: skip
         for c in s["convoys"]:
@@ -140,6 +140,7 @@ class TestExports:
         src = incident.sources[0]
         assert src.ref == "uuid:5b2a4c1e-0f4e-4d3b-9a51-2f0c8b7d6e01/incidents[1]"
         assert (src.version, src.file, src.row) == ("2024010101", None, None)
+        assert src.document == "GPS 31.5, 34.5 ±5 m"
         assert incident.body.category == "impediment_to_entry"
         convoy = next(o for o in obs if o.type == "convoy")
         assert (convoy.body.convoy, convoy.body.state, convoy.body.vehicles) == (

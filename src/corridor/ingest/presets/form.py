@@ -6,7 +6,8 @@ requires every tally), cargo tonnes each way when given, the route's status when
 from the repeat groups, a convoy event per convoy seen and an incident per incident. Every
 observation's source names the submission (``source.ref``: its instanceID, with the repeat
 and its position for repeat rows) and the form version, so re-importing a later export of the
-same submissions adds nothing. The GPS point goes in the source's ``document``.
+same submissions adds nothing. The GPS point goes in the source's ``document``
+(``GPS 31.5, 34.5 ±5 m``).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def build(p: dict[str, Any]) -> dict[str, Any]:
     ident: dict[str, Any] = {
         "source.ref": {"column": "_ref"},
         "source.version": {"column": "_version"},
-        "source.document": {"column": "location"},
+        "source.document": {"column": "_gps"},
         **({} if reporter else {"reporter": {"column": "reporter"}}),
     }
     period = {"observed": _time("period_start", p), "observed_end": _time("period_end", p)}

@@ -23,7 +23,8 @@ geopoint columns (``location-Latitude`` ...) and JSON GeoJSON points are joined 
   repeat, the same whichever export it comes from; an import that maps it to ``source.ref`` is
   idempotent across exports and re-exports;
 - ``_version``: the form version (``__version__``, ``FormVersion``, ``__system/formVersion``);
-- ``_submitted``: when the server received it.
+- ``_submitted``: when the server received it;
+- ``_gps``: the submission's first GPS point as ``GPS lat, lon ±accuracy m``.
 
 A submission without an instanceID is an unreadable row (quarantined with the reason).
 """
@@ -46,7 +47,7 @@ from corridor.ingest.readers import Opened, Options, Records, UnreadableRow
 __all__ = ["DERIVED", "FORM", "MAIN", "FormTable", "aliases", "read_form"]
 
 MAIN = "submissions"
-DERIVED = ("_instance", "_ref", "_version", "_submitted")
+DERIVED = ("_instance", "_ref", "_version", "_submitted", "_gps")
 _INSTANCE = ("meta/instanceID", "meta-instanceID", "instanceID", "KEY", "__id")
 _VERSION = ("__version__", "FormVersion", "__system/formVersion", "_version", "_version_")
 _SUBMITTED = ("_submission_time", "SubmissionDate", "__system/submissionDate")
@@ -167,8 +168,9 @@ def _csv_rows(name: str, data: bytes) -> Iterator[tuple[int, dict[str, Any]]]:
         raise InputError(f"not readable CSV: {exc}", where=name) from None
 
 
-def _join_geopoints(row: dict[str, Any]) -> dict[str, Any]:
-    """ODK Central's X-Latitude, X-Longitude, X-Altitude, X-Accuracy as one X."""
+def _join_geopoints(row: dict[str, Any], geo: set[str] | None = None) -> dict[str, Any]:
+    """ODK Central's X-Latitude, X-Longitude, X-Altitude, X-Accuracy as one X (added to
+    ``geo``)."""
     out = dict(row)
     for c in list(row):
         if c.endswith("-Latitude"):
@@ -176,6 +178,8 @@ def _join_geopoints(row: dict[str, Any]) -> dict[str, Any]:
             parts = [row.get(f"{base}-{p}") for p in _GEO_PARTS]
             for p in _GEO_PARTS:
                 out.pop(f"{base}-{p}", None)
+            if geo is not None:
+                geo.add(base)
             if parts[0] not in (None, "") and parts[1] not in (None, ""):
                 out[base] = " ".join(str(v) for v in parts if v not in (None, ""))
             else:
@@ -191,8 +195,11 @@ def _first(row: dict[str, Any], names: Sequence[str]) -> Any:
     return None
 
 
-def _submission(row: dict[str, Any]) -> dict[str, Any] | UnreadableRow:
-    row = _join_geopoints(row)
+def _submission(
+    row: dict[str, Any], geo: set[str] | None = None
+) -> dict[str, Any] | UnreadableRow:
+    points = set(geo or ())
+    row = _join_geopoints(row, points)
     instance = _first(row, _INSTANCE)
     if instance is None and row.get("_uuid") not in (None, ""):
         instance = f"uuid:{row['_uuid']}"
@@ -208,7 +215,21 @@ def _submission(row: dict[str, Any]) -> dict[str, Any] | UnreadableRow:
     row["_instance"] = row["_ref"] = text
     row["_version"] = _first(row, _VERSION)
     row["_submitted"] = _first(row, _SUBMITTED)
+    row["_gps"] = _gps(row, points)
     return row
+
+
+def _gps(row: dict[str, Any], geo: set[str]) -> str | None:
+    """The first geopoint of a submission (a column joined from ODK's split columns or a JSON
+    point, or one with KoBoToolbox's _X_latitude beside it) as 'GPS lat, lon ±acc m'."""
+    for c, v in row.items():
+        if not isinstance(v, str) or (c not in geo and f"_{c.split('/')[-1]}_latitude" not in row):
+            continue
+        parts = v.split()
+        if len(parts) >= 2:
+            acc = f" ±{parts[3]} m" if len(parts) > 3 else ""
+            return f"GPS {parts[0]}, {parts[1]}{acc}"
+    return None
 
 
 def _child(parent: dict[str, Any], repeat: str, n: int, row: dict[str, Any]) -> dict[str, Any]:
@@ -217,6 +238,7 @@ def _child(parent: dict[str, Any], repeat: str, n: int, row: dict[str, Any]) -> 
     out["_instance"] = parent["_instance"]
     out["_ref"] = f"{parent['_ref']}/{repeat}[{n}]"
     out["_version"], out["_submitted"] = parent["_version"], parent["_submitted"]
+    out["_gps"] = parent["_gps"]
     return out
 
 
@@ -320,7 +342,7 @@ def _geo_text(v: dict[str, Any]) -> str | None:
 
 
 def _flatten(obj: dict[str, Any], prefix: str, out: dict[str, Any],
-             repeats: dict[str, list[Any]]) -> None:  # fmt: skip
+             repeats: dict[str, list[Any]], geo: set[str]) -> None:  # fmt: skip
     for k, v in obj.items():
         if k.endswith("@odata.navigationLink"):
             continue
@@ -328,8 +350,9 @@ def _flatten(obj: dict[str, Any], prefix: str, out: dict[str, Any],
         if isinstance(v, dict):
             if v.get("type") == "Point":
                 out[key] = _geo_text(v)
+                geo.add(key)
             else:
-                _flatten(v, key + "/", out, repeats)
+                _flatten(v, key + "/", out, repeats, geo)
         elif isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
             repeats[key] = v
         elif isinstance(v, list):
@@ -362,8 +385,9 @@ def _from_json(path: Path, data: bytes) -> dict[str, FormTable]:
             continue
         flat: dict[str, Any] = {}
         repeats: dict[str, list[Any]] = {}
-        _flatten(item, "", flat, repeats)
-        sub = _submission(flat)
+        geo: set[str] = set()
+        _flatten(item, "", flat, repeats, geo)
+        sub = _submission(flat, geo)
         tables[MAIN].add(number, sub)
         if isinstance(sub, dict):
             _json_repeats(sub, repeats, tables, counters)
@@ -378,7 +402,7 @@ def _json_repeats(parent: dict[str, Any], repeats: dict[str, list[Any]],
         for n, item in enumerate(items, start=1):
             flat: dict[str, Any] = {}
             nested: dict[str, list[Any]] = {}
-            _flatten(item, "", flat, nested)
+            _flatten(item, "", flat, nested, set())
             flat.pop("__id", None)
             counters[name] = counters.get(name, 0) + 1
             child = _child(parent, name, n, flat)
