@@ -240,3 +240,30 @@ class TestRefusals:
         assert code == 1 and "cannot tell the format" in err
         code, _, err = run(capsys, "export", "-", "--format", "xlsx", "--db", local[1])
         assert code == 1 and "a xlsx export is a file" in err
+
+
+class TestEntityLayers:
+    def test_places_routes_checkpoints_round_trip(
+        self, local: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """The GeoJSON layers of entities import into a record that has only the
+        organisations, and give back the same places, routes and checkpoints."""
+        from corridor.app import Corridor
+
+        for layer in ("places", "routes", "checkpoints"):
+            assert run(capsys, "export", f"{layer}.geojson", "--layer", layer,
+                       "--db", local[1])[0] == 0  # fmt: skip
+        (tmp_path / "orgs.yaml").write_text(
+            "name: orgs\ntitle: Organisations only (synthetic)\norganisations:\n"
+            "  - {id: ngo-x, name: NGO X (example), kind: monitor}\n"
+            "  - {id: acled, name: ACLED (example), kind: media}\n"
+        )
+        fresh = ["--db", str(tmp_path / "fresh.db"), "--keys", str(tmp_path / "fresh-keys")]
+        assert run(capsys, "case", "load", str(tmp_path / "orgs.yaml"), *fresh)[0] == 0
+        for layer in ("places", "routes", "checkpoints"):
+            code, out, err = run(capsys, "import", f"{layer}.geojson", *fresh, "--json")
+            assert code == 0 and json.loads(out)["rejected"] == 0, err
+        with Corridor.open(local[1]) as a, Corridor.open(fresh[1]) as b:
+            ra, rb = a.store.registry(), b.store.registry()
+            assert (ra.places, ra.routes, ra.checkpoints) == (rb.places, rb.routes,
+                                                              rb.checkpoints)  # fmt: skip

@@ -23,7 +23,7 @@ from corridor.model.flat import FLAT_COLUMNS
 __all__ = ["write_sqlite"]
 
 _TYPES = {"int": "INTEGER", "float": "REAL", "json": "TEXT", "text": "TEXT"}
-_BATCH = 1000
+_BATCH = 256
 
 
 def _create(db: sqlite3.Connection) -> None:
