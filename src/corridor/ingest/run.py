@@ -124,6 +124,7 @@ class ImportPlan:
     entity_counts: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> outcome -> n
     absent_sheets: list[str] = field(default_factory=list)  # optional sheets the file lacks
     entities_seen: set[tuple[str, str]] = field(default_factory=set)  # (type, id) counted
+    hashtags: dict[str, str] = field(default_factory=dict)  # column -> HXL hashtag, if any
     kind: str = "csv"
 
     @property
@@ -264,6 +265,9 @@ def plan_import(
             where = f"{p.name}, sheet {table.sheet}" if table.sheet else p.name
             progress.start(f"reading {where}", table.estimated_rows)
         plan.columns += [c for c in table.columns if c not in plan.columns]
+        for c, tag in zip(table.columns, table.tags, strict=False):
+            if tag is not None:
+                plan.hashtags.setdefault(c, tag.spec)
         for number, row in table.rows():
             plan.rows += 1
             if progress is not None:

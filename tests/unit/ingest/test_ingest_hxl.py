@@ -115,3 +115,29 @@ class TestImport:
     def test_bad_pattern_at_its_line(self, make_mapping: Callable[..., MappingFile]) -> None:
         with pytest.raises(MappingError, match=r"test.map.yaml:8:.*not an HXL tag pattern"):
             make_mapping(MAPPING.replace('"#affected+f"', '"#affected+"'))
+
+
+class TestQuarantine:
+    def test_fixed_rows_reimport_by_tag(
+        self, examples: Path, registry: Registry, tmp_path: Path
+    ) -> None:
+        """The quarantine file of an HXL import keeps the hashtag row: fixed, it imports with
+        the same mapping, and its rows keep their original file and row."""
+        from corridor.ingest import write_quarantine
+
+        mf = load_mapping(examples / "daily-counts.hxl.map.yaml")
+        plan = plan_import(examples / "daily-counts.hxl.csv", mf, registry)
+        q = write_quarantine(plan, tmp_path / "quarantine.csv")
+        assert q is not None
+        lines = q.read_text(encoding="utf-8-sig").splitlines()
+        assert lines[1].startswith("#date,#loc+name,") and lines[2].count("-5") == 1
+        q.write_text("\n".join([*lines[:2], lines[2].replace(",-5,", ",5,")]) + "\n",
+                     encoding="utf-8-sig")  # fmt: skip
+        fixed = plan_import(q, mf, registry)
+        assert fixed.rejected == [] and len(fixed.accepted) == 1
+        src = fixed.accepted[0].observation.sources[0]
+        assert (src.file, src.row) == ("daily-counts.hxl.csv", 7)
+
+    def test_a_lone_hashtag_far_down_is_a_value(self) -> None:
+        rows = [(1, ["tag"]), (2, ["aid"]), (3, ["#aid"])]
+        assert find_hashtag_row(rows) is None

@@ -3,8 +3,9 @@
 
 Any table corridor reads (CSV, XLSX, XLS, ODS) may carry one. The hashtag row is looked for in
 the first :data:`SCAN_ROWS` rows: the first row whose every non-empty cell is a hashtag with its
-attributes (and that has at least one) is it; data starts on the row after it. The row just above
-names the columns when it names at least half of them; else the hashtags are the names.
+attributes (at least two, or one in row 1 or 2) is it; data starts on the row after it. The row
+just above names the columns when it names at least half of them; else the hashtags are the
+names.
 
 A mapping names a column by its header text as usual, or by a **tag pattern** (a column name
 that starts with ``#``), matched as HXL tools do:
@@ -102,9 +103,13 @@ def _empty(v: Any) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
 
 
-def _is_hashtag_row(values: Sequence[Any]) -> bool:
+def _is_hashtag_row(values: Sequence[Any], number: int) -> bool:
+    """Every non-empty cell a hashtag; a lone one only in row 1 or 2 (further down, a single
+    '#aid' is more likely a value than a one-column HXL table)."""
     cells = [v for v in values if not _empty(v)]
-    return bool(cells) and all(parse_tag(v) is not None for v in cells)
+    if not cells or (len(cells) == 1 and number > 2):
+        return False
+    return all(parse_tag(v) is not None for v in cells)
 
 
 @dataclass(frozen=True)
@@ -124,7 +129,7 @@ def find_hashtag_row(records: Sequence[tuple[int, Any]]) -> HashtagRow | None:
         if not isinstance(values, list | tuple):
             previous = None
             continue
-        if _is_hashtag_row(values):
+        if _is_hashtag_row(values, number):
             return _named(number, values, previous)
         previous = values
     return None
@@ -132,14 +137,14 @@ def find_hashtag_row(records: Sequence[tuple[int, Any]]) -> HashtagRow | None:
 
 def _named(number: int, values: Sequence[Any], above: Sequence[Any] | None) -> HashtagRow:
     tags = [parse_tag(v) for v in values]
-    last = max(i for i, t in enumerate(tags) if t is not None)
-    tags = tags[: last + 1]
     header = list(above or ())
-    texts = [
-        str(header[i]).strip() if i < len(header) and not _empty(header[i]) else ""
-        for i in range(len(tags))
-    ]
+    texts = [str(h).strip() if not _empty(h) else "" for h in header]
     use_header = sum(1 for t in texts if t) * 2 >= sum(1 for t in tags if t is not None)
+    width = max(i for i, t in enumerate(tags) if t is not None) + 1
+    if use_header and any(texts):  # the header may name untagged columns after the last tag
+        width = max(width, max(i for i, t in enumerate(texts) if t) + 1)
+    tags = (tags + [None] * width)[:width]
+    texts = (texts + [""] * width)[:width]
     names: list[str] = []
     for i, tag in enumerate(tags):
         name = texts[i] if use_header and texts[i] else (tag.spec if tag else f"column_{i + 1}")
