@@ -7,8 +7,9 @@
 
 Every face (the CLI, the HTTP API, the dashboard, reports) calls this and nothing below it. The
 use cases are grouped by resource (``observations``, ``imports``, ``exports``, ``cases``,
-``situation``, ``commitments``, ``supply``, ``log``, ``witness``, ``keys``); each group
-defines the JSON shape of what it returns once (:mod:`corridor.app.shapes`).
+``situation``, ``commitments``, ``supply``, ``log``, ``witness`` (being one), ``witnesses``
+(the log's), ``keys``, ``registry``, ``access``); each group defines the JSON shape of what it
+returns once (:mod:`corridor.app.shapes`).
 
 Safe in a long-running, multi-process server:
 - reads never write (signing a checkpoint is :meth:`LogCases.sign_checkpoint`, an explicit write);
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING
 from corridor.app.settings import Settings
 
 if TYPE_CHECKING:
+    from corridor.app.access import AccessCases
     from corridor.app.cases import CaseCases
     from corridor.app.commitments import CommitmentCases
     from corridor.app.exports import ExportCases
@@ -36,9 +38,11 @@ if TYPE_CHECKING:
     from corridor.app.keys import KeyCases
     from corridor.app.log import LogCases
     from corridor.app.observations import ObservationCases
+    from corridor.app.registry import RegistryCases
     from corridor.app.situation import SituationCases
     from corridor.app.supply import SupplyCases
     from corridor.app.witness import WitnessCases
+    from corridor.app.witnesses import WitnessesCases
     from corridor.ledger.tiles import TileCache
     from corridor.recording import AdmissionPool, Keyring, TransparencyLog
     from corridor.store.sql import SqlStore
@@ -165,10 +169,28 @@ class Corridor:
         return WitnessCases(self)
 
     @cached_property
+    def witnesses(self) -> WitnessesCases:
+        from corridor.app.witnesses import WitnessesCases
+
+        return WitnessesCases(self)
+
+    @cached_property
     def keys(self) -> KeyCases:
         from corridor.app.keys import KeyCases
 
         return KeyCases(self)
+
+    @cached_property
+    def registry(self) -> RegistryCases:
+        from corridor.app.registry import RegistryCases
+
+        return RegistryCases(self)
+
+    @cached_property
+    def access(self) -> AccessCases:
+        from corridor.app.access import AccessCases
+
+        return AccessCases(self)
 
     # -- lifetime ----------------------------------------------------------------------------
     def close(self) -> None:

@@ -38,6 +38,8 @@ _COMMAND_MODULES: list[str] = [
     "serve",
     "status",
     "supply",
+    "tokens",
+    "witness",
 ]
 
 

@@ -31,7 +31,8 @@ class StoredObservation:
 @dataclass(frozen=True)
 class Query:
     """Filters for listing observations. A period filter keeps observations overlapping
-    [start, end)."""
+    [start, end). ``after`` is a log-index cursor: only entries appended after log index
+    ``after``, listed in log order (the change feed); without it the order is time order."""
 
     type: str | None = None
     start: datetime | None = None
@@ -43,6 +44,7 @@ class Query:
     category: str | None = None
     place: str | None = None
     limit: int | None = None
+    after: int | None = None
 
 
 @dataclass

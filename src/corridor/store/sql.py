@@ -7,7 +7,8 @@ Driver errors are translated into :class:`corridor.errors.StoreError` here.
 
 This module opens the database; the store's methods live in its parts (re-exported here):
 :mod:`~corridor.store.columns` (derived query columns), :mod:`~corridor.store.log` (appends,
-tiles, checkpoints), :mod:`~corridor.store.observations` (reading observations).
+tiles, checkpoints), :mod:`~corridor.store.observations` (reading observations),
+:mod:`~corridor.store.witnesses` (the log's witnesses).
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ from corridor.store import tables as t
 from corridor.store.base import BUSY_TIMEOUT_S, driver_message, upsert
 from corridor.store.columns import INDEX_COLUMNS, IndexedEntry, from_us, index_columns, to_us
 from corridor.store.observations import ObservationStore
+from corridor.store.tokens import TokenStore
 from corridor.store.urls import database_url
+from corridor.store.witnesses import WitnessStore
 
 #: The order keys are listed in (also :func:`corridor.store.peek.registered_keys`'s).
 KEY_ORDER = (t.org_keys.c.org_id, t.org_keys.c.created_at, t.org_keys.c.vkey)
@@ -68,12 +71,14 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-class SqlStore(ObservationStore):
+class SqlStore(TokenStore, ObservationStore, WitnessStore):
     """Store implementation over SQLAlchemy. Use :meth:`open`.
 
     Its parts: :mod:`corridor.store.log` (appends, tiles, checkpoints),
-    :mod:`corridor.store.observations` (reading observations); this module opens the
-    database and holds its configuration (meta, entities, keys, personal data).
+    :mod:`corridor.store.observations` (reading observations), :mod:`corridor.store.tokens`
+    (API tokens, the admin action record), :mod:`corridor.store.witnesses` (the log's
+    witnesses); this module opens the database and holds its configuration (meta, entities,
+    keys, personal data).
     """
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -165,42 +170,42 @@ class SqlStore(ObservationStore):
 
     # -- entities --------------------------------------------------------------------------
     def registry(self) -> Registry:
-        if self._registry is None:
-            with self.read() as conn:
-                keys: dict[str, list[PublicKey]] = {}
-                for row in conn.execute(select(t.org_keys).order_by(t.org_keys.c.created_at)):
-                    keys.setdefault(row.org_id, []).append(PublicKey(vkey=row.vkey, demo=row.demo))
-                orgs = [
-                    Organisation(
-                        id=r.id,
-                        name=r.name,
-                        kind=r.kind,
-                        note=r.note,
-                        keys=tuple(keys.get(r.id, ())),
-                    )
-                    for r in conn.execute(select(t.organisations))
-                ]
-                places = [
-                    Place(id=r.id, names=r.names, lat=r.lat, lon=r.lon, kind=r.kind, note=r.note)
-                    for r in conn.execute(select(t.places))
-                ]
-                routes = [
-                    Route(id=r.id, name=r.name, places=r.places, note=r.note)
-                    for r in conn.execute(select(t.routes))
-                ]
-                cps = [
-                    Checkpoint(
-                        id=r.id,
-                        name=r.name,
-                        place=r.place,
-                        route=r.route,
-                        operator=r.operator,
-                        note=r.note,
-                    )
-                    for r in conn.execute(select(t.checkpoints))
-                ]
-            self._registry = Registry.of(orgs, places, routes, cps)
-        return self._registry
+        """The organisations, places, routes and checkpoints, read afresh on every call: in a
+        server another process may have added one since (no cache to go stale)."""
+        with self.read() as conn:
+            keys: dict[str, list[PublicKey]] = {}
+            for row in conn.execute(select(t.org_keys).order_by(t.org_keys.c.created_at)):
+                keys.setdefault(row.org_id, []).append(PublicKey(vkey=row.vkey, demo=row.demo))
+            orgs = [
+                Organisation(
+                    id=r.id,
+                    name=r.name,
+                    kind=r.kind,
+                    note=r.note,
+                    keys=tuple(keys.get(r.id, ())),
+                )
+                for r in conn.execute(select(t.organisations))
+            ]
+            places = [
+                Place(id=r.id, names=r.names, lat=r.lat, lon=r.lon, kind=r.kind, note=r.note)
+                for r in conn.execute(select(t.places))
+            ]
+            routes = [
+                Route(id=r.id, name=r.name, places=r.places, note=r.note)
+                for r in conn.execute(select(t.routes))
+            ]
+            cps = [
+                Checkpoint(
+                    id=r.id,
+                    name=r.name,
+                    place=r.place,
+                    route=r.route,
+                    operator=r.operator,
+                    note=r.note,
+                )
+                for r in conn.execute(select(t.checkpoints))
+            ]
+        return Registry.of(orgs, places, routes, cps)
 
     def put_entities(
         self,
@@ -219,7 +224,6 @@ class SqlStore(ObservationStore):
                 upsert(conn, t.routes, r.model_dump(mode="json"), ["id"])
             for c in checkpoints:
                 upsert(conn, t.checkpoints, c.model_dump(mode="json"), ["id"])
-        self._registry = None
 
     def register_key(
         self, org_id: str, vkey: str, keyid: bytes, public_key: bytes, *, demo: bool
@@ -246,7 +250,6 @@ class SqlStore(ObservationStore):
                     created_at=int(time.time()),
                 )
             )
-        self._registry = None
         return True
 
     def org_keys(self) -> list[tuple[str, str, bytes, bytes, bool]]:

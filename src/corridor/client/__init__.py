@@ -1,0 +1,1 @@
+"""Clients of corridor over HTTP (an adapter: httpx; no app, store or service code)."""
