@@ -29,6 +29,8 @@ _COMMAND_MODULES: list[str] = [
     "cases",
     "check",
     "demo",
+    "export",
+    "form",
     "importer",
     "keys",
     "log",
