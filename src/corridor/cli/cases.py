@@ -1,6 +1,5 @@
 """`corridor init`, `corridor case list`, `corridor case load`."""
 
-from __future__ import annotations
 
 import typer
 

@@ -5,7 +5,6 @@ checkpoint and its verification (database and offline export), the commitments' 
 the supply scenarios.
 """
 
-from __future__ import annotations
 
 import shutil
 import tempfile
@@ -133,7 +132,7 @@ def _run(folder: Path, want: set[str]) -> None:
                 console.print(line, markup=False)
 
 
-def _log_section(app: Corridor, folder: Path) -> None:
+def _log_section(app: "Corridor", folder: Path) -> None:
     from rich.rule import Rule
 
     console.print()
@@ -155,7 +154,7 @@ def _log_section(app: Corridor, folder: Path) -> None:
     console.print(f"[dim]Verify it yourself: corridor verify DIR --key {exported.vkey}[/dim]")
 
 
-def _rules_section(app: Corridor, case: Case) -> None:
+def _rules_section(app: "Corridor", case: "Case") -> None:
     from datetime import UTC, datetime
 
     from rich.rule import Rule

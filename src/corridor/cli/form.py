@@ -1,6 +1,5 @@
 """`corridor form xlsform OUT.xlsx`: the form checkpoint monitors fill in on their phones."""
 
-from __future__ import annotations
 
 from pathlib import Path
 

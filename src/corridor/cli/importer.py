@@ -4,7 +4,6 @@ Thin: parse the options, let the application import (plan against the record's r
 quarantine rejected rows, sign and submit the accepted observations), print a summary.
 """
 
-from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,7 +34,7 @@ BAR_THRESHOLD = 5_000  # rows; smaller files import too fast for a bar to help
 class _Bar:
     """A Rich progress bar on stderr, shown only for large files on a terminal."""
 
-    def __init__(self, console: Console, threshold: int = BAR_THRESHOLD) -> None:
+    def __init__(self, console: "Console", threshold: int = BAR_THRESHOLD) -> None:
         self.console = console
         self.threshold = threshold
         self.progress: Progress | None = None

@@ -1,6 +1,5 @@
 """`corridor token`: API tokens for the HTTP service (made, listed, revoked locally)."""
 
-from __future__ import annotations
 
 import typer
 
