@@ -5,7 +5,6 @@ exit code from :data:`EXIT_CODES` (the CLI's own table: 1 for bad input, 2 for a
 verification); nothing a user types yields a traceback.
 """
 
-
 import sys
 
 import typer

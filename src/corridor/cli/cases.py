@@ -1,6 +1,5 @@
 """`corridor init`, `corridor case list`, `corridor case load`."""
 
-
 import typer
 
 from corridor.cli.context import DbOption, JsonOption, KeysOption, console, open_app, print_json

@@ -8,7 +8,6 @@ it is the case's own observations, read in memory. Rules are checked before anyt
 evaluated: a bad rule exits 1 with FILE:LINE:COLUMN and the reason.
 """
 
-
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path

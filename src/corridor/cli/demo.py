@@ -5,7 +5,6 @@ checkpoint and its verification (database and offline export), the commitments' 
 the supply scenarios.
 """
 
-
 import shutil
 import tempfile
 from pathlib import Path

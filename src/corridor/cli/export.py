@@ -1,7 +1,6 @@
 """`corridor export OUT`: any filtered view of the record as CSV, XLSX, HXL, GeoJSON, JSON,
 NDJSON or a redacted SQLite database; streamed, no row cap."""
 
-
 from pathlib import Path
 
 import typer

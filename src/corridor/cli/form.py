@@ -1,6 +1,5 @@
 """`corridor form xlsform OUT.xlsx`: the form checkpoint monitors fill in on their phones."""
 
-
 from pathlib import Path
 
 import typer

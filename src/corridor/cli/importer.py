@@ -4,7 +4,6 @@ Thin: parse the options, let the application import (plan against the record's r
 quarantine rejected rows, sign and submit the accepted observations), print a summary.
 """
 
-
 from pathlib import Path
 from typing import TYPE_CHECKING
 

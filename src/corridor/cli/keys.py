@@ -1,6 +1,5 @@
 """`corridor keys`: organisations' Ed25519 signing keys."""
 
-
 import sys
 
 import typer

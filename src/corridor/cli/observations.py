@@ -1,6 +1,5 @@
 """`corridor record`, `corridor list`, `corridor show`: write one observation, read many."""
 
-
 import json
 import sys
 from pathlib import Path

@@ -1,6 +1,5 @@
 """`corridor serve`: the HTTP API (FastAPI on Uvicorn) over the record."""
 
-
 import os
 
 import typer

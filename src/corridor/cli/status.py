@@ -1,6 +1,5 @@
 """`corridor status`: the situation per route at an instant, computed from the record."""
 
-
 from datetime import UTC, datetime
 
 import typer
