@@ -41,6 +41,7 @@ from corridor.recording.admission import (
     AdmissionPool,
     Admitted,
     admit_entry,
+    check_references,
 )
 from corridor.recording.keyring import Keyring, demo_signer
 from corridor.recording.state import LogState, SignedHead
@@ -315,11 +316,14 @@ class TransparencyLog:
                         admitted = got
                     extra = personal or {}
                     items = [
-                        IndexedEntry(e, oid, cols, signers, demo, tuple(extra.get(e, ())))
-                        for e, (oid, cols, signers, demo) in zip(chunk, admitted, strict=True)
+                        IndexedEntry(e, oid, cols, signers, demo, tuple(extra.get(e, ())), ref)
+                        for e, (oid, cols, signers, demo, ref) in zip(
+                            chunk, admitted, strict=True
+                        )
                     ]
+                    check = self._reference_check(items, k * BATCH, len(entries) > 1)
                     res = self.store.append_indexed(
-                        items, extend_tree=self._extend, leaf_hash=leaf_hash
+                        items, extend_tree=self._extend, leaf_hash=leaf_hash, check=check
                     )
                     total.accepted += res.accepted
                     total.duplicates += res.duplicates
@@ -332,6 +336,26 @@ class TransparencyLog:
         if sign and total.accepted:
             self.sign_checkpoint()
         return total
+
+    def _reference_check(
+        self, items: Sequence[IndexedEntry], offset: int, many: bool
+    ) -> Callable[[Connection, list[IndexedEntry]], None]:
+        """Admission's last step, run in the append transaction: the entries of a batch that
+        name another entry, checked against the record (``offset``: the batch's position in
+        the submission, for messages)."""
+        position = {id(item): offset + j for j, item in enumerate(items)}
+
+        def check(conn: Connection, new: list[IndexedEntry]) -> None:
+            def where(i: int) -> str | None:
+                return f"entry {position[id(new[i])]} of the submission" if many else None
+
+            check_references(
+                [(x.id, x.columns, x.names) for x in new],
+                lambda ids, pairs: self.store.record_view(ids, pairs, conn=conn),
+                where=where,
+            )
+
+        return check
 
     def _extend(self, conn: Connection, old_size: int, leaves: list[bytes]) -> None:
         TiledTree(_Tiles(self.store, conn), old_size).append(leaves)

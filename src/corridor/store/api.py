@@ -31,7 +31,9 @@ class StoredObservation:
 @dataclass(frozen=True)
 class Query:
     """Filters for listing observations. A period filter keeps observations overlapping
-    [start, end)."""
+    [start, end). ``as_of`` reads the record as of that tree size (its first ``as_of``
+    entries); ``history`` lists every entry (superseded versions, retractions, attestations)
+    instead of the current state only."""
 
     type: str | None = None
     start: datetime | None = None
@@ -43,6 +45,8 @@ class Query:
     category: str | None = None
     place: str | None = None
     limit: int | None = None
+    as_of: int | None = None
+    history: bool = False
 
 
 @dataclass

@@ -7,7 +7,8 @@ Driver errors are translated into :class:`corridor.errors.StoreError` here.
 
 This module opens the database; the store's methods live in its parts (re-exported here):
 :mod:`~corridor.store.columns` (derived query columns), :mod:`~corridor.store.log` (appends,
-tiles, checkpoints), :mod:`~corridor.store.observations` (reading observations).
+tiles, checkpoints), :mod:`~corridor.store.observations` (reading observations),
+:mod:`~corridor.store.history` (versions, successors, attestations).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from corridor.model import (
 from corridor.store import tables as t
 from corridor.store.base import BUSY_TIMEOUT_S, driver_message, upsert
 from corridor.store.columns import INDEX_COLUMNS, IndexedEntry, from_us, index_columns, to_us
-from corridor.store.observations import ObservationStore
+from corridor.store.history import HistoryStore
 from corridor.store.urls import database_url
 
 #: The order keys are listed in (also :func:`corridor.store.peek.registered_keys`'s).
@@ -68,7 +69,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-class SqlStore(ObservationStore):
+class SqlStore(HistoryStore):
     """Store implementation over SQLAlchemy. Use :meth:`open`.
 
     Its parts: :mod:`corridor.store.log` (appends, tiles, checkpoints),
