@@ -6,9 +6,9 @@
         bundle = app.log.prove(observation_id)
 
 Every face (the CLI, the HTTP API, the dashboard, reports) calls this and nothing below it. The
-use cases are grouped by resource (``observations``, ``imports``, ``cases``, ``situation``,
-``commitments``, ``supply``, ``log``, ``witness``, ``keys``); each group defines the JSON shape
-of what it returns once (:mod:`corridor.app.shapes`).
+use cases are grouped by resource (``observations``, ``history``, ``imports``, ``cases``,
+``situation``, ``commitments``, ``supply``, ``log``, ``witness``, ``keys``); each group defines
+the JSON shape of what it returns once (:mod:`corridor.app.shapes`).
 
 Safe in a long-running, multi-process server:
 - reads never write (signing a checkpoint is :meth:`LogCases.sign_checkpoint`, an explicit write);
@@ -31,6 +31,7 @@ from corridor.app.settings import Settings
 if TYPE_CHECKING:
     from corridor.app.cases import CaseCases
     from corridor.app.commitments import CommitmentCases
+    from corridor.app.history import HistoryCases
     from corridor.app.imports import ImportCases
     from corridor.app.keys import KeyCases
     from corridor.app.log import LogCases
@@ -114,6 +115,12 @@ class Corridor:
         from corridor.app.observations import ObservationCases
 
         return ObservationCases(self)
+
+    @cached_property
+    def history(self) -> HistoryCases:
+        from corridor.app.history import HistoryCases
+
+        return HistoryCases(self)
 
     @cached_property
     def imports(self) -> ImportCases:

@@ -29,6 +29,7 @@ _COMMAND_MODULES: list[str] = [
     "cases",
     "check",
     "demo",
+    "history",
     "importer",
     "keys",
     "log",
@@ -57,6 +58,7 @@ HINTS: dict[str, str] = {
     "key-not-registered": "if it is a new key of {subject} on purpose, register it with "
     "`corridor keys add VKEY --rotate`",
     "key-rotation": "add --rotate to register it as a rotation",
+    "no-checkpoint": "`corridor log checkpoints` lists the signed sizes",
 }
 
 

@@ -10,30 +10,28 @@ from typing import Any
 import typer
 
 from corridor.cli.context import (
+    AsOfOption,
     DbOption,
     JsonOption,
     KeysOption,
+    as_of_json,
     console,
+    field_value,
     open_app,
     parse_time,
+    print_basis,
     print_json,
 )
 from corridor.errors import InputError, RecordError
 
 __all__ = ["register"]
 
-# The observation types (kept here so that --help needs no model import; a test keeps it in
-# step with corridor.model.BODY_TYPES).
+# The observation types (kept here so that --help needs no model import; a test keeps them in
+# step with corridor.model.FACT_TYPES and STATEMENT_TYPES). Statements about an observation
+# (retraction, attestation) are written by `corridor retract` and `corridor attest`, and listed.
 BODY_TYPES = ("crossing", "route_status", "convoy", "incident", "deployment", "population", "claim")
+STATEMENT_TYPES = ("retraction", "attestation")
 TYPES = ", ".join(BODY_TYPES)
-
-
-def _coerce(field: str, raw: str) -> Any:
-    """Field values typed on the command line: JSON where it parses (numbers, lists), else text."""
-    try:
-        return json.loads(raw)
-    except json.JSONDecodeError:
-        return raw
 
 
 def _build(
@@ -89,7 +87,7 @@ def _build(
         if "=" not in kv:
             raise InputError(f"{kv!r} is not FIELD=VALUE", where="--set")
         k, v = kv.split("=", 1)
-        body[k.strip()] = _coerce(k, v.strip())
+        body[k.strip()] = field_value(v.strip())
     if observed is None:
         raise RecordError(
             "is required (an ISO 8601 time with offset, or give --tz)", field="observed"
@@ -200,7 +198,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command("list")
     def list_(
-        type_: str | None = typer.Argument(None, metavar="[TYPE]", help=f"One of: {TYPES}."),
+        type_: str | None = typer.Argument(
+            None, metavar="[TYPE]", help=f"One of: {TYPES}, {', '.join(STATEMENT_TYPES)}."
+        ),
         since: str | None = typer.Option(None, "--from", help="Period start (inclusive)."),
         until: str | None = typer.Option(None, "--to", help="Period end (exclusive)."),
         tz: str | None = typer.Option(None, help="Time zone for --from/--to without an offset."),
@@ -211,12 +211,21 @@ def register(app: typer.Typer) -> None:
         reporter: str | None = typer.Option(None, help="Only this reporting organisation."),
         place: str | None = typer.Option(None, help="Only this place."),
         limit: int | None = typer.Option(None, min=1, max=10**9, help="At most this many."),
+        history: bool = typer.Option(
+            False, "--history", help="Every entry: superseded versions, retractions and "
+            "attestations too, each with its status [default: the current state]."
+        ),
+        as_of: int | None = AsOfOption,
         db: str | None = DbOption,
         as_json: bool = JsonOption,
     ) -> None:
-        """List observations, oldest first, with filters."""
-        if type_ is not None and type_ not in BODY_TYPES:
-            raise InputError(f"unknown type {type_!r}; expected one of {TYPES}", where="TYPE")
+        """List observations, oldest first, with filters: the current version of each (with
+        who corroborated or disputed it), or with --history every entry."""
+        if type_ is not None and type_ not in (*BODY_TYPES, *STATEMENT_TYPES):
+            raise InputError(
+                f"unknown type {type_!r}; expected one of {TYPES}, {', '.join(STATEMENT_TYPES)}",
+                where="TYPE",
+            )
         from corridor.store.api import Query
 
         q = Query(
@@ -230,32 +239,64 @@ def register(app: typer.Typer) -> None:
             reporter=reporter,
             place=place,
             limit=limit,
+            as_of=as_of,
+            history=history,
         )
         with open_app(db) as app:
             rows = app.observations.list(q)
+            ids = [s.id for s in rows]
+            attested = app.history.attestations(ids, as_of=as_of)
+            after = app.history.successors(ids, as_of=as_of) if history else {}
+            basis = as_of_json(app, as_of)
+            if not as_json:
+                print_basis(app, as_of)
         if as_json:
             from corridor.app.shapes import observation
 
-            print_json([observation(s) for s in rows])
+            items = [
+                observation(
+                    s, attestations=attested.get(s.id), successor=after.get(s.id), status=history
+                )
+                for s in rows
+            ]
+            print_json(items if basis is None else {"as_of": basis, "items": items})
             return
         from corridor.cli.render.observations import print_observations
 
-        print_observations(rows, console)
+        print_observations(rows, console, attestations=attested, successors=after, history=history)
 
     @app.command("show")
     def show(
         id_: str = typer.Argument(
             ..., metavar="ID", help="Observation id (or a prefix of 6+ characters)."
         ),
+        as_of: int | None = AsOfOption,
         db: str | None = DbOption,
         as_json: bool = JsonOption,
     ) -> None:
-        """Show one observation in full, with its sources, signers and place in the log."""
-        from corridor.app.shapes import observation
+        """Show one observation in full, with its sources, signers and place in the log, what
+        others attested about it, and its chain of versions (corrections, a retraction)."""
+        from corridor.app.shapes import chain, observation
 
         with open_app(db) as app:
-            data = observation(app.observations.show(id_))
+            s = app.observations.show(id_, as_of=as_of)
+            history = app.history.chain(s.id, as_of=as_of)
+            after = {v.id: w for v, w in zip(history.versions, history.versions[1:], strict=False)}
+            data = observation(
+                s, attestations=history.attestations.get(s.id), successor=after.get(s.id),
+                status=True,
+            )
+            data["chain"] = chain(history)
+            basis = as_of_json(app, as_of)
+            if basis is not None:
+                data["as_of"] = basis
+            if not as_json:
+                print_basis(app, as_of)
         if as_json:
             print_json(data)
             return
-        console.print_json(json.dumps(data, ensure_ascii=False))
+        from corridor.cli.render.observations import print_chain
+
+        console.print_json(json.dumps({k: v for k, v in data.items() if k != "chain"},
+                                      ensure_ascii=False))
+        print_chain(history, s.id, console)

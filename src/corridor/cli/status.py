@@ -6,7 +6,16 @@ from datetime import UTC, datetime
 
 import typer
 
-from corridor.cli.context import DbOption, JsonOption, open_app, parse_time, print_json
+from corridor.cli.context import (
+    AsOfOption,
+    DbOption,
+    JsonOption,
+    as_of_json,
+    open_app,
+    parse_time,
+    print_basis,
+    print_json,
+)
 
 __all__ = ["register"]
 
@@ -14,21 +23,32 @@ __all__ = ["register"]
 def register(app: typer.Typer) -> None:
     @app.command("status")
     def status(
-        at: str | None = typer.Option(None, "--at", help="Instant (ISO 8601) [default: now]."),
+        at: str | None = typer.Option(
+            None, "--at", help="Instant (ISO 8601) [default: now; with --as-of, when that "
+            "checkpoint was signed]."
+        ),
         tz: str | None = typer.Option(None, help="Time zone for --at without an offset."),
+        as_of: int | None = AsOfOption,
         db: str | None = DbOption,
         as_json: bool = JsonOption,
     ) -> None:
-        """The situation at an instant, computed from the record.
+        """The situation at an instant, computed from the record's current state.
 
         Per route: status and since when; crossings in the last 7 days by direction and
-        category; convoys waiting and for how many days; incidents.
+        category; convoys waiting and for how many days; incidents; who corroborated and who
+        disputed the reports each figure rests on.
         """
-        when = parse_time(at, tz, "--at") or datetime.now(UTC)
+        when = parse_time(at, tz, "--at")
         with open_app(db) as corridor:
-            sit, registry = corridor.situation.at(when)
+            if when is None and as_of is not None:
+                when = datetime.fromtimestamp(corridor.log.basis(as_of).signed_at, UTC)
+            sit, registry = corridor.situation.at(when or datetime.now(UTC), as_of=as_of)
+            basis = as_of_json(corridor, as_of)
+            if not as_json:
+                print_basis(corridor, as_of)
         if as_json:
-            print_json(sit.to_json())
+            doc = sit.to_json()
+            print_json(doc if basis is None else {**doc, "as_of": basis})
             return
         from corridor.cli.render.situation import print_situation
 

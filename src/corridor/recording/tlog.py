@@ -458,6 +458,10 @@ class TransparencyLog:
         """The latest signed checkpoint, its signature checked against the log's key."""
         return verify_checkpoint(self.latest_checkpoint(), self.origin, self.verifier)
 
+    def with_cosignatures(self, size: int, note: str) -> bytes:
+        """The stored checkpoint note of ``size`` with the witness cosignatures held for it."""
+        return self._with_cosignatures(size, note)
+
     def _with_cosignatures(self, size: int, note: str) -> bytes:
         lines = self.store.cosignature_lines(size)
         return (

@@ -185,6 +185,13 @@ class LogStore(StoreBase):
             ).first()
         return None if row is None else (int(row[0]), bytes(row[1]), row[2], int(row[3]))
 
+    def checkpoint_list(self) -> list[tuple[int, bytes, int]]:
+        """Every signed checkpoint: (size, root, signed_at), smallest first."""
+        tc = t.log_checkpoints.c
+        with self.read() as conn:
+            rows = conn.execute(select(tc.size, tc.root, tc.signed_at).order_by(tc.size)).all()
+        return [(int(r[0]), bytes(r[1]), int(r[2])) for r in rows]
+
     def checkpoint_neighbours(self, size: int) -> tuple[int | None, int | None, int]:
         """The sizes of the signed checkpoints nearest below and above ``size`` (None where
         there is none), and how many the log has signed."""

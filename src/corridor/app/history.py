@@ -1,0 +1,216 @@
+"""The record's history: correct, retract and attest observations (each a new signed entry,
+checked at admission), the versions of one observation, and what is attested about it.
+
+A correction is built from the current version of the observation (its public content and
+its personal values still held), changed as asked, and names that version with a reason; a
+retraction names it with a reason; an attestation names the observation it is about. All three
+are signed by their reporter's key and appended through the one gate (docs/record.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from corridor.errors import ConflictError, InputError
+from corridor.model import Observation
+from corridor.model.history import RETRACTION, Attested, attestation_summary
+from corridor.store.api import AppendResult, StoredObservation
+
+if TYPE_CHECKING:
+    from corridor.app.corridor import Corridor
+
+__all__ = ["Chain", "HistoryCases", "Written"]
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a correction, retraction or attestation wrote: the new entry's observation and
+    what the append did."""
+
+    observation: Observation
+    result: AppendResult
+
+
+@dataclass(frozen=True)
+class Chain:
+    """Every version of one observation, first to last (a final retraction included), which is
+    current (None: retracted), and the current attestations about each version."""
+
+    versions: list[StoredObservation]
+    current: str | None
+    attestations: dict[str, Attested]
+
+    @property
+    def retracted_by(self) -> StoredObservation | None:
+        last = self.versions[-1] if self.versions else None
+        return last if last is not None and last.observation.type == RETRACTION else None
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def _sources(source: str | None, url: str | None, default: str) -> list[dict[str, Any]]:
+    src: dict[str, Any] = {"title": source or default}
+    if url:
+        src["url"] = url
+    return [src]
+
+
+class HistoryCases:
+    def __init__(self, app: Corridor) -> None:
+        self.app = app
+
+    # -- reading -------------------------------------------------------------------------------
+    def chain(self, id_or_prefix: str, *, as_of: int | None = None) -> Chain:
+        """The versions of the observation ``id_or_prefix`` (any of its versions), as of a tree
+        size, with the attestations about each."""
+        if as_of is not None:
+            self.app.log.basis(as_of)
+        store = self.app.store
+        versions = store.chain(id_or_prefix, as_of=as_of)
+        last = versions[-1]
+        current = None if last.observation.type == RETRACTION else last.id
+        about = store.attestations_about([v.id for v in versions], as_of=as_of)
+        return Chain(versions, current, attestation_summary(s.observation for s in about))
+
+    def attestations(
+        self, ids: Iterable[str], *, as_of: int | None = None
+    ) -> dict[str, Attested]:
+        """Per observation id, who corroborated, disputed or reviewed it (current statements,
+        those that have any)."""
+        about = self.app.store.attestations_about(list(ids), as_of=as_of)
+        return attestation_summary(s.observation for s in about)
+
+    def successors(
+        self, ids: Iterable[str], *, as_of: int | None = None
+    ) -> dict[str, StoredObservation]:
+        """Per id that has one, the correction or retraction that superseded it."""
+        return self.app.store.successors(ids, as_of=as_of)
+
+    # -- writing -------------------------------------------------------------------------------
+    def _current(self, id_or_prefix: str) -> StoredObservation:
+        store = self.app.store
+        s = store.get(id_or_prefix)
+        after = store.successors([s.id]).get(s.id)
+        if after is not None:
+            if after.observation.type == RETRACTION:
+                raise ConflictError(f"observation {s.id} was retracted by {after.id}: it is final")
+            raise ConflictError(
+                f"observation {s.id} was already corrected by {after.id}: name that one, its "
+                "current version"
+            )
+        return s
+
+    def _write(self, data: Mapping[str, Any]) -> Written:
+        (obs,) = self.app.observations.parse([data])
+        return Written(obs, self.app.observations.record([obs]))
+
+    def correct(
+        self,
+        id_or_prefix: str,
+        *,
+        reason: str,
+        body: Mapping[str, Any] | None = None,
+        observed: Mapping[str, Any] | None = None,
+        sources: Sequence[Mapping[str, Any]] | None = None,
+        caveats: Sequence[str] | None = None,
+        note: str | None = None,
+        by: str | None = None,
+        replacement: Mapping[str, Any] | None = None,
+    ) -> Written:
+        """Record a correction of the current version ``id_or_prefix``: a copy of it (with
+        the personal values still held) with the ``body`` fields given changed (None removes
+        one), and ``observed``, ``sources``, ``caveats``, ``note`` replaced when given — or the
+        full ``replacement`` observation instead. Signed by ``by`` (default: the reporter;
+        admission refuses anyone else)."""
+        if not reason.strip():
+            raise InputError("a correction needs a reason", where="reason")
+        target = self._current(id_or_prefix)
+        if replacement is not None:
+            data = dict(replacement)
+            data.setdefault("type", target.observation.type)
+            data.setdefault("reporter", target.observation.reporter)
+        else:
+            data = target.observation.content()
+            data.pop("supersedes", None)
+            held = {
+                f: v for f, _salt, v, erased in self.app.store.personal_values(target.id)
+                if erased is None
+            }  # fmt: skip
+            new_body = {**data["body"], **held, **(body or {})}
+            data["body"] = {k: v for k, v in new_body.items() if v is not None}
+            for key, value in (
+                ("observed", observed), ("sources", sources), ("caveats", caveats),
+                ("note", note),
+            ):  # fmt: skip
+                if value is not None:
+                    data[key] = list(value) if isinstance(value, list | tuple) else value
+        if by is not None:
+            data["reporter"] = by
+        data["supersedes"] = {"id": target.id, "reason": reason}
+        return self._write(data)
+
+    def retract(
+        self,
+        id_or_prefix: str,
+        *,
+        reason: str,
+        at: datetime | None = None,
+        source: str | None = None,
+        source_url: str | None = None,
+        by: str | None = None,
+    ) -> Written:
+        """Record the retraction of the current version ``id_or_prefix`` (made at ``at``,
+        default now), signed by ``by`` (default: its reporter; admission refuses anyone
+        else)."""
+        if not reason.strip():
+            raise InputError("a retraction needs a reason", where="reason")
+        target = self._current(id_or_prefix)
+        reporter = by or target.observation.reporter
+        return self._write(
+            {
+                "type": RETRACTION,
+                "observed": at.isoformat() if at is not None else _now(),
+                "reporter": reporter,
+                "sources": _sources(source, source_url, f"retraction by {reporter}"),
+                "body": {"retracts": target.id, "reason": reason},
+            }
+        )
+
+    def attest(
+        self,
+        id_or_prefix: str,
+        *,
+        by: str,
+        stance: str,
+        field: str | None = None,
+        figure: float | None = None,
+        reason: str | None = None,
+        review: str | None = None,
+        at: datetime | None = None,
+        source: str | None = None,
+        source_url: str | None = None,
+    ) -> Written:
+        """Record ``by``'s statement about the observation ``id_or_prefix``: it corroborates
+        it, disputes it (with its own ``figure`` of ``field``, or a ``reason``), or gives the
+        status of a review."""
+        target = self.app.store.get(id_or_prefix)
+        body: dict[str, Any] = {"about": target.id, "stance": stance}
+        for key, value in (("field", field), ("figure", figure), ("reason", reason)):
+            if value is not None:
+                body[key] = value
+        if review is not None:
+            body["review"] = review.replace("-", "_")
+        return self._write(
+            {
+                "type": "attestation",
+                "observed": at.isoformat() if at is not None else _now(),
+                "reporter": by,
+                "sources": _sources(source, source_url, f"statement by {by}"),
+                "body": body,
+            }
+        )
