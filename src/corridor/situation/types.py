@@ -67,6 +67,7 @@ class Situation:
     # per report the situation rests on, who corroborated and who disputed it (those that
     # carry an attestation)
     attestations: dict[str, Attested] = field(default_factory=dict)
+    attested_reports: dict[str, Observation] = field(default_factory=dict)  # those reports
 
     def evidence_ids(self) -> list[str]:
         """Every report the situation rests on, once each."""

@@ -68,14 +68,17 @@ def _figure(v: float | None) -> str:
 
 
 def attested_line(a: Attested) -> str:
-    """``corroborated by armradio; disputed by am-gov (cargo 360), hetq (cargo 361)``."""
+    """``corroborated by armradio; disputed by am-gov (360 t), hetq (vehicles 21)``."""
     parts = []
     if a.corroborated_by:
         parts.append("corroborated by " + ", ".join(s.by for s in a.corroborated_by))
     if a.disputed_by:
         shown = []
         for s in a.disputed_by:
-            what = " ".join(x for x in (s.field or "", _figure(s.figure)) if x)
+            if s.field == "cargo" and s.figure is not None:
+                what = f"{_figure(s.figure)} t"
+            else:
+                what = " ".join(x for x in (s.field or "", _figure(s.figure)) if x)
             shown.append(s.by + (f" ({what})" if what else ""))
         parts.append("disputed by " + ", ".join(shown))
     if a.review is not None:

@@ -9,7 +9,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from corridor.cli.context import console
-from corridor.model import Registry
+from corridor.cli.render.observations import attested_line
+from corridor.model import ConvoyEvent, Crossing, Observation, Registry, RouteStatus
 from corridor.situation import Situation
 
 __all__ = ["print_situation"]
@@ -46,6 +47,33 @@ def _range(values: tuple[float, ...] | tuple[int, ...], unit: str = "") -> str:
     return txt + (" (sources differ)" if len(values) > 1 else "")
 
 
+def _figures(o: Observation) -> str:
+    """What a report says, in a few words: its figures or its status."""
+    b = o.body
+    if isinstance(b, ConvoyEvent):
+        tonnes = sum(c.tonnes for c in b.cargo)
+        parts = [f"{b.vehicles} vehicles" if b.vehicles is not None else "",
+                 f"{tonnes:,g} t" if b.cargo else ""]
+        return ", ".join(p for p in parts if p) or str(b.state)
+    if isinstance(b, Crossing):
+        return ", ".join(x for x in (_n(b.count) if b.count is not None else "",
+                                     f"{b.tonnes:g} t" if b.tonnes is not None else "") if x)
+    if isinstance(b, RouteStatus):
+        return str(b.status)
+    return o.type
+
+
+def _attested(sit: Situation, ids: tuple[str, ...], out: Console) -> None:
+    """Under a figure, who corroborated and who disputed each report it rests on."""
+    for i in ids:
+        a = sit.attestations.get(i)
+        if a is None:
+            continue
+        o = sit.attested_reports.get(i)
+        what = f" ({_figures(o)})" if o is not None else ""
+        out.print(f"    [dim]report {i[:12]}{escape(what)}: {escape(attested_line(a))}[/dim]")
+
+
 def print_situation(sit: Situation, registry: Registry, out: Console = console) -> None:
     """Print a situation: routes, crossings in the window, convoys waiting, incidents."""
     out.print(f"[bold]Situation at {sit.at.strftime('%Y-%m-%d %H:%M %z')}[/bold]")
@@ -66,6 +94,8 @@ def print_situation(sit: Situation, registry: Registry, out: Console = console) 
             " at ".join(x for x in (who, where) if x),
         )
     out.print(t)
+    for r in sit.routes:
+        _attested(sit, r.evidence, out)
 
     out.print(f"[bold]Crossings[/bold] {_d(sit.window_start)} → {_d(sit.at)} (7 days)")
     t = Table(box=None, pad_edge=False, header_style="dim")
@@ -93,6 +123,8 @@ def print_situation(sit: Situation, registry: Registry, out: Console = console) 
     for cp in sit.checkpoints_without_reports:
         t.add_row(_name(registry, cp), "", "", "[yellow]no data[/yellow] (no report)", "", "0")
     out.print(t)
+    for c in sit.crossings:
+        _attested(sit, c.evidence, out)
     if sit.crossings_overlapping:
         n = len(sit.crossings_overlapping)
         out.print(
@@ -120,6 +152,7 @@ def print_situation(sit: Situation, registry: Registry, out: Console = console) 
             f"[bold]{w.days_waiting:.0f} days[/bold] (last report {_d(w.last_report)}{stale})"
             + (f"; {extra}" if extra else "")
         )
+        _attested(sit, w.evidence, out)
 
     out.print("[bold]Incidents[/bold] (30 days)")
     if not sit.incidents:
