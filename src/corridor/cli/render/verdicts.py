@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from corridor.cli.context import console
+from corridor.cli.render.observations import attested_line
 from corridor.model import Observation
 from corridor.rules import CommitmentResult, Instance, Verdict
 
@@ -84,6 +85,8 @@ def print_results(
                     line += (f"  (log #{p['log_index']}, inclusion proved in tree of "
                              f"{p['tree_size']})")
                 out.print(escape(line))
+                if oid in r.attestations:
+                    out.print(f"      [dim]{escape(attested_line(r.attestations[oid]))}[/dim]")
             if len(inst.evidence) > limit:
                 out.print(f"    [dim]… and {len(inst.evidence) - limit} more[/dim]")
         rest = sum(len(run) for run in runs[limit:])
