@@ -223,12 +223,17 @@ class TestLachin:
         assert disputes["westernarmeniatv"] == {("vehicles", 21)}
         shown = cli.json("show", convoy["evidence"][0])
         assert shown["signature_note"].startswith("signed with a DEMO key")
+        # the reports were appended first, the statements about them after: both sizes signed
+        sizes = [c["tree_size"] for c in cli.json("log", "checkpoints")["items"]]
+        assert sizes == [0, 93, 104]
+        then = cli.json("status", "--at", "2023-08-15T12:00:00+04:00", "--as-of", "93")
+        assert then["attestations"] == {} and then["convoys_waiting"] == s["convoys_waiting"]
 
     def test_demo_line(self, cli: Cli, tmp_path: Path) -> None:
         code, out, err = cli("demo", "--sections", "record")
         assert code == 0, err
         assert "400 t, 19 trucks: corroborated by armradio; disputed by am-gov (360 t)" in out
-        assert "DEMO" in out
+        assert "DEMO" in out and "As of signed checkpoint 93" in out
 
     def test_supply_as_of(self, cli: Cli) -> None:
         """As-recorded supply scenarios read the record as of a signed checkpoint, and say so;

@@ -92,7 +92,9 @@ class HistoryCases:
         return self.app.store.successors(ids, as_of=as_of)
 
     # -- writing -------------------------------------------------------------------------------
-    def _current(self, id_or_prefix: str) -> StoredObservation:
+    def _current(self, id_or_prefix: str, verb: str) -> StoredObservation:
+        """The version ``id_or_prefix``, which must be current (ConflictError naming the one
+        that superseded it, as admission would)."""
         store = self.app.store
         s = store.get(id_or_prefix)
         after = store.successors([s.id]).get(s.id)
@@ -100,7 +102,7 @@ class HistoryCases:
             if after.observation.type == RETRACTION:
                 raise ConflictError(f"observation {s.id} was retracted by {after.id}: it is final")
             raise ConflictError(
-                f"observation {s.id} was already corrected by {after.id}: name that one, its "
+                f"observation {s.id} was already corrected by {after.id}: {verb} that one, its "
                 "current version"
             )
         return s
@@ -129,7 +131,7 @@ class HistoryCases:
         admission refuses anyone else)."""
         if not reason.strip():
             raise InputError("a correction needs a reason", where="reason")
-        target = self._current(id_or_prefix)
+        target = self._current(id_or_prefix, "correct")
         if replacement is not None:
             data = dict(replacement)
             data.setdefault("type", target.observation.type)
@@ -169,7 +171,7 @@ class HistoryCases:
         else)."""
         if not reason.strip():
             raise InputError("a retraction needs a reason", where="reason")
-        target = self._current(id_or_prefix)
+        target = self._current(id_or_prefix, "retract")
         reporter = by or target.observation.reporter
         return self._write(
             {

@@ -172,6 +172,14 @@ def _record_section(app: Corridor) -> None:
         a = attested.get(s.id)
         line = attested_line(a) if a is not None else "no attestation"
         console.print(f"  {s.id[:12]}  {figure}: {escape(line)}")
+    said = [st.id for a in attested.values() for st in (*a.corroborated_by, *a.disputed_by)]
+    reports = min((app.observations.show(i).log_index for i in said), default=0)
+    if reports and {c[0] for c in app.log.checkpoints()} >= {reports}:
+        console.print(
+            f"As of signed checkpoint {reports} (the reports alone, before these statements "
+            f"were appended) none of them existed: corridor status --as-of {reports} shows the "
+            "record as it stood then."
+        )
     console.print(
         "[dim]A source corrects or retracts only its own report (corridor correct, corridor "
         "retract); others attest (corridor attest); corridor show ID lists a report's versions "
