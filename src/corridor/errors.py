@@ -17,6 +17,8 @@ JSON envelope. Messages name files, rows and fields, never a command or a comman
     ├── ConflictError                        a write that contradicts what is stored
     ├── StoreError                           the database failed or is not initialised
     ├── KeyError_ (alias SigningKeyError)    a signing or verifier key is missing or unusable
+    ├── AccessError                          credentials that do not allow the request
+    │   └── AuthenticationError              no credentials, or unknown, expired or revoked ones
     └── VerificationError                    a proof, signature, note or log does not verify
         └── TamperError                      stored entries differ from the log
 """
@@ -24,6 +26,8 @@ JSON envelope. Messages name files, rows and fields, never a command or a comman
 from __future__ import annotations
 
 __all__ = [
+    "AccessError",
+    "AuthenticationError",
     "ConflictError",
     "CorridorError",
     "InputError",
@@ -103,6 +107,16 @@ class StoreError(CorridorError):
 
 class SigningKeyError(CorridorError):
     """A signing or verifier key is missing, malformed or does not match."""
+
+
+class AccessError(CorridorError):
+    """Valid credentials that do not allow this request: a role or scope short of it, or an
+    entry signed by another organisation than the one the credentials belong to."""
+
+
+class AuthenticationError(AccessError):
+    """No credentials where they are needed, or credentials that are unknown, expired or
+    revoked."""
 
 
 class VerificationError(CorridorError):

@@ -3,14 +3,15 @@ never write; windowed reads give what the whole record gives."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from corridor.app import Corridor
-from corridor.app.commitments import evaluate_rules
+from corridor.app.commitments import evaluate_rules, load_rule_files
 from corridor.errors import NotFoundError
+from corridor.rules import events_from
 from corridor.rules.filters import rule_types
 
 AT = datetime(2023, 9, 30, 12, tzinfo=UTC)
@@ -47,14 +48,27 @@ class TestApplication:
             assert (_checkpoints(app), app.store.size()) == before
 
     def test_check_reads_only_what_the_rules_name(self, app: Corridor) -> None:
-        """Judging over the rule types the files name gives exactly the whole record's verdicts."""
+        """Judging over the rule types the files name, and only the history up to the instant,
+        gives exactly the whole record's verdicts, at instants on, between and before reports."""
         with app:
             case = app.cases.read("lachin-2023")
-            windowed = app.commitments.check(case.rules, AT, case=case)
             everything = [s.observation for s in app.observations.list()]
-            whole = evaluate_rules(case.rules, everything, app.store.registry(), AT)
-            assert windowed.to_json() == whole.to_json()
-            assert windowed.events <= whole.events
+            registry = app.store.registry()
+            types = rule_types(load_rule_files(case.rules, registry))
+            # instants exactly on reports the rules read, between them, before them all
+            starts = sorted({o.observed.start for o in everything if o.type in types})
+            instants = [AT, starts[0], starts[len(starts) // 2], starts[-1],
+                        starts[len(starts) // 3] + timedelta(seconds=1),
+                        starts[0] - timedelta(days=1)]  # fmt: skip
+            for at in instants:
+                windowed = app.commitments.check(case.rules, at, case=case)
+                whole = evaluate_rules(case.rules, everything, registry, at)
+                assert windowed.to_json() == whole.to_json(), at
+                # exactly the reports of those types that start at or before the instant
+                wanted = [o for o in everything if o.type in types and o.observed.start <= at]
+                assert windowed.events == len(events_from(wanted)), at
+            early = app.commitments.check(case.rules, starts[len(starts) // 2], case=case)
+            assert early.events < app.commitments.check(case.rules, AT, case=case).events
 
     def test_check_refuses_a_database_without_the_case(self, db_url: str, tmp_path: Path) -> None:
         """Judging a case's commitments against a database that lacks the case says so."""

@@ -19,6 +19,7 @@ from corridor.recording import Recorder, TransparencyLog, init_log
 from corridor.recording.keyring import Keyring
 from corridor.store.api import Query
 from corridor.store.sql import SqlStore
+from corridor.store.tokens import StoredToken
 
 UTC = UTC
 
@@ -105,6 +106,25 @@ class TestAppendAndQuery:
         )
         assert [s.observation.body.count for s in got] == [0, 7]  # type: ignore[union-attr]
         assert store.count(Query(type="incident")) == 0
+
+    def test_after_cursor_is_log_order(self, recorder: Recorder, store: SqlStore) -> None:
+        """``after`` lists the entries appended after a log index, in log order (not time
+        order), filters and limit still applying; paging by it visits every entry once."""
+        recorder.submit([obs(5, 1), obs(1, 2), obs(3, 3, "outbound"), obs(2, 4), obs(4, 5)])
+        assert [s.log_index for s in store.query(Query(after=1))] == [2, 3, 4]
+        assert [s.log_index for s in store.query(Query(after=-1, limit=2))] == [0, 1]
+        assert [s.log_index for s in store.query(Query(after=4))] == []
+        assert [s.log_index for s in store.query(Query(after=0, direction="inbound"))] == [1, 3, 4]
+        assert store.count(Query(after=2)) == 2
+        # without a cursor: time order
+        counts = [s.observation.body.count for s in store.query(Query())]  # type: ignore[union-attr]
+        assert counts == [2, 4, 3, 5, 1]
+        seen: list[int] = []
+        cursor = -1
+        while page := list(store.query(Query(after=cursor, limit=2))):
+            seen += [s.log_index for s in page]
+            cursor = page[-1].log_index
+        assert seen == [0, 1, 2, 3, 4]
 
     def test_get_by_prefix(self, recorder: Recorder, store: SqlStore) -> None:
         """An observation is found by a unique prefix of its id."""
@@ -236,6 +256,40 @@ class TestLog:
             conn.execute(text("DELETE FROM observations WHERE log_index = 4"))
         with pytest.raises(TamperError, match="checkpoint"):
             TransparencyLog(store).verify()
+
+
+class TestAccess:
+    def _token(self, tid: str, org: str | None = "ngo-x") -> StoredToken:
+        return StoredToken(tid, bytes([len(tid)]) * 32, org, "reporter", ("read", "submit"),
+                           "label", 1000, 2000, None, None)  # fmt: skip
+
+    def test_tokens_round_trip_and_revoke(self, store: SqlStore) -> None:
+        """A token is stored with its hash and read back; revoking it twice records once; its
+        creation and revocation are in the admin record, in order."""
+        store.add_token(self._token("aaaaaaaaaaaa"), (1000, "cli:test", "token.create", {"r": 1}))
+        got = store.token("aaaaaaaaaaaa")
+        assert got is not None and got.hash == bytes([12]) * 32 and got.scopes == ("read", "submit")
+        assert store.token("bbbbbbbbbbbb") is None
+        store.touch_token("aaaaaaaaaaaa", 1500)
+        store.touch_token("aaaaaaaaaaaa", 1400)  # never backwards
+        assert store.revoke_token("aaaaaaaaaaaa", 1600, "cli:test", {}).revoked_at == 1600
+        again = store.revoke_token("aaaaaaaaaaaa", 1700, "cli:test", {})
+        assert (again.revoked_at, again.last_used_at) == (1600, 1500)
+        actions = store.admin_actions()
+        assert [(a.action, a.subject, a.actor) for a in actions] == [
+            ("token.create", "aaaaaaaaaaaa", "cli:test"),
+            ("token.revoke", "aaaaaaaaaaaa", "cli:test"),
+        ]
+        assert actions[0].detail == {"r": 1}
+        assert [a.seq for a in store.admin_actions(after=actions[0].seq)] == [actions[1].seq]
+        with pytest.raises(NotFoundError):
+            store.revoke_token("cccccccccccc", 1, "cli:test", {})
+
+    def test_token_for_unknown_org_writes_nothing(self, store: SqlStore) -> None:
+        """A token for an organisation not in the record is refused, and not recorded."""
+        with pytest.raises(NotFoundError, match="nobody"):
+            store.add_token(self._token("dddddddddddd", "nobody"), (1, "cli:t", "token.create", {}))
+        assert store.tokens() == [] and list(store.admin_actions()) == []
 
 
 class TestPrivacy:

@@ -54,6 +54,16 @@ class CaseCases:
         store = self.app.store
         demo = is_builtin(case)
         store.put_entities(case.organisations, case.places, case.routes, case.checkpoints)
+        self.app.access.record(
+            "case.load",
+            case.name,
+            {
+                "organisations": len(case.organisations),
+                "places": len(case.places),
+                "routes": len(case.routes),
+                "checkpoints": len(case.checkpoints),
+            },
+        )
         if store.get_meta("log_origin") is None:
             init_log(store, self.app.keyring, demo=demo)
         if demo:

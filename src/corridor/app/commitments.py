@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -130,8 +130,11 @@ class CommitmentCases:
         basis = None if as_of is None else self.app.log.basis(as_of)
         registry = store.registry()
         rule_sets = load_rule_files(files, registry, short_names=short_names)
-        # only the observation types the rules' filters name can matter to them
-        stored = store.overlapping(None, None, sorted(rule_types(rule_sets)), as_of=as_of)
+        # only the observation types the rules' filters name can matter to them, and only those
+        # starting at or before ``at`` (the store's resolution is a microsecond): a check at an
+        # earlier instant reads the history up to it, not the whole record
+        until = at + timedelta(microseconds=1)
+        stored = store.overlapping(None, until, sorted(rule_types(rule_sets)), as_of=as_of)
         ids = {s.id for s in stored}
         attested = attestation_summary(
             a.observation

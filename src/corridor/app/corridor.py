@@ -7,8 +7,9 @@
 
 Every face (the CLI, the HTTP API, the dashboard, reports) calls this and nothing below it. The
 use cases are grouped by resource (``observations``, ``history``, ``imports``, ``cases``,
-``situation``, ``commitments``, ``supply``, ``log``, ``witness``, ``keys``); each group defines
-the JSON shape of what it returns once (:mod:`corridor.app.shapes`).
+``situation``, ``commitments``, ``supply``, ``log``, ``witness``, ``keys``, ``registry``,
+``access``); each group defines the JSON shape of what it returns once
+(:mod:`corridor.app.shapes`).
 
 Safe in a long-running, multi-process server:
 - reads never write (signing a checkpoint is :meth:`LogCases.sign_checkpoint`, an explicit write);
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING
 from corridor.app.settings import Settings
 
 if TYPE_CHECKING:
+    from corridor.app.access import AccessCases
     from corridor.app.cases import CaseCases
     from corridor.app.commitments import CommitmentCases
     from corridor.app.history import HistoryCases
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     from corridor.app.keys import KeyCases
     from corridor.app.log import LogCases
     from corridor.app.observations import ObservationCases
+    from corridor.app.registry import RegistryCases
     from corridor.app.situation import SituationCases
     from corridor.app.supply import SupplyCases
     from corridor.app.witness import WitnessCases
@@ -169,6 +172,18 @@ class Corridor:
         from corridor.app.keys import KeyCases
 
         return KeyCases(self)
+
+    @cached_property
+    def registry(self) -> RegistryCases:
+        from corridor.app.registry import RegistryCases
+
+        return RegistryCases(self)
+
+    @cached_property
+    def access(self) -> AccessCases:
+        from corridor.app.access import AccessCases
+
+        return AccessCases(self)
 
     # -- lifetime ----------------------------------------------------------------------------
     def close(self) -> None:

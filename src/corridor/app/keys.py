@@ -32,7 +32,9 @@ class KeyCases:
                 subject=org,
             )
 
-    def new(self, org: str, *, rotate: bool = False) -> tuple[Path, str]:
+    def new(
+        self, org: str, *, rotate: bool = False, actor: str | None = None
+    ) -> tuple[Path, str]:
         """A new Ed25519 signing key for ``org``: the private key to a file (mode 0600), never
         into the database; the public key registered. Returns (file, verifier key).
 
@@ -52,12 +54,16 @@ class KeyCases:
         signer = Signer.generate(org)
         path = ring.save(signer)
         self.app.transparency_log().register(org, signer, demo=False)
+        self._record(org, signer.vkey, rotate, actor)
         return path, signer.vkey
 
-    def add(self, vkey: str, *, rotate: bool = False) -> tuple[str, bool]:
+    def add(
+        self, vkey: str, *, rotate: bool = False, actor: str | None = None
+    ) -> tuple[str, bool]:
         """Register another organisation's verifier key; returns (vkey, newly added).
 
         A key for an organisation that already has another registered key needs ``rotate``.
+        A new registration is recorded in the admin record (``actor`` default: this user).
         """
         from corridor.ledger.note import Verifier
 
@@ -65,7 +71,15 @@ class KeyCases:
         if v.vkey in self.registered(v.name):
             return v.vkey, False
         self._refuse_second_key(v.name, rotate)
-        return v.vkey, self.app.transparency_log().register(v.name, v, demo=False)
+        added = self.app.transparency_log().register(v.name, v, demo=False)
+        if added:
+            self._record(v.name, v.vkey, rotate, actor)
+        return v.vkey, added
+
+    def _record(self, org: str, vkey: str, rotate: bool, actor: str | None) -> None:
+        self.app.access.record(
+            "key.register", org, {"vkey": vkey, "rotate": rotate}, actor=actor
+        )
 
     def list(self) -> list[tuple[str, str, bool]]:
         """(organisation, verifier key, is a DEMO key) for every registered key.

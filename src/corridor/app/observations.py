@@ -1,17 +1,38 @@
-"""Observations: record (validate, sign, append), list with filters, show one."""
+"""Observations: record (validate, sign, append), submit entries signed elsewhere (verify,
+append), list with filters or follow the log from a cursor, show one."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from corridor.errors import AccessError, InputError, VerificationError
 from corridor.model import Observation, parse_observation
 from corridor.store.api import AppendResult, Query, StoredObservation
 
 if TYPE_CHECKING:
     from corridor.app.corridor import Corridor
 
-__all__ = ["ObservationCases"]
+__all__ = ["MAX_SUBMISSION", "ObservationCases", "SignedEntry"]
+
+#: The most entries one submission of signed entries may hold: one transaction, all or nothing.
+MAX_SUBMISSION = 2000
+#: Entries read from the database at a time when following the log.
+FEED_PAGE = 1000
+
+
+@dataclass(frozen=True)
+class SignedEntry:
+    """An entry signed by its reporter elsewhere, and the personal values it commits to that
+    the reporter hands the record (field, salt, value); the log holds only the commitments."""
+
+    entry: bytes
+    personal: tuple[tuple[str, bytes, Any], ...] = ()
+
+
+def _at(index: int, message: str) -> str:
+    return f"entry {index} of the submission: {message}"
 
 
 class ObservationCases:
@@ -47,10 +68,93 @@ class ObservationCases:
         recorder = Recorder(self.app.store, self.app.keyring, pool=self.app.pool)
         return recorder.submit(observations, progress=progress)
 
+    def submit(
+        self, items: Sequence[SignedEntry], *, org: str | None = None
+    ) -> tuple[AppendResult, bytes]:
+        """Verify entries signed elsewhere and append them; returns what was appended and the
+        latest signed checkpoint, which covers them (the server signs checkpoints, never an
+        observation).
+
+        All or nothing: every entry is admitted (framing, signatures, normal form, validation,
+        references) before any is written, in one transaction. With ``org`` (a reporter's
+        organisation) every entry must be first-signed by that organisation (AccessError
+        naming the entry otherwise). Personal values must open the entry's commitments. An entry
+        already on the record is a duplicate, not an error. Errors name the entry's position
+        (also their ``subject``).
+        """
+        from corridor.ledger import entry as ledger_entry
+        from corridor.recording.tlog import BATCH
+
+        assert MAX_SUBMISSION <= BATCH  # one batch: one transaction
+        if not items:
+            raise InputError("a submission holds at least one entry", where="entries")
+        if len(items) > MAX_SUBMISSION:
+            raise InputError(
+                f"{len(items)} entries in one submission; at most {MAX_SUBMISSION}",
+                where="entries",
+            )
+        personal: dict[bytes, list[tuple[str, bytes, Any]]] = {}
+        for i, item in enumerate(items):
+            try:
+                _m, content, sigs = ledger_entry.frame_entry(item.entry)
+            except VerificationError as exc:
+                raise _error(VerificationError(_at(i, exc.message)), i) from None
+            if org is not None and sigs[0].signer != org:
+                raise _error(AccessError(_at(i, (
+                    f"its first signature is by organisation {sigs[0].signer!r}; this token "
+                    f"submits only entries first-signed by {org!r}"
+                ))), i)  # fmt: skip
+            if item.personal:
+                personal[item.entry] = self._personal(i, content, item.personal)
+        log = self.app.transparency_log()
+        result = log.append_entries([it.entry for it in items], personal, sign=True)
+        # the checkpoint signed after this append, or a newer one (another writer's, which
+        # covers these entries too); with nothing new, one over whatever is unsigned
+        note = log.latest_checkpoint() if result.accepted else log.sign_checkpoint()
+        return result, note
+
+    @staticmethod
+    def _personal(
+        i: int, content: Mapping[str, Any], values: Sequence[tuple[str, bytes, Any]]
+    ) -> list[tuple[str, bytes, Any]]:
+        from corridor.ledger import entry as ledger_entry
+
+        commitments = content.get("personal")
+        if not isinstance(commitments, dict):
+            commitments = {}
+        seen: set[str] = set()
+        for field, salt, value in values:
+            where = f"personal.{field}"
+            if field in seen:
+                raise _error(InputError(_at(i, "is given twice"), where=where), i)
+            seen.add(field)
+            commitment = commitments.get(field)
+            if not isinstance(commitment, str):
+                raise _error(InputError(_at(i, "the entry commits to no such value"),
+                                        where=where), i)  # fmt: skip
+            try:
+                ledger_entry.check_personal(commitment, value, salt)
+            except (InputError, VerificationError) as exc:
+                raise _error(VerificationError(_at(i, f"{where}: {exc.message}")), i) from None
+        return list(values)
+
+    def feed(self, query: Query, *, page: int = FEED_PAGE) -> Iterator[StoredObservation]:
+        """Every observation matching ``query`` after its cursor (``query.after``, default
+        from the start), in log order, read from the database a page at a time (memory stays
+        flat however long the log); ``query.limit`` is ignored."""
+        cursor = -1 if query.after is None else query.after
+        while True:
+            rows = list(self.app.store.query(replace(query, after=cursor, limit=page)))
+            yield from rows
+            if len(rows) < page:
+                return
+            cursor = rows[-1].log_index
+
     def list(self, query: Query | None = None) -> list[StoredObservation]:
-        """Observations matching ``query``, oldest first: the current state (the current
-        version of each observation), or with ``query.history`` every entry; as of
-        ``query.as_of`` entries, which must be the size of a signed checkpoint."""
+        """Observations matching ``query``, oldest first (with a cursor: in log order): the
+        current state (the current version of each observation), or with ``query.history`` or
+        a cursor every entry; as of ``query.as_of`` entries, which must be the size of a signed
+        checkpoint."""
         query = query or Query()
         if query.as_of is not None:
             self.app.log.basis(query.as_of)
@@ -62,3 +166,8 @@ class ObservationCases:
         if as_of is not None:
             self.app.log.basis(as_of)
         return self.app.store.get(id_or_prefix, as_of=as_of)
+
+
+def _error(exc: InputError | VerificationError | AccessError, index: int) -> Exception:
+    exc.subject = str(index)
+    return exc

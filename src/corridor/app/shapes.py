@@ -11,17 +11,24 @@ returns, unchanged.
     consistency      a consistency proof between two tree sizes
     verification     what a verification checked
     key              a registered verifier key
+    token            an API token (never the token itself)
+    admin_action     one entry of the admin record
+    registry         organisations, places, routes, checkpoints (each entity's own JSON)
+    observation_row  an observation as one CSV row (OBSERVATION_COLUMNS)
     situation        :meth:`corridor.situation.Situation.to_json`
     verdicts         :func:`corridor.rules.results_to_json`, evidence optionally with proofs
     import summary   :meth:`corridor.ingest.ImportSummary.to_json`
     supply           :func:`supply_result`
 
-Times are ISO 8601 with their offset; hashes and keys base64; counts are integers.
+Times are ISO 8601 with their offset (the service's own times, such as a token's, RFC 3339
+UTC); hashes and keys base64; counts are integers.
 """
 
 from __future__ import annotations
 
 import base64
+import json
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -31,8 +38,14 @@ if TYPE_CHECKING:
     from corridor.model.history import Attested
     from corridor.store.api import AppendResult, StoredObservation
 
+if TYPE_CHECKING:
+    from corridor.model import Registry
+    from corridor.store.tokens import AdminAction, StoredToken
+
 __all__ = [
     "DEMO_SIGNATURE_NOTE",
+    "OBSERVATION_COLUMNS",
+    "admin_action",
     "append_result",
     "b64",
     "basis",
@@ -41,8 +54,12 @@ __all__ = [
     "consistency",
     "key",
     "observation",
+    "observation_row",
     "proof_bundle",
+    "registry",
+    "rfc3339",
     "supply_result",
+    "token",
     "verdicts_with_proofs",
     "verification",
 ]
@@ -189,3 +206,74 @@ def supply_result(
         "skipped": skipped,
         "plot": plot,
     }
+
+
+def rfc3339(seconds: int | None) -> str | None:
+    """Seconds since the epoch as an RFC 3339 UTC time (None stays None)."""
+    if seconds is None:
+        return None
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+
+
+def token(t: StoredToken) -> dict[str, Any]:
+    """An API token as listed: its id, never the token or its hash."""
+    return {
+        "id": t.id,
+        "org": t.org_id,
+        "role": t.role,
+        "scopes": list(t.scopes),
+        "label": t.label,
+        "created_at": rfc3339(t.created_at),
+        "expires_at": rfc3339(t.expires_at),
+        "revoked_at": rfc3339(t.revoked_at),
+        "last_used_at": rfc3339(t.last_used_at),
+    }
+
+
+def admin_action(a: AdminAction) -> dict[str, Any]:
+    return {
+        "seq": a.seq,
+        "at": rfc3339(a.at),
+        "actor": a.actor,
+        "action": a.action,
+        "subject": a.subject,
+        "detail": dict(a.detail),
+    }
+
+
+def registry(r: Registry) -> dict[str, list[dict[str, Any]]]:
+    """Every entity as the model dumps it (so that a client rebuilds the Registry), by id."""
+    return {
+        name: [e.model_dump(mode="json") for _id, e in sorted(getattr(r, name).items())]
+        for name in ("organisations", "places", "routes", "checkpoints")
+    }
+
+
+#: The columns of an observation as a CSV row; ``observation`` is its content as JSON.
+OBSERVATION_COLUMNS = (
+    "log_index", "id", "type", "start", "end", "reporter", "route", "checkpoint", "place",
+    "direction", "category", "signed_by", "observation",
+)  # fmt: skip
+
+
+def observation_row(s: StoredObservation) -> list[Any]:
+    """An observation as one CSV row (OBSERVATION_COLUMNS; text cells not yet escaped)."""
+    o = s.observation
+    body = o.body.__dict__
+    content = o.content()
+    observed = content.get("observed") or {}
+    return [
+        s.log_index,
+        s.id,
+        o.type,
+        observed.get("start"),
+        observed.get("end"),
+        o.reporter,
+        body.get("route"),
+        body.get("checkpoint"),
+        body.get("place"),
+        body.get("direction"),
+        body.get("category"),
+        ",".join(s.signers),
+        json.dumps(content, ensure_ascii=False, separators=(",", ":")),
+    ]

@@ -12,6 +12,7 @@ BENCHMARKS = {
     "readers": "a 50,000-row XLSX through python-calamine vs openpyxl; CSV rows/s",
     "supply": "Monte Carlo stock-and-flow runs against one vectorised pass",
     "scale": "status, list, show, rules and supply reads at 10k-1M observations vs sqlite3",
+    "service": "concurrent reporters against corridor serve on PostgreSQL vs in-process ingest",
     "yaml": "the largest built-in case file: the old pure-Python loader against corridor.source",
 }
 

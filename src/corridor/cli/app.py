@@ -37,6 +37,7 @@ _COMMAND_MODULES: list[str] = [
     "serve",
     "status",
     "supply",
+    "tokens",
 ]
 
 

@@ -81,6 +81,15 @@ class _Tiles:
         self.store.write_tiles(self.conn, tiles)
 
 
+def _at_entry(
+    error: type[RecordError] | type[VerificationError], index: int, message: str
+) -> RecordError | VerificationError:
+    """An admission error naming the entry's position in the submission (also its subject)."""
+    exc = error(f"entry {index} of the submission: {message}")
+    exc.subject = str(index)
+    return exc
+
+
 def init_log(
     store: SqlStore, keyring: Keyring, *, origin: str | None = None, demo: bool = False
 ) -> LogInfo:
@@ -147,25 +156,37 @@ class TransparencyLog:
         # be shared by every log object of a long-lived application
         self.tile_cache = tile_cache if tile_cache is not None else TileCache()
         self._keys: dict[tuple[str, bytes], tuple[Verifier, bool]] | None = None
+        self._ident: dict[str, str] = {}
 
     # -- identity --------------------------------------------------------------------------
+    def _identity(self, key: str) -> str | None:
+        """A part of the log's identity (origin, key, demo flag), read once set: it never
+        changes after (init_log refuses to), so one use case reads it from the database once
+        instead of at every step of every append."""
+        value = self._ident.get(key)
+        if value is None:
+            value = self.store.get_meta(key)
+            if value is not None:
+                self._ident[key] = value
+        return value
+
     @property
     def origin(self) -> str:
-        o = self.store.get_meta("log_origin")
+        o = self._identity("log_origin")
         if o is None:
             raise StoreError(NO_LOG, code="no-log")
         return o
 
     @property
     def verifier(self) -> Verifier:
-        v = self.store.get_meta("log_vkey")
+        v = self._identity("log_vkey")
         if v is None:
             raise StoreError(NO_LOG, code="no-log")
         return Verifier.from_vkey(v)
 
     @property
     def demo(self) -> bool:
-        return self.store.get_meta("log_demo") == "1"
+        return self._identity("log_demo") == "1"
 
     def _log_signer(self) -> Signer | None:
         """The log's checkpoint signer, refused unless it is the log's registered key."""
@@ -299,10 +320,17 @@ class TransparencyLog:
             with gc_paused():
                 for k, chunk in enumerate(chunks):
                     if not parallel:
-                        admitted = [
-                            admit_entry(e, keys, context.demo_keys, context.registry)
-                            for e in chunk
-                        ]
+                        admitted = []
+                        for i, e in enumerate(chunk):
+                            try:
+                                admitted.append(
+                                    admit_entry(e, keys, context.demo_keys, context.registry)
+                                )
+                            except (RecordError, VerificationError) as exc:
+                                error = RecordError if isinstance(exc, RecordError) else (
+                                    VerificationError
+                                )
+                                raise _at_entry(error, k * BATCH + i, exc.message) from None
                     else:
                         assert pool is not None
                         while submitted < len(chunks) and submitted <= k + AHEAD:
@@ -312,7 +340,7 @@ class TransparencyLog:
                         if isinstance(got, tuple):
                             i, kind, message = got
                             error = RecordError if kind == "record" else VerificationError
-                            raise error(f"entry {k * BATCH + i} of the submission: {message}")
+                            raise _at_entry(error, k * BATCH + i, message)
                         admitted = got
                     extra = personal or {}
                     items = [

@@ -12,22 +12,33 @@ import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from corridor import __version__
 from corridor.app import Corridor
 from corridor.app.settings import Settings
+from corridor.service.auth import identify
 from corridor.service.config import ServiceConfig
-from corridor.service.errors import install_error_handlers
-from corridor.service.limits import BodyLimit
+from corridor.service.errors import error_responses, install_error_handlers
+from corridor.service.limits import BodyLimit, RateLimiter
 
 __all__ = ["ROUTERS", "create_app", "from_env"]
 
 #: Router modules, each exposing ``router`` (an APIRouter); keep sorted, one line per module.
 ROUTERS: list[str] = [
+    "admin",
+    "entries",
+    "keys",
     "meta",
+    "observations",
+    "registry",
+    "tokens",
 ]
+
+#: Errors any route may answer: a body that does not parse, a bad token on any request, invalid
+#: input, the rate limit.
+COMMON_ERRORS = error_responses(400, 401, 422, 429)
 
 DESCRIPTION = """\
 One record of what moves through contested corridors and checkpoints, shared by many
@@ -35,6 +46,12 @@ organisations. Every observation is signed by the organisation that reports it (
 holds its key) and appended to a transparency log (RFC 9162, C2SP checkpoints and tiles).
 
 Errors share one envelope: `{"error": {"status", "code", "message", "subject"}}`.
+
+Access: published reads need no token. Writes need `Authorization: Bearer <token>` (made with
+`corridor token create`): **admin** (the registry, keys, tokens, the admin record), **reporter**
+(submit entries first-signed by its own organisation's registered key), **reader**, **witness**.
+A missing or bad token is a 401, a token whose role does not allow the request a 403. Requests
+are rate-limited per token (per client address without one): 429 with `Retry-After`.
 """
 
 
@@ -63,13 +80,16 @@ def create_app(
         docs_url="/docs",
         redoc_url=None,
         openapi_url="/openapi.json",
+        # every request: its token checked, its rate counted (corridor.service.auth)
+        dependencies=[Depends(identify)],
     )
     api.state.settings = settings
     api.state.config = config
+    api.state.limiter = RateLimiter(config.rate_limit)
     install_error_handlers(api)
     for name in ROUTERS:
         module = importlib.import_module(f"corridor.service.routes.{name}")
-        api.include_router(module.router)
+        api.include_router(module.router, responses=COMMON_ERRORS)
     if config.cors_origins:
         api.add_middleware(
             CORSMiddleware,

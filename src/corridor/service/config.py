@@ -4,7 +4,9 @@
 Environment: ``CORRIDOR_CORS_ORIGINS`` (comma-separated origins allowed to call the API from a
 browser, e.g. the dashboard's; none by default), ``CORRIDOR_MAX_BODY`` (largest request body
 in bytes, default 16 MiB), ``CORRIDOR_RATE_LIMIT`` (requests per minute per token or client
-address, default 600; 0 turns it off).
+address, default 600; 0 turns it off; each worker process counts on its own, so with N workers
+a client may get up to N times as many), ``CORRIDOR_PUBLIC_READS`` (1, the default: published
+reads need no token; 0: every read needs a token of any role).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ class ServiceConfig:
     cors_origins: tuple[str, ...] = ()
     max_body: int = 16 * MIB
     rate_limit: int = 600
+    public_reads: bool = True
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None) -> ServiceConfig:
@@ -48,4 +51,5 @@ class ServiceConfig:
             cors_origins=origins,
             max_body=_int(env, "CORRIDOR_MAX_BODY", 16 * MIB, 1024, 1024 * MIB),
             rate_limit=_int(env, "CORRIDOR_RATE_LIMIT", 600, 0, 10**7),
+            public_reads=bool(_int(env, "CORRIDOR_PUBLIC_READS", 1, 0, 1)),
         )

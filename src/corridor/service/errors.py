@@ -18,9 +18,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from corridor.errors import (
+    AccessError,
+    AuthenticationError,
     ConflictError,
     CorridorError,
     InputError,
@@ -30,9 +33,22 @@ from corridor.errors import (
     VerificationError,
 )
 
-__all__ = ["ERROR_STATUS", "ApiError", "error_body", "install_error_handlers", "status_of"]
+__all__ = [
+    "CHALLENGE",
+    "ERROR_STATUS",
+    "ApiError",
+    "ErrorBody",
+    "ErrorEnvelope",
+    "error_body",
+    "error_responses",
+    "install_error_handlers",
+    "status_of",
+]
 
 log = logging.getLogger("corridor.service")
+
+#: The ``WWW-Authenticate`` challenge of every 401 (RFC 6750).
+CHALLENGE = 'Bearer realm="corridor"'
 
 #: HTTP status per domain error class; the first class an error is an instance of wins.
 ERROR_STATUS: tuple[tuple[type[CorridorError], int, str], ...] = (
@@ -42,6 +58,8 @@ ERROR_STATUS: tuple[tuple[type[CorridorError], int, str], ...] = (
     (ConflictError, 409, "conflict"),
     (SigningKeyError, 422, "key-error"),
     (StoreError, 503, "store-unavailable"),
+    (AuthenticationError, 401, "unauthenticated"),
+    (AccessError, 403, "forbidden"),
     (CorridorError, 400, "error"),
 )
 
@@ -82,6 +100,43 @@ class ApiError(Exception):
         self.headers = headers
 
 
+class ErrorBody(BaseModel):
+    """What went wrong: the HTTP status, a stable code, the reason in words, what it concerns."""
+
+    model_config = ConfigDict(extra="allow")
+
+    status: int
+    code: str
+    message: str
+    subject: str | None = None
+
+
+class ErrorEnvelope(BaseModel):
+    """Every error answer: ``{"error": {...}}`` (for the OpenAPI schema; built by
+    :func:`error_body`)."""
+
+    error: ErrorBody
+
+
+_DESCRIPTIONS = {
+    400: "A malformed request (a body that does not parse), or one the record cannot take",
+    401: "No token, or a token that is unknown, expired or revoked (see WWW-Authenticate)",
+    403: "The token's role, scope or organisation does not allow this",
+    404: "Not in the record",
+    409: "Contradicts what is stored",
+    413: "The request body is too large",
+    422: "Invalid input: the message names the field or entry and the reason",
+    429: "Rate limited: try again after Retry-After seconds",
+    500: "The server failed to answer (nothing more is said)",
+    503: "The database is unavailable or busy",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` entries documenting the error envelope for ``statuses``."""
+    return {s: {"model": ErrorEnvelope, "description": _DESCRIPTIONS[s]} for s in statuses}
+
+
 def error_body(
     status: int, code: str, message: str, *, subject: str | None = None, **extra: Any
 ) -> dict[str, Any]:
@@ -112,11 +167,15 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(CorridorError)
     async def _domain(request: Request, exc: CorridorError) -> JSONResponse:
         status, code = status_of(exc)
-        return _response(status, code, exc.message, exc.subject)
+        headers = {"WWW-Authenticate": CHALLENGE} if status == 401 else None
+        return _response(status, code, exc.message, exc.subject, headers)
 
     @app.exception_handler(ApiError)
     async def _api(request: Request, exc: ApiError) -> JSONResponse:
-        return _response(exc.status, exc.code, exc.message, exc.subject, exc.headers)
+        headers = exc.headers
+        if exc.status == 401 and not headers:
+            headers = {"WWW-Authenticate": CHALLENGE}
+        return _response(exc.status, exc.code, exc.message, exc.subject, headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -11,7 +11,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from corridor.errors import StoreError
-from corridor.model import Registry
 
 __all__ = ["BUSY_TIMEOUT_S", "StoreBase", "driver_message", "insert_sql", "upsert"]
 
@@ -25,7 +24,6 @@ class StoreBase:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
-        self._registry: Registry | None = None
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:

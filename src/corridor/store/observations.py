@@ -88,8 +88,12 @@ class ObservationStore(LogStore):
         cond: list[Any] = [
             c[name] == value for name in _QUERY_FIELDS if (value := getattr(q, name))
         ]
-        cond += live(t.observations, q.as_of, current=not q.history)
-        if not q.history and not q.type:
+        if q.after is not None:
+            cond.append(c.log_index > q.after)
+        # a change feed (a cursor) follows every entry, as a history does
+        history = q.history or q.after is not None
+        cond += live(t.observations, q.as_of, current=not history)
+        if not history and not q.type:
             cond.append(c.type.not_in(_STATEMENTS))
         cond += self._period(
             None if q.start is None else to_us(q.start),
@@ -101,10 +105,12 @@ class ObservationStore(LogStore):
 
     # -- listing -----------------------------------------------------------------------------
     def query(self, q: Query | None = None) -> Iterator[StoredObservation]:
-        """Observations matching ``q``, in time order (start, then log index)."""
+        """Observations matching ``q``, in time order (start, then log index); with a cursor
+        (``q.after``) in log order."""
         q = q or Query()
+        order = (c.log_index,) if q.after is not None else (c.start_us, c.log_index)
         with self.read() as conn:
-            stmt = select(*_COLS).where(*self._where(q, conn)).order_by(c.start_us, c.log_index)
+            stmt = select(*_COLS).where(*self._where(q, conn)).order_by(*order)
             if q.limit:
                 stmt = stmt.limit(q.limit)
             rows = conn.execute(stmt).all()

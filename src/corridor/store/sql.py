@@ -42,6 +42,7 @@ from corridor.store import tables as t
 from corridor.store.base import BUSY_TIMEOUT_S, driver_message, upsert
 from corridor.store.columns import INDEX_COLUMNS, IndexedEntry, from_us, index_columns, to_us
 from corridor.store.history import HistoryStore
+from corridor.store.tokens import TokenStore
 from corridor.store.urls import database_url
 
 #: The order keys are listed in (also :func:`corridor.store.peek.registered_keys`'s).
@@ -69,12 +70,13 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-class SqlStore(HistoryStore):
+class SqlStore(TokenStore, HistoryStore):
     """Store implementation over SQLAlchemy. Use :meth:`open`.
 
     Its parts: :mod:`corridor.store.log` (appends, tiles, checkpoints),
-    :mod:`corridor.store.observations` (reading observations); this module opens the
-    database and holds its configuration (meta, entities, keys, personal data).
+    :mod:`corridor.store.observations` (reading observations), :mod:`corridor.store.tokens`
+    (API tokens, the admin action record); this module opens the database and holds its
+    configuration (meta, entities, keys, personal data).
     """
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -166,42 +168,42 @@ class SqlStore(HistoryStore):
 
     # -- entities --------------------------------------------------------------------------
     def registry(self) -> Registry:
-        if self._registry is None:
-            with self.read() as conn:
-                keys: dict[str, list[PublicKey]] = {}
-                for row in conn.execute(select(t.org_keys).order_by(t.org_keys.c.created_at)):
-                    keys.setdefault(row.org_id, []).append(PublicKey(vkey=row.vkey, demo=row.demo))
-                orgs = [
-                    Organisation(
-                        id=r.id,
-                        name=r.name,
-                        kind=r.kind,
-                        note=r.note,
-                        keys=tuple(keys.get(r.id, ())),
-                    )
-                    for r in conn.execute(select(t.organisations))
-                ]
-                places = [
-                    Place(id=r.id, names=r.names, lat=r.lat, lon=r.lon, kind=r.kind, note=r.note)
-                    for r in conn.execute(select(t.places))
-                ]
-                routes = [
-                    Route(id=r.id, name=r.name, places=r.places, note=r.note)
-                    for r in conn.execute(select(t.routes))
-                ]
-                cps = [
-                    Checkpoint(
-                        id=r.id,
-                        name=r.name,
-                        place=r.place,
-                        route=r.route,
-                        operator=r.operator,
-                        note=r.note,
-                    )
-                    for r in conn.execute(select(t.checkpoints))
-                ]
-            self._registry = Registry.of(orgs, places, routes, cps)
-        return self._registry
+        """The organisations, places, routes and checkpoints, read afresh on every call: in a
+        server another process may have added one since (no cache to go stale)."""
+        with self.read() as conn:
+            keys: dict[str, list[PublicKey]] = {}
+            for row in conn.execute(select(t.org_keys).order_by(t.org_keys.c.created_at)):
+                keys.setdefault(row.org_id, []).append(PublicKey(vkey=row.vkey, demo=row.demo))
+            orgs = [
+                Organisation(
+                    id=r.id,
+                    name=r.name,
+                    kind=r.kind,
+                    note=r.note,
+                    keys=tuple(keys.get(r.id, ())),
+                )
+                for r in conn.execute(select(t.organisations))
+            ]
+            places = [
+                Place(id=r.id, names=r.names, lat=r.lat, lon=r.lon, kind=r.kind, note=r.note)
+                for r in conn.execute(select(t.places))
+            ]
+            routes = [
+                Route(id=r.id, name=r.name, places=r.places, note=r.note)
+                for r in conn.execute(select(t.routes))
+            ]
+            cps = [
+                Checkpoint(
+                    id=r.id,
+                    name=r.name,
+                    place=r.place,
+                    route=r.route,
+                    operator=r.operator,
+                    note=r.note,
+                )
+                for r in conn.execute(select(t.checkpoints))
+            ]
+        return Registry.of(orgs, places, routes, cps)
 
     def put_entities(
         self,
@@ -220,7 +222,6 @@ class SqlStore(HistoryStore):
                 upsert(conn, t.routes, r.model_dump(mode="json"), ["id"])
             for c in checkpoints:
                 upsert(conn, t.checkpoints, c.model_dump(mode="json"), ["id"])
-        self._registry = None
 
     def register_key(
         self, org_id: str, vkey: str, keyid: bytes, public_key: bytes, *, demo: bool
@@ -247,7 +248,6 @@ class SqlStore(HistoryStore):
                     created_at=int(time.time()),
                 )
             )
-        self._registry = None
         return True
 
     def org_keys(self) -> list[tuple[str, str, bytes, bytes, bool]]:
