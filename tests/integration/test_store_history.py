@@ -15,6 +15,7 @@ from alembic import command
 from hypothesis import HealthCheck, given, settings
 from sqlalchemy import text
 
+from corridor.app import shapes
 from corridor.errors import ConflictError, RecordError, TamperError
 from corridor.ledger.hashing import leaf_hash
 from corridor.ledger.note import Signer
@@ -148,8 +149,8 @@ class TestReads:
         everything = [s.observation for s in store.query(Query(history=True))]
         everything.sort(key=lambda x: store.get(x.id).log_index)
         at = datetime(2024, 2, 1, tzinfo=UTC)
-        got = situation_at(store, at).to_json()
-        assert got == situation(everything, store.registry(), at).to_json()
+        got = shapes.situation(situation_at(store, at))
+        assert got == shapes.situation(situation(everything, store.registry(), at))
         (total,) = got["crossings_last_7_days"]
         assert c.id in total["evidence"] and o.id not in total["evidence"]
         assert total["low"] == 4 + 8  # the corrected day, and the next one
@@ -252,7 +253,7 @@ def _views(store: SqlStore, size: int) -> dict[str, Any]:
         "current": ids(store.query(q)),
         "history": ids(store.query(Query(as_of=size, history=True))),
         "attested": ids(store.attestations_about(None, as_of=size)),
-        "situation": situation_at(store, AT, as_of=size).to_json(),
+        "situation": shapes.situation(situation_at(store, AT, as_of=size)),
     }
 
 

@@ -88,7 +88,7 @@ def _violations(src: Path = SRC) -> list[str]:
 
 
 def _cli_commands() -> list[Path]:
-    shared = {"__init__.py", "app.py", "context.py", "reference.py"}
+    shared = {"__init__.py", "app.py", "context.py", "reference.py", "remote.py"}
     return [p for p in (SRC / "cli").glob("*.py") if p.name not in shared]
 
 

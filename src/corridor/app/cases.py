@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from corridor.cases import BUILTIN, Case, builtin_cases, load_case
+from corridor.errors import NotFoundError
 from corridor.model import STATEMENT_TYPES, Observation
 from corridor.store.api import AppendResult
 
@@ -32,6 +33,16 @@ class CaseCases:
     def list(self) -> dict[str, str]:
         """Built-in case names and titles."""
         return builtin_cases()
+
+    def builtin(self, name: str) -> Case:
+        """A built-in case by name only, never a path (NotFoundError): what a server reads on a
+        client's behalf."""
+        if name not in BUILTIN:
+            raise NotFoundError(
+                f"no built-in case {name!r} (built-in: {', '.join(sorted(BUILTIN))})",
+                subject=name,
+            )
+        return load_case(name)
 
     def read(self, name_or_path: str) -> Case:
         """A built-in case by name, or a case file or folder, validated."""

@@ -121,15 +121,40 @@ class CommitmentCases:
         """
         if not files:
             raise InputError("no rule files to check")
-        store = self.app.store
+        self._require(case)
+        rule_sets = load_rule_files(files, self.app.store.registry(), short_names=short_names)
+        return self._judge(rule_sets, at, prove, as_of)
+
+    def check_texts(
+        self,
+        texts: Sequence[tuple[str, str]],
+        at: datetime,
+        *,
+        prove: bool = False,
+        case: Case | None = None,
+        as_of: int | None = None,
+    ) -> CheckResult:
+        """As :meth:`check`, for rule files given as (name, YAML text): what a client sends
+        (errors name NAME:LINE:COLUMN)."""
+        if not texts:
+            raise InputError("no rules to check")
+        self._require(case)
+        registry = self.app.store.registry()
+        rule_sets = [parse_rules(text, name=name, registry=registry) for name, text in texts]
+        return self._judge(rule_sets, at, prove, as_of)
+
+    def _require(self, case: Case | None) -> None:
         if case is not None and not self.app.cases.holds(case):
             raise NotFoundError(
                 f"the database does not hold case {case.name!r} (its organisations and "
                 "observations); load the case into it first"
             )
+
+    def _judge(
+        self, rule_sets: Sequence[RuleSet], at: datetime, prove: bool, as_of: int | None = None
+    ) -> CheckResult:
+        store = self.app.store
         basis = None if as_of is None else self.app.log.basis(as_of)
-        registry = store.registry()
-        rule_sets = load_rule_files(files, registry, short_names=short_names)
         # only the observation types the rules' filters name can matter to them, and only those
         # starting at or before ``at`` (the store's resolution is a microsecond): a check at an
         # earlier instant reads the history up to it, not the whole record
@@ -142,8 +167,9 @@ class CommitmentCases:
             if a.observation.body.about in ids  # type: ignore[union-attr]
         )
         result = evaluate_rules(
-            rule_sets, [s.observation for s in stored], registry, at, attestations=attested
-        )
+            rule_sets, [s.observation for s in stored], store.registry(), at,
+            attestations=attested,
+        )  # fmt: skip
         result.basis = basis
         if prove:
             index = {s.id: s.log_index for s in stored}

@@ -7,9 +7,9 @@
 
 Every face (the CLI, the HTTP API, the dashboard, reports) calls this and nothing below it. The
 use cases are grouped by resource (``observations``, ``history``, ``imports``, ``cases``,
-``situation``, ``commitments``, ``supply``, ``log``, ``witness``, ``keys``, ``registry``,
-``access``); each group defines the JSON shape of what it returns once
-(:mod:`corridor.app.shapes`).
+``situation``, ``commitments``, ``supply``, ``log``, ``witness`` (being one), ``witnesses``
+(the log's), ``keys``, ``registry``, ``access``); each group defines the JSON shape of what it
+returns once (:mod:`corridor.app.shapes`).
 
 Safe in a long-running, multi-process server:
 - reads never write (signing a checkpoint is :meth:`LogCases.sign_checkpoint`, an explicit write);
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from corridor.app.situation import SituationCases
     from corridor.app.supply import SupplyCases
     from corridor.app.witness import WitnessCases
+    from corridor.app.witnesses import WitnessesCases
     from corridor.ledger.tiles import TileCache
     from corridor.recording import AdmissionPool, Keyring, TransparencyLog
     from corridor.store.sql import SqlStore
@@ -166,6 +167,12 @@ class Corridor:
         from corridor.app.witness import WitnessCases
 
         return WitnessCases(self)
+
+    @cached_property
+    def witnesses(self) -> WitnessesCases:
+        from corridor.app.witnesses import WitnessesCases
+
+        return WitnessesCases(self)
 
     @cached_property
     def keys(self) -> KeyCases:

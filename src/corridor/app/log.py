@@ -1,5 +1,6 @@
-"""The log: its key, checkpoints (signing is an explicit write), proofs, verification, static
-export, and erasure of personal values."""
+"""The log: its key, checkpoints (signing is an explicit write), proofs, its tiles and entry
+bundles as C2SP tlog-tiles serves them, verification, static export, publishing to witnesses, and
+erasure of personal values."""
 
 from __future__ import annotations
 
@@ -9,13 +10,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corridor.app import shapes
-from corridor.errors import InputError, NotFoundError
+from corridor.errors import InputError, NotFoundError, StoreError
+from corridor.ledger.bundle import encode_bundle
 from corridor.ledger.checkpoint import verify_checkpoint
 from corridor.ledger.hashing import leaf_hash
 from corridor.ledger.merkle import verify_consistency, verify_inclusion
+from corridor.ledger.tiles import TILE_WIDTH, entries_path, tile_path, tile_width
 
 if TYPE_CHECKING:
     from corridor.app.corridor import Corridor
+    from corridor.app.witnesses import WitnessPush
     from corridor.ledger.offline import VerifiedLog
 
 __all__ = ["Basis", "ExportResult", "LogCases"]
@@ -80,7 +84,6 @@ class LogCases:
             raise NotFoundError(
                 f"the log signed no checkpoint of tree size {size}: a view as of a size rests on "
                 f"the checkpoint signed at that size ({n} signed{nearest})",
-                code="no-checkpoint",
                 subject=str(size),
             )
         _size, root, note, signed_at = row
@@ -95,13 +98,22 @@ class LogCases:
     def prove(self, id_or_prefix: str) -> dict[str, Any]:
         """An inclusion proof of an observation against the latest signed checkpoint."""
         s = self.app.store.get(id_or_prefix)
-        proofs, missing = self.prove_many([(s.id, s.log_index)])
+        return self._prove_one(s.id, s.log_index)
+
+    def prove_index(self, index: int) -> dict[str, Any]:
+        """An inclusion proof of the entry at log index ``index`` (NotFoundError when there is
+        none, or when the latest signed checkpoint does not cover it yet)."""
+        if index < 0:
+            raise InputError(f"log index {index} is negative", where="index")
+        self.app.store.entry_at(index)  # NotFoundError: no such entry
+        return self._prove_one(str(index), index)
+
+    def _prove_one(self, oid: str, index: int) -> dict[str, Any]:
+        proofs, missing = self.prove_many([(oid, index)])
         if missing:
             size = self.app.transparency_log().checkpoint_size()
-            raise NotFoundError(
-                f"entry {s.log_index} is not yet in a signed checkpoint (size {size})"
-            )
-        return proofs[s.id]
+            raise NotFoundError(f"entry {index} is not yet in a signed checkpoint (size {size})")
+        return proofs[oid]
 
     def prove_many(
         self, entries: Sequence[tuple[str, int]], *, as_of: int | None = None
@@ -130,18 +142,73 @@ class LogCases:
             proofs[oid] = shapes.proof_bundle(index, cp.size, lh, hashes, note)
         return proofs, missing
 
-    def consistency(self, old_size: int, new_size: int | None = None) -> dict[str, Any]:
+    def consistency(
+        self, old_size: int, new_size: int | None = None, *, signed: bool = False
+    ) -> dict[str, Any]:
         """A consistency proof between two tree sizes (the newer defaults to the latest signed
-        checkpoint), checked before it is returned."""
+        checkpoint), checked before it is returned. With ``signed`` both sizes must lie within
+        the latest signed checkpoint (NotFoundError otherwise): what a published log proves."""
         log = self.app.transparency_log()
+        signed_size = log.verified_checkpoint().size if signed or new_size is None else 0
         if new_size is None:
-            new_size = log.verified_checkpoint().size
+            new_size = signed_size
+        if old_size < 0:
+            raise InputError(f"the old size {old_size} is negative", where="old")
         if old_size > new_size:
             raise InputError(f"the old size {old_size} is larger than the new size {new_size}")
+        if signed and new_size > signed_size:
+            raise NotFoundError(
+                f"tree size {new_size} is beyond the latest signed checkpoint (size {signed_size})"
+            )
         tree = log.tree()
         hashes = tree.consistency_proof(old_size, new_size)
         verify_consistency(old_size, new_size, tree.root(old_size), tree.root(new_size), hashes)
         return shapes.consistency(old_size, new_size, hashes)
+
+    # -- the log as C2SP tlog-tiles: what a tiles client reads ----------------------------------
+    def tile(self, level: int, index: int, width: int = TILE_WIDTH) -> bytes:
+        """The first ``width`` hashes of tile (level, index) (256: the full tile), as the latest
+        signed checkpoint's tree holds them; NotFoundError for a tile it does not cover."""
+        log = self.app.transparency_log()
+        size = log.checkpoint_size()
+        if not 1 <= width <= tile_width(level, index, size):
+            raise NotFoundError(
+                f"{tile_path(level, index, width)} is not in the tree of the latest signed "
+                f"checkpoint (size {size})",
+                subject=tile_path(level, index, width),
+            )
+        return log.tree().tile(level, index, width)
+
+    def entry_bundle(self, index: int, width: int = TILE_WIDTH) -> bytes:
+        """Entry bundle ``index`` of ``width`` entries (256: the full bundle): the entries
+        index·256 … index·256 + width - 1, each after its big-endian uint16 length; NotFoundError
+        for a bundle the latest signed checkpoint does not cover."""
+        store = self.app.store
+        size = self.app.transparency_log().checkpoint_size()
+        path = entries_path(index, width)
+        if not 1 <= width <= tile_width(0, index, size):
+            raise NotFoundError(
+                f"{path} is not in the tree of the latest signed checkpoint (size {size})",
+                subject=path,
+            )
+        start = index * TILE_WIDTH
+        entries = [e for _i, e, *_rest in store.entries(start, start + width, batch=width)]
+        if len(entries) != width:
+            raise StoreError(f"{path}: the database holds {len(entries)} of its {width} entries")
+        return encode_bundle(entries)
+
+    def keys_file(self) -> bytes:
+        """The organisations' verifier keys, one a line, DEMO keys labelled (an export's
+        ``keys`` file)."""
+        from corridor.export.tlog import keys_file
+
+        return keys_file([(o, v, d) for o, v, _k, _p, d in self.app.store.org_keys()])
+
+    def publish(self) -> list[WitnessPush]:
+        """Send the latest signed checkpoint to every configured witness, with a consistency
+        proof from the size each last cosigned, and keep each cosignature that verifies. A
+        witness that is down or refuses is reported (and logged), never raised."""
+        return self.app.witnesses.push()
 
     def verify(self, *, progress: Callable[[int], None] | None = None) -> dict[str, Any]:
         """Check everything stored against the entries and the log's signatures, and against
@@ -166,7 +233,7 @@ class LogCases:
         ``out`` must be new, empty, or a previous export (replaced); InputError otherwise.
         """
         from corridor.export.folder import EXPORT_MARKER, check_output_folder
-        from corridor.export.tlog import EXPORT_NAMES, export_log, keys_file
+        from corridor.export.tlog import EXPORT_NAMES, export_log
 
         check_output_folder(out, EXPORT_MARKER, EXPORT_NAMES)
         log = self.app.transparency_log()
@@ -175,12 +242,11 @@ class LogCases:
         else:
             note, upto = self.basis(as_of).note, as_of
         store = self.app.store
-        keys = store.org_keys()
         size, files = export_log(
             (e for _i, e, *_rest in store.entries(0, upto)),
             note,
-            [v for _o, v, _k, _p, _d in keys],
-            keys_file([(o, v, d) for o, v, _k, _p, d in keys]),
+            [v for _o, v, _k, _p, _d in store.org_keys()],
+            self.keys_file(),
             out,
         )
         return ExportResult(size, files, out, log.verifier.vkey)
@@ -208,6 +274,42 @@ class LogCases:
             org_keys=list(org_keys) if org_keys is not None else None,
             jobs=jobs,
         )
+
+    @staticmethod
+    def verify_remote(
+        url: str,
+        vkey: str,
+        *,
+        witnesses: Sequence[str] = (),
+        quorum: int = 0,
+        org_keys: Sequence[str] | None = None,
+        jobs: int = 1,
+    ) -> VerifiedLog:
+        """Verify a log served over HTTP as C2SP tlog-tiles (``corridor serve``'s ``/v1/log``,
+        or any static host of an export) exactly as an exported folder, against the log's
+        verifier key (from a trusted source, not from the server)."""
+        import httpx
+
+        from corridor.client.tiles import TIMEOUT, http_reader, tiles_prefix
+        from corridor.ledger.cosignature import CosignatureVerifier
+        from corridor.ledger.note import Verifier
+        from corridor.ledger.offline import verify_export
+
+        if quorum > len(witnesses):
+            raise InputError(f"a quorum of {quorum} needs at least {quorum} witness keys")
+        prefix = tiles_prefix(url)
+        log_verifier = Verifier.from_vkey(vkey)
+        orgs = [Verifier.from_vkey(k) for k in org_keys] if org_keys is not None else None
+        with httpx.Client(timeout=TIMEOUT, headers={"User-Agent": "corridor-verify"}) as client:
+            return verify_export(
+                http_reader(prefix, client),
+                log_verifier.name,
+                log_verifier,
+                org_keys=orgs,
+                witnesses=[CosignatureVerifier.from_vkey(w) for w in witnesses],
+                quorum=quorum,
+                jobs=jobs,
+            )
 
     def erase(self, id_or_prefix: str) -> tuple[str, int]:
         """Erase an observation's personal values; the log keeps only salted commitments."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from corridor.errors import AccessError, InputError, VerificationError
-from corridor.model import Observation, parse_observation
+from corridor.model import Observation
 from corridor.store.api import AppendResult, Query, StoredObservation
 
 if TYPE_CHECKING:
@@ -48,12 +48,7 @@ class ObservationCases:
         """Validate raw observations and check their references against the record's registry
         (RecordError naming the item and field)."""
         registry = self.app.store.registry()
-        out = []
-        for i, item in enumerate(items):
-            o = parse_observation(dict(item), where=where(i))
-            registry.check(o, where=where(i))
-            out.append(o)
-        return out
+        return [registry.parse(item, where(i)) for i, item in enumerate(items)]
 
     def record(
         self,

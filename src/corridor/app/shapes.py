@@ -15,7 +15,9 @@ returns, unchanged.
     admin_action     one entry of the admin record
     registry         organisations, places, routes, checkpoints (each entity's own JSON)
     observation_row  an observation as one CSV row (OBSERVATION_COLUMNS)
-    situation        :meth:`corridor.situation.Situation.to_json`
+    situation        the situation at an instant (:func:`situation`)
+    commitments      verdicts with evidence, when and over how many observations
+    cases            the built-in cases
     verdicts         :func:`corridor.rules.results_to_json`, evidence optionally with proofs
     import summary   :meth:`corridor.ingest.ImportSummary.to_json`
     supply           :func:`supply_result`
@@ -30,16 +32,16 @@ import base64
 import json
 import time
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from corridor.app.history import Chain
     from corridor.app.log import Basis
-    from corridor.model.history import Attested
-    from corridor.store.api import AppendResult, StoredObservation
-
-if TYPE_CHECKING:
     from corridor.model import Registry
+    from corridor.model.history import Attested
+    from corridor.situation import Situation
+    from corridor.store.api import AppendResult, StoredObservation
     from corridor.store.tokens import AdminAction, StoredToken
 
 __all__ = [
@@ -50,7 +52,9 @@ __all__ = [
     "b64",
     "basis",
     "case_loaded",
+    "cases",
     "chain",
+    "commitments",
     "consistency",
     "key",
     "observation",
@@ -58,6 +62,7 @@ __all__ = [
     "proof_bundle",
     "registry",
     "rfc3339",
+    "situation",
     "supply_result",
     "token",
     "verdicts_with_proofs",
@@ -277,3 +282,100 @@ def observation_row(s: StoredObservation) -> list[Any]:
         ",".join(s.signers),
         json.dumps(content, ensure_ascii=False, separators=(",", ":")),
     ]
+
+
+def _iso(d: datetime | None) -> str | None:
+    return d.isoformat() if d is not None else None
+
+
+def situation(sit: Situation) -> dict[str, Any]:
+    """The situation at an instant: ``corridor status --json`` and ``GET /v1/situation``; what
+    the CLI's table is drawn from."""
+    from corridor.model.history import summaries_json
+
+    return {
+        "at": _iso(sit.at),
+        "window": {"start": _iso(sit.window_start), "end": _iso(sit.at)},
+        "routes": [
+            {
+                "route": r.route,
+                "name": r.name,
+                "status": r.status,
+                "since": _iso(r.since),
+                "last_report": _iso(r.last_report),
+                "who_may_pass": list(r.who_may_pass),
+                "place": r.place,
+                "conflicting": list(r.conflicting),
+                "evidence": list(r.evidence),
+            }
+            for r in sit.routes
+        ],
+        "crossings_last_7_days": [
+            {
+                "checkpoint": c.checkpoint,
+                "direction": c.direction,
+                "category": c.category,
+                "count": None if c.low is None else (c.low if c.low == c.high else None),
+                "low": c.low,
+                "high": c.high,
+                "tonnes_low": c.tonnes_low,
+                "tonnes_high": c.tonnes_high,
+                "reports": c.reports,
+                "disputed_periods": c.disputed_periods,
+                "evidence": list(c.evidence),
+            }
+            for c in sit.crossings
+        ],
+        "crossing_reports_spanning_window": list(sit.crossings_overlapping),
+        "checkpoints_without_reports": list(sit.checkpoints_without_reports),
+        "convoys_waiting": [
+            {
+                "convoy": w.convoy,
+                "state": w.state,
+                "place": w.place,
+                "since": _iso(w.since),
+                "last_report": _iso(w.last_report),
+                "days_waiting": round(w.days_waiting, 1),
+                "days_since_report": round(w.days_since_report, 1),
+                "vehicles": list(w.vehicles),
+                "tonnes": list(w.tonnes),
+                "evidence": list(w.evidence),
+            }
+            for w in sit.convoys_waiting
+        ],
+        "incidents": [
+            {
+                "id": o.id,
+                "observed": _iso(o.start),
+                "category": str(getattr(o.body, "category", "")),
+                "place": getattr(o.body, "place", None),
+                "killed": getattr(o.body, "killed", None),
+                "injured": getattr(o.body, "injured", None),
+                "missing": getattr(o.body, "missing", None),
+                "text": getattr(o.body, "text", None),
+                "note": o.note,
+                "claim_of": [src.claim_of for src in o.sources if src.claim_of],
+            }
+            for o in sit.incidents
+        ],
+        "population": [
+            {"place": p, "kind": k, "persons": n, "observed": _iso(d), "id": i}
+            for p, k, n, d, i in sit.population
+        ],
+        # per report named above that carries any: who corroborated, disputed, reviewed it
+        "attestations": summaries_json(sit.attestations),
+    }
+
+
+def commitments(
+    at: datetime, events: int, doc: list[dict[str, Any]], unproved: Sequence[str]
+) -> dict[str, Any]:
+    """``GET /v1/commitments``: ``items`` is ``corridor check --json`` (one object per
+    commitment, see :func:`verdicts_with_proofs`), with when it was judged, over how many
+    observations, and the evidence ids beyond the latest signed checkpoint (no proof yet)."""
+    return {"at": _iso(at), "observations": events, "items": doc, "unproved": list(unproved)}
+
+
+def cases(listed: dict[str, str]) -> list[dict[str, str]]:
+    """The built-in cases: ``corridor case list --json`` and ``GET /v1/cases``'s items."""
+    return [{"name": k, "title": v} for k, v in listed.items()]

@@ -56,9 +56,12 @@ def _matches(wanted: str, source: str) -> bool:
     return wanted in {stem, short, source}
 
 
-def scenario_sources(case: str | None, scenarios: Sequence[str]) -> list[tuple[str, str, bool]]:
-    """(source name, text, explicitly asked for) for each scenario to run: files, or a case's
-    built-in scenarios (all of them, or those named)."""
+def scenario_sources(
+    case: str | None, scenarios: Sequence[str], *, files: bool = True
+) -> list[tuple[str, str, bool]]:
+    """(source name, text, explicitly asked for) for each scenario to run: files (unless
+    ``files`` is false, as for a server reading on a client's behalf), or a case's built-in
+    scenarios (all of them, or those named)."""
     from corridor.source import read_source
 
     builtin = builtin_scenarios(case) if case else []
@@ -69,11 +72,14 @@ def scenario_sources(case: str | None, scenarios: Sequence[str]) -> list[tuple[s
     out = []
     for s in scenarios:
         path = Path(s)
-        if path.exists() and not path.is_dir():  # read_source refuses devices and FIFOs
+        if files and path.exists() and not path.is_dir():  # read_source refuses devices and FIFOs
             out.append((s, read_source(path, ScenarioError), True))
             continue
         match = [(n, t) for n, t in builtin if _matches(s, n)]
         if not match:
+            if not files:
+                hint = f"of {case}" if case else "(give a case)"
+                raise ScenarioError(f"not a built-in scenario {hint}", where=s)
             hint = f" and not a built-in scenario of {case}" if case else ""
             raise ScenarioError(f"no such file{hint}", where=s)
         out.append((match[0][0], match[0][1], True))
@@ -138,13 +144,16 @@ class SupplyCases:
         scenarios: Sequence[str],
         report_from: date | None = None,
         end: date | None = None,
+        *,
+        files: bool = True,
     ) -> list[tuple[str, Scenario, bool]]:
-        """The scenarios to run, validated: (source, scenario, explicitly asked for)."""
+        """The scenarios to run, validated: (source, scenario, explicitly asked for). Without
+        ``files`` a scenario is only ever a built-in one, never a path."""
         from corridor.supply import load_scenario
 
         return [
             (source, with_horizon(load_scenario(text, source), source, report_from, end), explicit)
-            for source, text, explicit in scenario_sources(case, scenarios)
+            for source, text, explicit in scenario_sources(case, scenarios, files=files)
         ]
 
     def run(

@@ -38,6 +38,7 @@ _COMMAND_MODULES: list[str] = [
     "status",
     "supply",
     "tokens",
+    "witness",
 ]
 
 
@@ -59,7 +60,16 @@ HINTS: dict[str, str] = {
     "key-not-registered": "if it is a new key of {subject} on purpose, register it with "
     "`corridor keys add VKEY --rotate`",
     "key-rotation": "add --rotate to register it as a rotation",
-    "no-checkpoint": "`corridor log checkpoints` lists the signed sizes",
+}
+
+
+#: What to do next about a server's answer (an error carrying ``server``): the local hints
+#: above would name commands for a database the user does not have.
+REMOTE_HINTS: dict[str, str] = {
+    "unauthenticated": "give an API token with --token or CORRIDOR_TOKEN",
+    "forbidden": "the token's role or organisation does not allow this",
+    "server-unreachable": "is `corridor serve` running there, and is the URL right?",
+    "rate-limited": "too many requests for this token; wait a minute",
 }
 
 
@@ -69,7 +79,8 @@ def exit_code(exc: CorridorError) -> int:
 
 def message(exc: CorridorError) -> str:
     """The one line printed for an error: its message, and a hint where the CLI has one."""
-    hint = HINTS.get(exc.code or "")
+    hints = REMOTE_HINTS if getattr(exc, "server", None) else HINTS
+    hint = hints.get(exc.code or "")
     if hint:
         hint = hint.format(subject=exc.subject or "…")
     return f"error: {exc}" + (f" ({hint})" if hint else "")

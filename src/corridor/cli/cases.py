@@ -43,7 +43,9 @@ def case_list(as_json: bool = JsonOption) -> None:
     with open_app(None) as corridor:
         cases = corridor.cases.list()
     if as_json:
-        print_json([{"name": k, "title": v} for k, v in cases.items()])
+        from corridor.app import shapes
+
+        print_json(shapes.cases(cases))
         return
     from rich.table import Table
 

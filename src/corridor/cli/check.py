@@ -1,17 +1,19 @@
 """`corridor check`: judge commitments (a rule file, or a case's rules) against the record.
 
     corridor check RULES.yaml [--at T] [--json] [--prove] [--db DB]
-    corridor check --case lachin-2023 [RULES.yaml] [--db DB]
+    corridor check --case lachin-2023 [RULES.yaml] [--db DB | --server URL]
 
-The record is the database (``--db``); with ``--case`` and no ``--db`` it is the case's own
-observations, read in memory. Rules are checked before anything is evaluated: a bad rule exits 1
-with FILE:LINE:COLUMN and the reason.
+The record is the database (``--db``) or a server's (``--server``); with ``--case`` and neither
+it is the case's own observations, read in memory. Rules are checked before anything is
+evaluated: a bad rule exits 1 with FILE:LINE:COLUMN and the reason.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -27,14 +29,63 @@ from corridor.cli.context import (
     print_basis,
     print_json,
 )
+from corridor.cli.remote import ServerOption, TokenOption, use_server
 from corridor.errors import InputError, NotFoundError
 
+if TYPE_CHECKING:
+    from corridor.model import Observation
+
 __all__ = ["register"]
+
+
+def _print(
+    when: datetime,
+    doc: list[dict[str, Any]],
+    events: int,
+    unproved: int,
+    observations: Mapping[str, Observation] | None,
+) -> None:
+    from corridor.cli.render.verdicts import print_results
+
+    console.print(f"[dim]evaluated at {when.isoformat(timespec='seconds')} over "
+                  f"{events} observations[/dim]")
+    if unproved:
+        console.print(f"[yellow]{unproved} evidence entries are beyond the latest signed "
+                      "checkpoint and carry no proof yet[/yellow]")
+    print_results(doc, observations=observations)
+
+
+def _remote(
+    server: str, token: str | None, rules: Path | None, case: str | None, when: datetime,
+    prove: bool, as_json: bool,
+) -> None:  # fmt: skip
+    """Judge against a server's record: a case's rules there, or a rule file read and checked
+    here (the same FILE:LINE:COLUMN errors) and sent."""
+    from corridor.cli.remote import ServerObservations, connect
+
+    with connect(server, token) as api:
+        if rules is None:
+            assert case is not None
+            answer = api.commitments(case, when, prove=prove)
+        else:
+            from corridor.errors import RuleError
+            from corridor.rules import parse_rules
+            from corridor.source import read_source
+
+            text = read_source(rules, RuleError)
+            parse_rules(text, name=str(rules), registry=api.registry())
+            answer = api.check([(rules.name, text)], when, prove=prove, case=case)
+        if as_json:
+            print_json(answer["items"])
+            return
+        _print(when, answer["items"], answer["observations"], len(answer["unproved"]),
+               ServerObservations(api))  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:
     @app.command("check")
     def check(
+        ctx: typer.Context,
         rules: Path | None = typer.Argument(
             None, metavar="[RULES]",
             help="A rule file (YAML) [default: the case's rules with --case].",
@@ -55,6 +106,8 @@ def register(app: typer.Typer) -> None:
         ),
         db: str | None = DbOption,
         keys: str | None = KeysOption,
+        server: str | None = ServerOption,
+        token: str | None = TokenOption,
     ) -> None:
         """Judge commitments against the record: satisfied, violated, undetermined or pending,
         each with the observations it rests on."""
@@ -64,6 +117,12 @@ def register(app: typer.Typer) -> None:
             raise InputError("give a rule file, or --case NAME for a case's rules")
         given = parse_time(at, "UTC", "--at")
         when = given or datetime.now(UTC)
+        if server := use_server(ctx, server, db):
+            if as_of is not None:
+                raise InputError("reads a database: the HTTP API does not offer it yet",
+                                 where="--as-of")  # fmt: skip
+            _remote(server, token, rules, case, when, prove, as_json)
+            return
         if as_of is not None and db is None and case is not None:
             raise InputError("--as-of reads the record in a database with its log: "
                              f"corridor case load {case} --db DB, then add --db DB")
@@ -105,11 +164,4 @@ def register(app: typer.Typer) -> None:
             doc = result.to_json()
             print_json(doc if basis is None else {"as_of": basis, "commitments": doc})
             return
-        from corridor.cli.render.verdicts import print_results
-
-        console.print(f"[dim]evaluated at {when.isoformat(timespec='seconds')} over "
-                      f"{result.events} observations[/dim]")
-        if result.unproved:
-            console.print(f"[yellow]{len(result.unproved)} evidence entries are beyond the "
-                          "latest signed checkpoint and carry no proof yet[/yellow]")
-        print_results(result.results, observations=result.observations, proofs=result.proofs)
+        _print(when, result.to_json(), result.events, len(result.unproved), result.observations)

@@ -101,6 +101,7 @@ def register(app: typer.Typer) -> None:
 def _run(folder: Path, want: set[str]) -> None:
     from rich.rule import Rule
 
+    from corridor.app import shapes
     from corridor.cli.render.situation import print_situation
     from corridor.model import FACT_TYPES
 
@@ -124,7 +125,7 @@ def _run(folder: Path, want: set[str]) -> None:
             for at in case.demo_dates:
                 console.print()
                 sit, registry = app.situation.at(at)
-                print_situation(sit, registry)
+                print_situation(shapes.situation(sit), registry)
         if "record" in want:
             _record_section(app)
         if "log" in want:
@@ -224,4 +225,4 @@ def _rules_section(app: Corridor, case: Case) -> None:
         "[yellow]undetermined[/yellow] means the record cannot decide; nothing is called "
         "satisfied for lack of data."
     )
-    print_results(result.results, console, observations=result.observations)
+    print_results(result.to_json(), console, observations=result.observations)

@@ -20,6 +20,7 @@ from corridor.cli.context import (
     open_app,
     print_json,
 )
+from corridor.cli.remote import ServerOption, TokenOption, use_server
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -71,6 +72,7 @@ def wants_bar(total: int | None, is_terminal: bool, threshold: int = BAR_THRESHO
 
 
 def import_file(
+    ctx: typer.Context,
     file: Path = typer.Argument(
         ..., help="CSV, XLSX, XLS or ODS file to import.", show_default=False
     ),
@@ -91,18 +93,33 @@ def import_file(
     ),
     db: str | None = DbOption,
     keys: str | None = KeysOption,
+    server: str | None = ServerOption,
+    token: str | None = TokenOption,
 ) -> None:
     """Import the rows of a CSV, XLSX, XLS or ODS file as observations, through a mapping file.
 
     Each row is accepted, a duplicate, skipped, or quarantined with its reason.
-    Importing the same file again adds nothing.
+    Importing the same file again adds nothing. With --server, the rows are read, checked
+    against the server's registry and signed here; only valid, signed entries are sent.
     """
     bar = _Bar(err_console)
     try:
-        with open_app(db, keys) as app:
-            summary = app.imports.run(
-                file, mapping, sheet=sheet, dry_run=dry_run, quarantine=quarantine, progress=bar
-            )
+        if server := use_server(ctx, server, db):
+            from corridor.app.imports import run_import
+            from corridor.cli.remote import connect, local_keys
+            from corridor.client import RemoteRecord
+
+            with connect(server, token) as api:
+                summary = run_import(
+                    RemoteRecord(api, local_keys(keys)), file, mapping, sheet=sheet,
+                    dry_run=dry_run, quarantine=quarantine, progress=bar,
+                )  # fmt: skip
+        else:
+            with open_app(db, keys) as app:
+                summary = app.imports.run(
+                    file, mapping, sheet=sheet, dry_run=dry_run, quarantine=quarantine,
+                    progress=bar,
+                )  # fmt: skip
     finally:
         bar.stop()
     if as_json:

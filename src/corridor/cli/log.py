@@ -1,9 +1,10 @@
-"""`corridor log ...`, `corridor witness ...` and `corridor verify`: checkpoints, proofs, tamper
-checks, export, cosigning."""
+"""`corridor log ...` and `corridor verify`: checkpoints, proofs, tamper checks, export, the
+log's witnesses, and verifying an export (a folder, or a log served over HTTP)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -24,27 +25,34 @@ log_app = typer.Typer(
     rich_markup_mode=None,
     help="The transparency log: checkpoints, proofs, verification, export.", no_args_is_help=True
 )
-witness_app = typer.Typer(
+log_witness_app = typer.Typer(
     rich_markup_mode=None,
-    help="Witnesses: cosign a log's checkpoints after checking consistency.", no_args_is_help=True
+    help="The witnesses the log sends each new checkpoint to (C2SP tlog-witness).",
+    no_args_is_help=True,
 )
+log_app.add_typer(log_witness_app, name="witness")
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(log_app, name="log")
-    app.add_typer(witness_app, name="witness")
     app.command("verify")(verify)
 
 
 @log_app.command("checkpoint")
 def log_checkpoint(db: str | None = DbOption, keys: str | None = KeysOption) -> None:
-    """Sign a checkpoint if the log has grown since the last one, and print the latest.
+    """Sign a checkpoint if the log has grown since the last one, send it to the log's
+    witnesses, and print the latest with the cosignatures it has.
 
     This is the one command that signs on request; every other read uses the latest signed
-    checkpoint as it is.
+    checkpoint as it is. A witness that is down or refuses is reported, not an error.
     """
     with open_app(db, keys) as app:
-        note = app.log.sign_checkpoint()
+        app.log.sign_checkpoint()
+        pushes = app.log.publish()
+        note = app.log.latest_checkpoint()
+    for p in pushes:
+        if p.outcome != "current":
+            typer.echo(f"witness {p.name}: {p.outcome}: {p.message}", err=True)
     typer.echo(note.decode(), nl=False)
 
 
@@ -207,7 +215,12 @@ def log_export(
 
 
 def verify(
-    folder: Path = typer.Argument(..., metavar="DIR", help="An exported log folder."),
+    target: str = typer.Argument(
+        ...,
+        metavar="DIR|URL",
+        help="An exported log folder, or the URL of a log served over HTTP (its tlog-tiles "
+        "prefix, e.g. http://host:8000/v1/log; a bare server address means its /v1/log).",
+    ),
     key: str = typer.Option(
         ..., "--key", help="The log's verifier key (get it from the log operator, not the export)."
     ),
@@ -221,7 +234,7 @@ def verify(
     jobs: int = typer.Option(1, "--jobs", min=1, help="Processes for signature checks."),
     as_json: bool = JsonOption,
 ) -> None:
-    """Verify an exported log offline, with no database.
+    """Verify an exported log with no database: a folder, or a log served over HTTP.
 
     Checks every entry's reporter signature, every tile, the checkpoint signature and any
     witness cosignatures. Prints size and root, or exits 2 naming the exact failure.
@@ -231,9 +244,13 @@ def verify(
 
     if quorum > len(witness):
         raise InputError(f"--quorum {quorum} needs at least {quorum} --witness keys")
-    result = LogCases.verify_export(
-        folder, key, witnesses=witness, quorum=quorum, org_keys=org_key, jobs=jobs
-    )
+    options: dict[str, Any] = {
+        "witnesses": witness, "quorum": quorum, "org_keys": org_key, "jobs": jobs
+    }
+    if "://" in target:  # a URL (http or https: any other scheme is refused)
+        result = LogCases.verify_remote(target, key, **options)
+    else:
+        result = LogCases.verify_export(Path(target), key, **options)
     if as_json:
         print_json(shapes.verification(result.size, result.root, cosignatures=result.cosignatures))
         return
@@ -243,42 +260,47 @@ def verify(
     )
 
 
-# -- witnesses ---------------------------------------------------------------------------------
+# -- the log's witnesses -----------------------------------------------------------------------
 
 
-@witness_app.command("new")
-def witness_new(
-    name: str = typer.Argument(..., help="The witness's key name, e.g. witness.example.org."),
-    keys: str | None = KeysOption,
-) -> None:
-    """Make a witness cosignature key (C2SP tlog-cosignature, Ed25519, type 0x04)."""
-    with open_app(None, keys) as app:
-        path, vkey = app.witness.new(name)
-    console.print(f"private key: {path} (mode 0600)")
-    console.print(f"witness verifier key: {vkey}")
-
-
-@witness_app.command("cosign")
-def witness_cosign(
-    name: str = typer.Option(..., "--name", help="The witness key name (file witness-NAME.key)."),
-    state: Path = typer.Option(..., "--state", help="The witness's state file (what it cosigned)."),
+@log_witness_app.command("add")
+def log_witness_add(
+    name: str = typer.Argument(..., help="The witness's name (the name of its key)."),
+    url: str = typer.Argument(
+        ..., help="The URL prefix of its add-checkpoint endpoint, e.g. http://host:8100."
+    ),
+    vkey: str = typer.Argument(..., help="Its cosignature verifier key (from its operator)."),
     db: str | None = DbOption,
-    keys: str | None = KeysOption,
 ) -> None:
-    """Cosign the log's latest checkpoint, if consistent with what this witness cosigned.
+    """Send each new checkpoint to this witness, and publish its cosignatures.
 
-    A log that shows the witness two inconsistent checkpoints (a split view) is refused, exit 2.
+    The next `corridor log checkpoint` (or the service, after each submission) sends it the
+    latest checkpoint.
     """
-    with open_app(db, keys) as app:
-        origin, size = app.witness.cosign(name, state)
-    console.print(f"cosigned {origin} at size {size} as {name}")
+    with open_app(db) as app:
+        w = app.witnesses.add(name, url, vkey)
+    console.print(f"witness {w['name']} at {w['url']}: {w['vkey']}")
 
 
-@witness_app.command("key")
-def witness_key(
-    name: str = typer.Argument(..., help="The witness key name."),
-    keys: str | None = KeysOption,
+@log_witness_app.command("list")
+def log_witness_list(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
+    """The witnesses the log sends its checkpoints to, and the size each last cosigned."""
+    with open_app(db) as app:
+        items = app.witnesses.configured()
+    if as_json:
+        print_json({"items": items})
+        return
+    if not items:
+        console.print("no witnesses")
+    for w in items:
+        console.print(f"{w['name']}  {w['url']}  cosigned size {w['cosigned_size']}  {w['vkey']}")
+
+
+@log_witness_app.command("remove")
+def log_witness_remove(
+    name: str = typer.Argument(..., help="The witness's name."), db: str | None = DbOption
 ) -> None:
-    """Print a witness's verifier key."""
-    with open_app(None, keys) as app:
-        typer.echo(app.witness.key(name))
+    """Stop sending checkpoints to a witness (the cosignatures it made stay)."""
+    with open_app(db) as app:
+        app.witnesses.remove(name)
+    console.print(f"removed witness {name}")

@@ -22,6 +22,7 @@ from corridor.cli.context import (
     print_basis,
     print_json,
 )
+from corridor.cli.remote import ServerOption, TokenOption, use_server
 from corridor.errors import InputError, RecordError
 
 __all__ = ["register"]
@@ -114,9 +115,19 @@ def _build(
     return [one]
 
 
+def _status(o: Any, successor: Any) -> str:
+    """A history listing's status of one entry: current, or what superseded it."""
+    if successor is None:
+        return "" if o.type == "retraction" else "current"
+    if successor.observation.type == "retraction":
+        return f"retracted by {successor.id[:12]}"
+    return f"superseded by {successor.id[:12]}"
+
+
 def register(app: typer.Typer) -> None:
     @app.command("record")
     def record(
+        ctx: typer.Context,
         type_: str = typer.Argument(..., metavar="TYPE", help=f"One of: {TYPES}."),
         set_: list[str] = typer.Option(
             [],
@@ -150,9 +161,15 @@ def register(app: typer.Typer) -> None:
         ),
         db: str | None = DbOption,
         keys: str | None = KeysOption,
+        server: str | None = ServerOption,
+        token: str | None = TokenOption,
         as_json: bool = JsonOption,
     ) -> None:
-        """Record one observation (or a JSON list), signed by its reporter, into the log."""
+        """Record one observation (or a JSON list), signed by its reporter, into the log.
+
+        With --server, the observation is validated and signed here, with the reporter's key
+        from the key folder, and submitted to the server, which verifies and appends it.
+        """
         if type_ not in BODY_TYPES:
             raise InputError(f"unknown type {type_!r}; expected one of {TYPES}", where="TYPE")
         extra = [
@@ -180,12 +197,22 @@ def register(app: typer.Typer) -> None:
             note,
             file,
         )
-        with open_app(db, keys, create=True) as app:
+        def where(i: int) -> str | None:
+            return f"{file}[{i}]" if file is not None and len(raw) > 1 else None
 
-            def where(i: int) -> str | None:
-                return f"{file}[{i}]" if file is not None and len(raw) > 1 else None
+        if server := use_server(ctx, server, db):
+            from corridor.cli.remote import connect, local_keys
+            from corridor.store.api import AppendResult
 
-            result = app.observations.record(app.observations.parse(raw, where=where))
+            with connect(server, token) as api:
+                done = api.record(
+                    api.parse(raw, where=where), local_keys(keys),
+                    where=lambda i: where(i) or "the observation",
+                )  # fmt: skip
+            result = AppendResult(done.accepted, done.duplicates, done.tree_size)
+        else:
+            with open_app(db, keys, create=True) as app:
+                result = app.observations.record(app.observations.parse(raw, where=where))
         if as_json:
             from corridor.app.shapes import append_result
 
@@ -198,6 +225,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("list")
     def list_(
+        ctx: typer.Context,
         type_: str | None = typer.Argument(
             None, metavar="[TYPE]", help=f"One of: {TYPES}, {', '.join(STATEMENT_TYPES)}."
         ),
@@ -217,10 +245,17 @@ def register(app: typer.Typer) -> None:
         ),
         as_of: int | None = AsOfOption,
         db: str | None = DbOption,
+        server: str | None = ServerOption,
+        token: str | None = TokenOption,
         as_json: bool = JsonOption,
     ) -> None:
         """List observations, oldest first, with filters: the current version of each (with
-        who corroborated or disputed it), or with --history every entry."""
+        who corroborated or disputed it), or with --history every entry.
+
+        With --server, the server's record as its change feed gives it (every matching entry,
+        superseded versions and statements included: the HTTP API does not give the current
+        state yet); every page is read (in log order) and sorted here, oldest first.
+        """
         if type_ is not None and type_ not in (*BODY_TYPES, *STATEMENT_TYPES):
             raise InputError(
                 f"unknown type {type_!r}; expected one of {TYPES}, {', '.join(STATEMENT_TYPES)}",
@@ -242,61 +277,100 @@ def register(app: typer.Typer) -> None:
             as_of=as_of,
             history=history,
         )
-        with open_app(db) as app:
-            rows = app.observations.list(q)
-            ids = [s.id for s in rows]
-            attested = app.history.attestations(ids, as_of=as_of)
-            after = app.history.successors(ids, as_of=as_of) if history else {}
-            basis = as_of_json(app, as_of)
-            if not as_json:
-                print_basis(app, as_of)
-        if as_json:
+        attested: dict[str, Any] = {}
+        statuses: dict[str, str] = {}
+        basis = None
+        if server := use_server(ctx, server, db):
+            from corridor.cli.remote import connect, observations_of
+
+            if as_of is not None:
+                raise InputError("reads a database: the HTTP API does not offer it yet",
+                                 where="--as-of")  # fmt: skip
+            filters = {k: getattr(q, k) for k in ("type", "route", "checkpoint", "direction",
+                                                  "category", "reporter", "place")}  # fmt: skip
+            with connect(server, token) as api:
+                items = list(api.follow(start=q.start, end=q.end, **filters))
+            pairs = sorted(
+                zip(observations_of(items), items, strict=True),
+                key=lambda p: (p[0].start, p[1]["log_index"]),
+            )[:limit]
+            shown, docs = [o for o, _ in pairs], [d for _, d in pairs]
+        else:
             from corridor.app.shapes import observation
 
-            items = [
+            with open_app(db) as app:
+                rows = app.observations.list(q)
+                ids = [s.id for s in rows]
+                attested = app.history.attestations(ids, as_of=as_of)
+                after = app.history.successors(ids, as_of=as_of) if history else {}
+                basis = as_of_json(app, as_of)
+                if not as_json:
+                    print_basis(app, as_of)
+            shown = [s.observation for s in rows]
+            docs = [
                 observation(
                     s, attestations=attested.get(s.id), successor=after.get(s.id), status=history
                 )
                 for s in rows
-            ]
-            print_json(items if basis is None else {"as_of": basis, "items": items})
+            ] if as_json else []  # fmt: skip
+            if history:
+                statuses = {s.id: _status(s.observation, after.get(s.id)) for s in rows}
+        if as_json:
+            print_json(docs if basis is None else {"as_of": basis, "items": docs})
             return
         from corridor.cli.render.observations import print_observations
 
-        print_observations(rows, console, attestations=attested, successors=after, history=history)
+        print_observations(shown, console, attestations=attested, statuses=statuses)
 
     @app.command("show")
     def show(
+        ctx: typer.Context,
         id_: str = typer.Argument(
             ..., metavar="ID", help="Observation id (or a prefix of 6+ characters)."
         ),
         as_of: int | None = AsOfOption,
         db: str | None = DbOption,
+        server: str | None = ServerOption,
+        token: str | None = TokenOption,
         as_json: bool = JsonOption,
     ) -> None:
         """Show one observation in full, with its sources, signers and place in the log, what
         others attested about it, and its chain of versions (corrections, a retraction)."""
-        from corridor.app.shapes import chain, observation
+        chain_of = None
+        if server := use_server(ctx, server, db):
+            from corridor.cli.remote import connect, observations_of
 
-        with open_app(db) as app:
-            s = app.observations.show(id_, as_of=as_of)
-            history = app.history.chain(s.id, as_of=as_of)
-            after = {v.id: w for v, w in zip(history.versions, history.versions[1:], strict=False)}
-            data = observation(
-                s, attestations=history.attestations.get(s.id), successor=after.get(s.id),
-                status=True,
-            )
-            data["chain"] = chain(history)
-            basis = as_of_json(app, as_of)
-            if basis is not None:
-                data["as_of"] = basis
-            if not as_json:
-                print_basis(app, as_of)
+            if as_of is not None:
+                raise InputError("reads a database: the HTTP API does not offer it yet",
+                                 where="--as-of")  # fmt: skip
+            with connect(server, token) as api:
+                data = api.observation(id_)
+            data.pop("proof", None)  # `corridor log prove` shows it; show prints the same
+            observations_of([data])  # the content hashes to the id the server gave
+        else:
+            from corridor.app.shapes import chain, observation
+
+            with open_app(db) as app:
+                s = app.observations.show(id_, as_of=as_of)
+                chain_of = app.history.chain(s.id, as_of=as_of)
+                versions = chain_of.versions
+                after = dict(zip((v.id for v in versions), versions[1:], strict=False))
+                data = observation(
+                    s, attestations=chain_of.attestations.get(s.id), successor=after.get(s.id),
+                    status=True,
+                )  # fmt: skip
+                data["chain"] = chain(chain_of)
+                basis = as_of_json(app, as_of)
+                if basis is not None:
+                    data["as_of"] = basis
+                if not as_json:
+                    print_basis(app, as_of)
         if as_json:
             print_json(data)
             return
-        from corridor.cli.render.observations import print_chain
-
         console.print_json(json.dumps({k: v for k, v in data.items() if k != "chain"},
-                                      ensure_ascii=False))
-        print_chain(history, s.id, console)
+                                      ensure_ascii=False))  # fmt: skip
+        if chain_of is not None:
+            from corridor.cli.render.observations import print_chain
+
+            print_chain(chain_of, data["id"], console)

@@ -32,7 +32,10 @@ def serve(
 ) -> None:
     """Serve the record over HTTP: the API under /v1, its docs at /docs, the log as C2SP
     tlog-tiles. Each organisation signs its own entries; the server never holds their keys."""
+    import copy
+
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
     from corridor.app.settings import Settings
 
@@ -46,6 +49,12 @@ def serve(
     os.environ["CORRIDOR_KEYS"] = str(settings.keys)
     shown = "127.0.0.1" if host in {"0.0.0.0", ""} else host
     err_console.print(f"corridor: serving {settings.db} on http://{shown}:{port}/docs")
+    # corridor's own loggers (e.g. corridor.witnesses: what each witness answered) print
+    # beside Uvicorn's, at the same level
+    log_config = copy.deepcopy(LOGGING_CONFIG)
+    log_config["loggers"]["corridor"] = {
+        "handlers": ["default"], "level": log_level.upper(), "propagate": False
+    }
     uvicorn.run(
         "corridor.service.app:from_env",
         factory=True,
@@ -53,5 +62,6 @@ def serve(
         port=port,
         workers=workers,
         log_level=log_level,
+        log_config=log_config,
         proxy_headers=False,
     )

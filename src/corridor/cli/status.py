@@ -16,6 +16,8 @@ from corridor.cli.context import (
     print_basis,
     print_json,
 )
+from corridor.cli.remote import ServerOption, TokenOption, use_server
+from corridor.errors import InputError
 
 __all__ = ["register"]
 
@@ -23,6 +25,7 @@ __all__ = ["register"]
 def register(app: typer.Typer) -> None:
     @app.command("status")
     def status(
+        ctx: typer.Context,
         at: str | None = typer.Option(
             None, "--at", help="Instant (ISO 8601) [default: now; with --as-of, when that "
             "checkpoint was signed]."
@@ -30,6 +33,8 @@ def register(app: typer.Typer) -> None:
         tz: str | None = typer.Option(None, help="Time zone for --at without an offset."),
         as_of: int | None = AsOfOption,
         db: str | None = DbOption,
+        server: str | None = ServerOption,
+        token: str | None = TokenOption,
         as_json: bool = JsonOption,
     ) -> None:
         """The situation at an instant, computed from the record's current state.
@@ -39,17 +44,32 @@ def register(app: typer.Typer) -> None:
         disputed the reports each figure rests on.
         """
         when = parse_time(at, tz, "--at")
-        with open_app(db) as corridor:
-            if when is None and as_of is not None:
-                when = datetime.fromtimestamp(corridor.log.basis(as_of).signed_at, UTC)
-            sit, registry = corridor.situation.at(when or datetime.now(UTC), as_of=as_of)
-            basis = as_of_json(corridor, as_of)
-            if not as_json:
-                print_basis(corridor, as_of)
-        if as_json:
-            doc = sit.to_json()
-            print_json(doc if basis is None else {**doc, "as_of": basis})
-            return
+        if server := use_server(ctx, server, db):
+            from corridor.cli.remote import connect
+
+            if as_of is not None:
+                raise InputError("reads a database: the HTTP API does not offer it yet",
+                                 where="--as-of")  # fmt: skip
+            with connect(server, token) as api:
+                doc = api.situation(when or datetime.now(UTC))
+                if as_json:
+                    print_json(doc)
+                    return
+                registry = api.registry()
+        else:
+            from corridor.app import shapes
+
+            with open_app(db) as corridor:
+                if when is None and as_of is not None:
+                    when = datetime.fromtimestamp(corridor.log.basis(as_of).signed_at, UTC)
+                sit, registry = corridor.situation.at(when or datetime.now(UTC), as_of=as_of)
+                basis = as_of_json(corridor, as_of)
+                if not as_json:
+                    print_basis(corridor, as_of)
+            doc = shapes.situation(sit)
+            if as_json:
+                print_json(doc if basis is None else {**doc, "as_of": basis})
+                return
         from corridor.cli.render.situation import print_situation
 
-        print_situation(sit, registry)
+        print_situation(doc, registry)

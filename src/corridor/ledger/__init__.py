@@ -10,6 +10,8 @@
 - :mod:`~corridor.ledger.entry` the log entry: signed canonical observations, commitments
 - :mod:`~corridor.ledger.bundle` entry bundles
 - :mod:`~corridor.ledger.offline` offline verification of an export, and the export's files
+- :mod:`~corridor.ledger.keyfile` the folder of private key files (``<org>.key``, mode 0600)
 
-No module here touches a database, the network or the file system.
+No module here touches a database or the network; only ``keyfile`` touches the file system
+(one small key file at a time).
 """

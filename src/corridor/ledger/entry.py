@@ -59,6 +59,7 @@ __all__ = [
     "new_salt",
     "open_entry",
     "parse_entry",
+    "prepare_entry",
     "sign_observation",
     "verify_entries",
     "verify_entry",
@@ -137,6 +138,33 @@ def make_entry(content: Mapping[str, Any], signatures: Sequence[Mapping[str, str
             "(shorten the note, caveats or sources)"
         )
     return entry
+
+
+PersonalRow = tuple[str, bytes, Any]
+"""A personal value kept out of the log: (field, salt, value)."""
+
+
+def prepare_entry(
+    content: Mapping[str, Any], personal: Mapping[str, Any], signer: Signer
+) -> tuple[bytes, list[PersonalRow]]:
+    """The signed entry of an observation's public ``content``, and its personal values with
+    their salts.
+
+    Each personal value is replaced in the entry by its salted commitment (a fresh salt per
+    value, :func:`commit_personal`); the reporter signs the content with those commitments
+    (:func:`sign_observation`). The one implementation, used by the recorder beside a database
+    and by the HTTP client, whose server never sees the private key.
+    """
+    body = dict(content)
+    rows: list[PersonalRow] = []
+    if personal:
+        commitments = {}
+        for field, value in sorted(personal.items()):
+            salt = new_salt()
+            commitments[field] = commit_personal(value, salt)
+            rows.append((field, salt, value))
+        body["personal"] = commitments
+    return make_entry(body, [sign_observation(body, signer)]), rows
 
 
 def _decode_sig(obj: Any) -> tuple[EntrySignature, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from corridor.errors import RecordError
 from corridor.model.bodies import (
@@ -16,7 +17,7 @@ from corridor.model.bodies import (
     RouteStatus,
 )
 from corridor.model.entities import Checkpoint, Organisation, Place, Route
-from corridor.model.observation import Observation
+from corridor.model.observation import Observation, parse_observation
 
 __all__ = ["Registry"]
 
@@ -62,6 +63,13 @@ class Registry:
             )
 
     # -- observation references -----------------------------------------------------------
+    def parse(self, item: Mapping[str, Any], where: str | None = None) -> Observation:
+        """Validate a raw observation and check its references (RecordError naming the item
+        and field): what a face does before it signs, beside a database or a server."""
+        obs = parse_observation(dict(item), where=where)
+        self.check(obs, where=where)
+        return obs
+
     def check(self, obs: Observation, where: str | None = None) -> None:
         """Raise RecordError if the observation names an unknown organisation, place, route or
         checkpoint."""

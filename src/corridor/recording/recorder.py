@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from corridor.errors import SigningKeyError
 from corridor.ledger import entry as ledger_entry
 from corridor.ledger.note import Signer
 from corridor.model import Observation
 from corridor.recording.admission import AdmissionPool
-from corridor.recording.keyring import Keyring, demo_signer
+from corridor.recording.keyring import Keyring, check_registered, demo_signer
 from corridor.recording.tlog import TransparencyLog
 from corridor.store.api import AppendResult
 from corridor.store.sql import SqlStore
@@ -53,32 +52,15 @@ class Recorder:
             else:
                 s = self.keyring.load(org)
                 registered = [v for o, v, *_ in self.store.org_keys() if o == org]
-                if s.vkey not in registered:
-                    ids = ", ".join(v.rsplit("+", 1)[0] for v in registered)
-                    raise SigningKeyError(
-                        f"{self.keyring.path(org)}: key {s.name}+{s.key_id.hex()} is not "
-                        f"registered for organisation {org!r} "
-                        + (f"(its registered keys: {ids})" if registered else "(it has none)"),
-                        code="key-not-registered",
-                        subject=org,
-                    )
+                check_registered(s, registered, self.keyring.path(org))
             self._signers[org] = s
         return s
 
     def prepare(self, obs: Observation) -> tuple[bytes, list[tuple[str, bytes, Any]]]:
         """The signed entry for an observation, and its personal values with their salts."""
-        content = obs.content()
-        personal_rows: list[tuple[str, bytes, Any]] = []
-        values = obs.personal()
-        if values:
-            commitments = {}
-            for field, value in sorted(values.items()):
-                salt = ledger_entry.new_salt()
-                commitments[field] = ledger_entry.commit_personal(value, salt)
-                personal_rows.append((field, salt, value))
-            content["personal"] = commitments
-        sig = ledger_entry.sign_observation(content, self.signer(obs.reporter))
-        return ledger_entry.make_entry(content, [sig]), personal_rows
+        return ledger_entry.prepare_entry(
+            obs.content(), obs.personal(), self.signer(obs.reporter)
+        )
 
     def submit(
         self, observations: Sequence[Observation], *, progress: Callable[[int], None] | None = None

@@ -20,19 +20,26 @@ from corridor.app import Corridor
 from corridor.app.settings import Settings
 from corridor.service.auth import identify
 from corridor.service.config import ServiceConfig
+from corridor.service.docs import install_docs
 from corridor.service.errors import error_responses, install_error_handlers
 from corridor.service.limits import BodyLimit, RateLimiter
+from corridor.service.publish import Publisher
 
 __all__ = ["ROUTERS", "create_app", "from_env"]
 
 #: Router modules, each exposing ``router`` (an APIRouter); keep sorted, one line per module.
 ROUTERS: list[str] = [
     "admin",
+    "cases",
+    "commitments",
     "entries",
     "keys",
+    "log",
     "meta",
     "observations",
     "registry",
+    "situation",
+    "supply",
     "tokens",
 ]
 
@@ -67,9 +74,13 @@ def create_app(
         corridor = Corridor(settings)
         corridor.store  # noqa: B018 - open the database now, not in the first request
         api.state.corridor = corridor
+        publisher = Publisher(corridor, config.witness_interval)  # checkpoints to witnesses
+        api.state.publisher = publisher
+        publisher.start()
         try:
             yield
         finally:
+            publisher.close()
             corridor.close()
 
     api = FastAPI(
@@ -77,7 +88,7 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # served from vendored files by install_docs, not from a CDN
         redoc_url=None,
         openapi_url="/openapi.json",
         # every request: its token checked, its rate counted (corridor.service.auth)
@@ -87,6 +98,7 @@ def create_app(
     api.state.config = config
     api.state.limiter = RateLimiter(config.rate_limit)
     install_error_handlers(api)
+    install_docs(api)
     for name in ROUTERS:
         module = importlib.import_module(f"corridor.service.routes.{name}")
         api.include_router(module.router, responses=COMMON_ERRORS)

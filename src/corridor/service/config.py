@@ -6,7 +6,9 @@ browser, e.g. the dashboard's; none by default), ``CORRIDOR_MAX_BODY`` (largest 
 in bytes, default 16 MiB), ``CORRIDOR_RATE_LIMIT`` (requests per minute per token or client
 address, default 600; 0 turns it off; each worker process counts on its own, so with N workers
 a client may get up to N times as many), ``CORRIDOR_PUBLIC_READS`` (1, the default: published
-reads need no token; 0: every read needs a token of any role).
+reads need no token; 0: every read needs a token of any role), ``CORRIDOR_WITNESS_INTERVAL``
+(seconds between two sends of the latest checkpoint to the log's witnesses besides the one
+after each submission, default 60; 0: only after submissions).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class ServiceConfig:
     max_body: int = 16 * MIB
     rate_limit: int = 600
     public_reads: bool = True
+    witness_interval: int = 60
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None) -> ServiceConfig:
@@ -52,4 +55,5 @@ class ServiceConfig:
             max_body=_int(env, "CORRIDOR_MAX_BODY", 16 * MIB, 1024, 1024 * MIB),
             rate_limit=_int(env, "CORRIDOR_RATE_LIMIT", 600, 0, 10**7),
             public_reads=bool(_int(env, "CORRIDOR_PUBLIC_READS", 1, 0, 1)),
+            witness_interval=_int(env, "CORRIDOR_WITNESS_INTERVAL", 60, 0, 86400),
         )

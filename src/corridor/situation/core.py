@@ -93,7 +93,6 @@ def situation(
     sit.incidents = [o for o in obs if isinstance(o.body, Incident) and _overlaps(o, since)]
     sit.population = _population(obs)
     sit.attestations = resolved.about(sit.evidence_ids())
-    sit.attested_reports = {o.id: o for o in obs if o.id in sit.attestations}
     return sit
 
 

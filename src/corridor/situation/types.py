@@ -1,13 +1,13 @@
-"""The situation's value types: what :func:`corridor.situation.situation` returns, and its JSON."""
+"""The situation's value types: what :func:`corridor.situation.situation` returns (its JSON
+shape is :func:`corridor.app.shapes.situation`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-from corridor.model import Observation, Registry
-from corridor.model.history import Attested, summaries_json
+from corridor.model import Observation
+from corridor.model.history import Attested
 
 __all__ = ["ConvoyWait", "CrossingTotal", "RouteSituation", "Situation"]
 
@@ -67,7 +67,6 @@ class Situation:
     # per report the situation rests on, who corroborated and who disputed it (those that
     # carry an attestation)
     attestations: dict[str, Attested] = field(default_factory=dict)
-    attested_reports: dict[str, Observation] = field(default_factory=dict)  # those reports
 
     def evidence_ids(self) -> list[str]:
         """Every report the situation rests on, once each."""
@@ -82,77 +81,3 @@ class Situation:
         ids.update(dict.fromkeys(o.id for o in self.incidents))
         ids.update(dict.fromkeys(i for *_x, i in self.population))
         return list(ids)
-
-    def to_json(self, registry: Registry | None = None) -> dict[str, Any]:
-        def iso(d: datetime | None) -> str | None:
-            return d.isoformat() if d is not None else None
-
-        return {
-            "at": iso(self.at),
-            "window": {"start": iso(self.window_start), "end": iso(self.at)},
-            "routes": [
-                {
-                    "route": r.route,
-                    "name": r.name,
-                    "status": r.status,
-                    "since": iso(r.since),
-                    "last_report": iso(r.last_report),
-                    "who_may_pass": list(r.who_may_pass),
-                    "place": r.place,
-                    "conflicting": list(r.conflicting),
-                    "evidence": list(r.evidence),
-                }
-                for r in self.routes
-            ],
-            "crossings_last_7_days": [
-                {
-                    "checkpoint": c.checkpoint,
-                    "direction": c.direction,
-                    "category": c.category,
-                    "count": None if c.low is None else (c.low if c.low == c.high else None),
-                    "low": c.low,
-                    "high": c.high,
-                    "tonnes_low": c.tonnes_low,
-                    "tonnes_high": c.tonnes_high,
-                    "reports": c.reports,
-                    "disputed_periods": c.disputed_periods,
-                    "evidence": list(c.evidence),
-                }
-                for c in self.crossings
-            ],
-            "crossing_reports_spanning_window": self.crossings_overlapping,
-            "checkpoints_without_reports": self.checkpoints_without_reports,
-            "convoys_waiting": [
-                {
-                    "convoy": w.convoy,
-                    "state": w.state,
-                    "place": w.place,
-                    "since": iso(w.since),
-                    "last_report": iso(w.last_report),
-                    "days_waiting": round(w.days_waiting, 1),
-                    "days_since_report": round(w.days_since_report, 1),
-                    "vehicles": list(w.vehicles),
-                    "tonnes": list(w.tonnes),
-                    "evidence": list(w.evidence),
-                }
-                for w in self.convoys_waiting
-            ],
-            "incidents": [
-                {
-                    "id": o.id,
-                    "observed": iso(o.start),
-                    "category": str(getattr(o.body, "category", "")),
-                    "place": getattr(o.body, "place", None),
-                    "killed": getattr(o.body, "killed", None),
-                    "injured": getattr(o.body, "injured", None),
-                    "text": getattr(o.body, "text", None),
-                    "claim_of": [s.claim_of for s in o.sources if s.claim_of],
-                }
-                for o in self.incidents
-            ],
-            "population": [
-                {"place": p, "kind": k, "persons": n, "observed": iso(d), "id": i}
-                for p, k, n, d, i in self.population
-            ],
-            "attestations": summaries_json(self.attestations),
-        }

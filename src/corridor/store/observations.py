@@ -83,8 +83,9 @@ class ObservationStore(LogStore):
         return cond
 
     def _where(self, q: Query, conn: Connection) -> list[Any]:
-        """The conditions of ``q``: each field given must equal, the period overlap, the size
-        and (unless ``q.history``) the current state."""
+        """The conditions of ``q``: each field given must equal, the period overlap, the log
+        index be past ``after``, the size and (unless ``q.history`` or a cursor) the current
+        state."""
         cond: list[Any] = [
             c[name] == value for name in _QUERY_FIELDS if (value := getattr(q, name))
         ]
@@ -101,6 +102,8 @@ class ObservationStore(LogStore):
             [q.type] if q.type else None,
             conn,
         )
+        if q.after is not None:
+            cond.append(c.log_index > q.after)
         return cond
 
     # -- listing -----------------------------------------------------------------------------

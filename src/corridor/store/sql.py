@@ -8,7 +8,8 @@ Driver errors are translated into :class:`corridor.errors.StoreError` here.
 This module opens the database; the store's methods live in its parts (re-exported here):
 :mod:`~corridor.store.columns` (derived query columns), :mod:`~corridor.store.log` (appends,
 tiles, checkpoints), :mod:`~corridor.store.observations` (reading observations),
-:mod:`~corridor.store.history` (versions, successors, attestations).
+:mod:`~corridor.store.history` (versions, successors, attestations),
+:mod:`~corridor.store.witnesses` (the log's witnesses).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from corridor.store.columns import INDEX_COLUMNS, IndexedEntry, from_us, index_c
 from corridor.store.history import HistoryStore
 from corridor.store.tokens import TokenStore
 from corridor.store.urls import database_url
+from corridor.store.witnesses import WitnessStore
 
 #: The order keys are listed in (also :func:`corridor.store.peek.registered_keys`'s).
 KEY_ORDER = (t.org_keys.c.org_id, t.org_keys.c.created_at, t.org_keys.c.vkey)
@@ -70,13 +72,14 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-class SqlStore(TokenStore, HistoryStore):
+class SqlStore(TokenStore, HistoryStore, WitnessStore):
     """Store implementation over SQLAlchemy. Use :meth:`open`.
 
     Its parts: :mod:`corridor.store.log` (appends, tiles, checkpoints),
     :mod:`corridor.store.observations` (reading observations), :mod:`corridor.store.tokens`
-    (API tokens, the admin action record); this module opens the database and holds its
-    configuration (meta, entities, keys, personal data).
+    (API tokens, the admin action record), :mod:`corridor.store.witnesses` (the log's
+    witnesses); this module opens the database and holds its configuration (meta, entities,
+    keys, personal data).
     """
 
     # -- lifecycle -------------------------------------------------------------------------

@@ -4,7 +4,7 @@ corroborated or disputed it; and the chain of its versions."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -12,7 +12,6 @@ from rich.table import Table
 
 from corridor.model import Attestation, Observation, Retraction
 from corridor.model.history import Attested
-from corridor.store.api import StoredObservation
 
 if TYPE_CHECKING:
     from corridor.app.history import Chain
@@ -21,14 +20,15 @@ __all__ = ["attested_line", "print_chain", "print_observations", "summary"]
 
 
 def print_observations(
-    rows: Sequence[StoredObservation],
+    rows: Sequence[Observation],
     out: Console,
     *,
     attestations: Mapping[str, Attested] | None = None,
-    successors: Mapping[str, StoredObservation] | None = None,
-    history: bool = False,
+    statuses: Mapping[str, str] | None = None,
 ) -> None:
-    noun = "entr" + ("ies" if len(rows) != 1 else "y") if history else (
+    """A table of observations; with ``attestations`` who corroborated or disputed each, with
+    ``statuses`` (a history) whether each is current or what superseded it."""
+    noun = "entr" + ("ies" if len(rows) != 1 else "y") if statuses else (
         "observation" + ("s" if len(rows) != 1 else "")
     )
     table = Table(title=f"{len(rows)} {noun}")
@@ -36,29 +36,17 @@ def print_observations(
     attestations = attestations or {}
     if attestations:
         cols.append("attested")
-    if history:
+    if statuses:
         cols.append("status")
     for col in cols:
         table.add_column(col, overflow="fold")
-    for s in rows:
-        cells = [
-            s.id[:12],
-            s.observation.type,
-            _when(s.observation),
-            summary(s.observation),
-            _sources(s.observation),
-        ]
+    for o in rows:
+        cells = [o.id[:12], o.type, _when(o), summary(o), _sources(o)]
         if attestations:
-            a = attestations.get(s.id)
+            a = attestations.get(o.id)
             cells.append(attested_line(a) if a is not None else "")
-        if history:
-            nxt = (successors or {}).get(s.id)
-            if nxt is None:
-                cells.append("current" if s.observation.type != "retraction" else "")
-            elif nxt.observation.type == "retraction":
-                cells.append(f"retracted by {nxt.id[:12]}")
-            else:
-                cells.append(f"superseded by {nxt.id[:12]}")
+        if statuses:
+            cells.append(statuses.get(o.id, ""))
         table.add_row(*cells)
     out.print(table)
 
@@ -67,22 +55,26 @@ def _figure(v: float | None) -> str:
     return "" if v is None else f"{v:,g}"
 
 
-def attested_line(a: Attested) -> str:
-    """``corroborated by armradio; disputed by am-gov (360 t), hetq (vehicles 21)``."""
+def attested_line(a: Attested | Mapping[str, Any]) -> str:
+    """``corroborated by armradio; disputed by am-gov (360 t), hetq (vehicles 21)``, from a
+    summary or its JSON shape (``Attested.to_json``, as a server answers it)."""
+    d = a.to_json() if isinstance(a, Attested) else a
     parts = []
-    if a.corroborated_by:
-        parts.append("corroborated by " + ", ".join(s.by for s in a.corroborated_by))
-    if a.disputed_by:
+    if d.get("corroborated_by"):
+        parts.append("corroborated by " + ", ".join(s["by"] for s in d["corroborated_by"]))
+    if d.get("disputed_by"):
         shown = []
-        for s in a.disputed_by:
-            if s.field == "cargo" and s.figure is not None:
-                what = f"{_figure(s.figure)} t"
+        for s in d["disputed_by"]:
+            field, figure = s.get("field"), s.get("figure")
+            if field == "cargo" and figure is not None:
+                what = f"{_figure(figure)} t"
             else:
-                what = " ".join(x for x in (s.field or "", _figure(s.figure)) if x)
-            shown.append(s.by + (f" ({what})" if what else ""))
+                what = " ".join(x for x in (field or "", _figure(figure)) if x)
+            shown.append(s["by"] + (f" ({what})" if what else ""))
         parts.append("disputed by " + ", ".join(shown))
-    if a.review is not None:
-        parts.append(f"review: {a.review.review} ({a.review.by})")
+    review = d.get("review")
+    if review:
+        parts.append(f"review: {review['status']} ({review['by']})")
     return "; ".join(parts)
 
 

@@ -7,7 +7,7 @@ import base64
 import binascii
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field, JsonValue
 
 from corridor.app import Corridor
@@ -16,6 +16,7 @@ from corridor.errors import InputError
 from corridor.service.auth import Principal, require
 from corridor.service.deps import corridor_app
 from corridor.service.errors import error_responses
+from corridor.service.publish import publish_later
 
 router = APIRouter(prefix="/v1", tags=["observations"])
 
@@ -66,6 +67,7 @@ def _b64(text: str, index: int, where: str) -> bytes:
 )
 def submit_entries(
     body: Submission,
+    request: Request,
     principal: Principal = Depends(require("reporter")),
     app: Corridor = Depends(corridor_app),
 ) -> dict[str, Any]:
@@ -87,6 +89,8 @@ def submit_entries(
     ]
     org = None if principal.role == "admin" else principal.org
     result, note = app.observations.submit(items, org=org)
+    if result.accepted:
+        publish_later(request)  # the new checkpoint to the log's witnesses, in the background
     return {
         "accepted": result.accepted,
         "duplicates": result.duplicates,

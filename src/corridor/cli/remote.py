@@ -1,0 +1,129 @@
+"""What the commands share in remote mode: ``--server URL`` (``CORRIDOR_SERVER``) and
+``--token`` (``CORRIDOR_TOKEN``) make ``record``, ``import``, ``list``, ``show``, ``status`` and
+``check`` work on a corridor server's record instead of a database.
+
+Observations are validated against the server's registry and signed here, with the key folder's
+``<org>.key`` (``--keys``); the server verifies and appends, and never sees a private key. Each
+command prints what it prints over a local database (the same ``--json``), from the same JSON
+shapes. The token is sent only as an ``Authorization`` header; it is never printed.
+
+Kept light like ``cli/context.py``: the HTTP client (httpx) is imported on first use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from corridor.errors import InputError
+
+if TYPE_CHECKING:
+    from corridor.client import Client
+    from corridor.ledger.keyfile import Keyring
+    from corridor.model import Observation
+
+__all__ = [
+    "ServerObservations",
+    "ServerOption",
+    "TokenOption",
+    "connect",
+    "local_keys",
+    "observations_of",
+    "use_server",
+]
+
+ServerOption = typer.Option(
+    None,
+    "--server",
+    envvar="CORRIDOR_SERVER",
+    help="A corridor server's URL, e.g. http://127.0.0.1:8000: work on its record instead of "
+    "a database (observations are signed here, with the key folder's keys).",
+    show_default=False,
+)
+TokenOption = typer.Option(
+    None,
+    "--token",
+    envvar="CORRIDOR_TOKEN",
+    help="API token for --server (better: the CORRIDOR_TOKEN environment variable, which no "
+    "process listing shows). Never printed.",
+    show_default=False,
+)
+
+
+def connect(server: str, token: str | None) -> Client:
+    """The client of ``server`` (use it as a context manager)."""
+    from corridor.client import Client
+
+    return Client(server, token or None)
+
+
+def use_server(ctx: typer.Context, server: str | None, db: str | None) -> str | None:
+    """The server to work on, or None for the database. What is typed beats the environment:
+    ``--db`` typed with ``CORRIDOR_SERVER`` set means the database, ``--server`` typed with
+    ``CORRIDOR_DB`` set means the server; both typed name two records and are refused."""
+    if not server:
+        return None
+    if db is None:
+        return server
+
+    def typed(name: str) -> bool:
+        source = ctx.get_parameter_source(name)
+        return source is not None and source.name == "COMMANDLINE"
+
+    if typed("db") and typed("server"):
+        raise InputError("give --db (a database) or --server (a server), not both",
+                         where="--server")  # fmt: skip
+    return None if typed("db") else server
+
+
+def local_keys(keys: str | None) -> Keyring:
+    """The key folder signing for the server: ``--keys``/``CORRIDOR_KEYS``, else
+    ``./corridor-keys``."""
+    from corridor.ledger.keyfile import Keyring
+
+    return Keyring(Path(keys).expanduser() if keys else Path("corridor-keys"))
+
+
+def observations_of(items: list[dict[str, Any]]) -> list[Observation]:
+    """The observations a server's answer lists, each checked to hash to its id."""
+    from corridor.client import observation_from_shape
+
+    return [observation_from_shape(d) for d in items]
+
+
+class ServerObservations(Mapping[str, "Observation"]):
+    """Observations fetched from the server by id as they are asked for (and kept): what the
+    verdicts' renderer labels evidence with, without fetching all the evidence."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self._got: dict[str, Observation | None] = {}
+
+    def __getitem__(self, oid: str) -> Observation:
+        if oid not in self._got:
+            from corridor.client import observation_from_shape
+            from corridor.errors import NotFoundError
+
+            try:
+                self._got[oid] = observation_from_shape(self.client.observation(oid))
+            except NotFoundError:
+                self._got[oid] = None
+        got = self._got[oid]
+        if got is None:
+            raise KeyError(oid)
+        return got
+
+    def __contains__(self, oid: object) -> bool:
+        try:
+            return isinstance(oid, str) and self[oid] is not None
+        except KeyError:
+            return False
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(k for k, v in self._got.items() if v is not None)
+
+    def __len__(self) -> int:
+        return sum(v is not None for v in self._got.values())

@@ -1,0 +1,53 @@
+"""A server's record as the target of an import (:func:`corridor.app.imports.run_import`):
+rows are planned against the server's registry, signed with the local key folder, and the
+valid, signed entries submitted; a batch the server refuses is reported naming the row."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from corridor.client.api import Client
+from corridor.client.signing import SigningDesk
+from corridor.ledger.keyfile import Keyring
+from corridor.model import Observation, Registry
+
+__all__ = ["RemoteRecord"]
+
+
+class RemoteRecord:
+    """The record behind ``client``, written to with the keys of ``keyring``."""
+
+    def __init__(self, client: Client, keyring: Keyring) -> None:
+        self.client = client
+        self.keyring = keyring
+        self._desk: SigningDesk | None = None
+
+    @property
+    def desk(self) -> SigningDesk:
+        if self._desk is None:
+            self._desk = self.client.signing_desk(self.keyring)
+        return self._desk
+
+    def registry(self) -> Registry:
+        return self.client.registry()
+
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        return self.client.existing(list(ids))
+
+    def size(self) -> int:
+        return int(self.client.health().get("size", 0))
+
+    def check_signers(self, orgs: Iterable[str]) -> None:
+        self.desk.check(orgs)
+
+    def submit(
+        self,
+        observations: Sequence[Observation],
+        *,
+        where: Callable[[int], str] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> tuple[list[str], int]:
+        """Sign and submit; (ids already on the record, the log's size)."""
+        prepared = [self.desk.prepare(o) for o in observations]
+        done = self.client.submit(prepared, where=where, progress=progress)
+        return done.duplicates, done.tree_size

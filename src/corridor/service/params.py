@@ -1,0 +1,31 @@
+"""Query parameters the routes share: an instant given as RFC 3339 text.
+
+FastAPI's own datetime type accepts numbers and times without an offset; a record where every
+time carries its offset takes neither. A bad value is a 422 in the one envelope naming the
+parameter (``subject``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from corridor.errors import InputError
+from corridor.service.errors import ApiError
+
+__all__ = ["instant"]
+
+
+def instant(value: str | None, name: str) -> datetime | None:
+    """``value`` (RFC 3339, with ``Z`` or an offset) as a UTC datetime; None when not given."""
+    if value is None:
+        return None
+    from corridor.model import parse_instant
+
+    try:
+        when = parse_instant(value, None)
+    except (InputError, ValueError) as exc:
+        reason = exc.reason if isinstance(exc, InputError) else str(exc)
+        if "range" not in reason:
+            reason += " (an RFC 3339 time such as 2023-08-15T12:00:00Z)"
+        raise ApiError(422, f"{name}: {reason}", code="invalid-input", subject=name) from None
+    return when.astimezone(UTC)

@@ -1,0 +1,87 @@
+"""Commitments judged against the record: ``GET /v1/commitments?case=&at=&prove=`` for a
+built-in case's rules, ``POST /v1/commitments/check`` for rule files a client sends.
+
+``items`` is what ``corridor check --json`` prints: per commitment its verdict (satisfied,
+violated, undetermined, pending), counts and instances, each naming the observations it rests
+on; with ``prove`` each evidence id becomes ``{"id": ..., <inclusion proof>}`` against the
+latest signed checkpoint (``{"id": ...}`` alone, and listed in ``unproved``, when the entry is
+beyond it).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from corridor.app import Corridor, shapes
+from corridor.app.commitments import CheckResult
+from corridor.service.auth import public
+from corridor.service.deps import corridor_app
+from corridor.service.errors import error_responses
+from corridor.service.params import instant
+
+# published reads: anyone, unless the deployment makes reads token-only (CORRIDOR_PUBLIC_READS)
+router = APIRouter(
+    prefix="/v1", tags=["reads"], dependencies=[Depends(public)], responses=error_responses(404)
+)
+
+#: The largest rule file a client may send, and how many in one request.
+MAX_RULES_TEXT = 1 << 20
+MAX_RULE_FILES = 16
+
+AT = Query(None, description="Evaluation time, RFC 3339 with its offset [default: now].")
+PROVE = Query(False, description="Attach an inclusion proof to each evidence entry.")
+
+
+def _answer(result: CheckResult) -> dict[str, Any]:
+    return shapes.commitments(result.at, result.events, result.to_json(), result.unproved)
+
+
+@router.get("/commitments", summary="A built-in case's commitments, judged against the record")
+def commitments(
+    case: str = Query(..., description="A built-in case (GET /v1/cases), e.g. lachin-2023."),
+    at: str | None = AT,
+    prove: bool = PROVE,
+    app: Corridor = Depends(corridor_app),
+) -> dict[str, Any]:
+    """The case's rules judged at ``at`` against the record, which must hold the case (404
+    otherwise). The same verdicts as ``corridor check --case NAME --db DB --json``."""
+    loaded = app.cases.builtin(case)
+    when = instant(at, "at") or datetime.now(UTC)
+    return _answer(
+        app.commitments.check(list(loaded.rules), when, prove=prove, case=loaded, short_names=True)
+    )
+
+
+class RuleFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(
+        "rules.yaml", min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f-\x9f/\\]+$",
+        description="The file's name, used in error positions (NAME:LINE:COLUMN).",
+    )  # fmt: skip
+    text: str = Field(..., max_length=MAX_RULES_TEXT, description="The rule file (YAML).")
+
+
+class CheckRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rules: list[RuleFile] = Field(..., min_length=1, max_length=MAX_RULE_FILES)
+    case: str | None = Field(
+        None, description="A built-in case the record must hold (as corridor check --case)."
+    )
+    at: str | None = Field(None, description="Evaluation time, RFC 3339 [default: now].")
+    prove: bool = False
+
+
+@router.post("/commitments/check", summary="Judge rule files a client sends against the record")
+def check(body: CheckRequest, app: Corridor = Depends(corridor_app)) -> dict[str, Any]:
+    """Rule files (the language of docs/rules.md) judged at ``at`` against the record; a bad
+    rule is a 422 naming NAME:LINE:COLUMN. Nothing is written: a read that computes."""
+    loaded = app.cases.builtin(body.case) if body.case is not None else None
+    when = instant(body.at, "at") or datetime.now(UTC)
+    texts = [(r.name, r.text) for r in body.rules]
+    return _answer(app.commitments.check_texts(texts, when, prove=body.prove, case=loaded))

@@ -1,0 +1,33 @@
+"""The situation at an instant: ``GET /v1/situation?at=`` (what ``corridor status --json``
+prints)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+
+from corridor.app import Corridor, shapes
+from corridor.service.auth import public
+from corridor.service.deps import corridor_app
+from corridor.service.params import instant
+
+# published reads: anyone, unless the deployment makes reads token-only (CORRIDOR_PUBLIC_READS)
+router = APIRouter(prefix="/v1", tags=["reads"], dependencies=[Depends(public)])
+
+AT = Query(
+    None,
+    description="The instant, RFC 3339 with its offset (e.g. 2023-08-15T12:00:00Z) "
+    "[default: now]. Observations that started strictly before it count.",
+)
+
+
+@router.get("/situation", summary="The situation at an instant, computed from the record")
+def situation(at: str | None = AT, app: Corridor = Depends(corridor_app)) -> dict[str, Any]:
+    """Per route its status and since when; crossings in the 7 days before ``at`` by checkpoint,
+    direction and category; convoys waiting; incidents of the last 30 days; population. The
+    same JSON as ``corridor status --json``; every figure names its evidence (observation ids).
+    """
+    sit, _registry = app.situation.at(instant(at, "at") or datetime.now(UTC))
+    return shapes.situation(sit)

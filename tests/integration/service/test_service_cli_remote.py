@@ -1,0 +1,232 @@
+"""The CLI's remote mode against a real server: record from a second terminal, then list it and
+verify the server's log; refusals exit 1 with one clear line; import keeps its quarantine and
+summary; and every command prints what it prints over the database itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from corridor.cases import BUILTIN
+from corridor.client.signing import Prepared, SigningDesk
+from corridor.ledger.keyfile import Keyring
+from corridor.ledger.note import Signer
+from corridor.model import Observation
+from corridor.store.sql import SqlStore
+from corridor.testing import Cli, Server
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+TOKEN = "ctk_remote000000_c2VjcmV0LXRva2VuLXZhbHVlLW5ldmVyLXNob3du"
+RECORD = ["record", "crossing", "--checkpoint", "north-gate", "--direction", "inbound",
+          "--category", "vehicles", "--count", "12", "--observed", "2024-03-01T10:00Z",
+          "--reporter", "ngo-x"]  # fmt: skip
+
+
+def terminal(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``corridor ARGS`` in a process of its own, as from a second terminal."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("CORRIDOR_")}
+    return subprocess.run(
+        [sys.executable, "-m", "corridor.cli.app", *args], capture_output=True, text=True,
+        timeout=120, env={**base, **(env or {})},
+    )  # fmt: skip
+
+
+def size_of(db: str) -> int:
+    store = SqlStore.open(db)
+    try:
+        return store.size()
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def cli(client_clean_env: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
+    return Cli(client_clean_env, capsys)
+
+
+def corrupt(monkeypatch: pytest.MonkeyPatch, which: Any = lambda o: True) -> None:
+    """Entries of the observations ``which`` picks change after they are signed (a tampered
+    submission, as a faulty or hostile client would send)."""
+    prepare = SigningDesk.prepare
+
+    def tampered(self: SigningDesk, obs: Observation) -> Prepared:
+        p = prepare(self, obs)
+        if not which(obs):
+            return p
+        return Prepared(p.id, p.entry.replace(b'"count":', b'"count":1', 1), p.personal)
+
+    monkeypatch.setattr(SigningDesk, "prepare", tampered)
+
+
+class TestSecondTerminal:
+    def test_record_then_list_then_verify(self, client_north: Server) -> None:
+        """record --server --token from another process; list --server shows it; the server's
+        database verifies; the token is never printed."""
+        token = client_north.token
+        assert token is not None
+        rec = terminal(*RECORD, "--server", client_north.url, "--token", token, "--keys",
+                       "org-keys")  # fmt: skip
+        assert rec.returncode == 0, rec.stderr
+        assert rec.stdout.startswith("recorded ") and rec.stdout.endswith("(log size 1)\n")
+        oid = rec.stdout.split()[1]
+        listed = terminal("list", "--json", env={"CORRIDOR_SERVER": client_north.url,
+                                                 "CORRIDOR_TOKEN": token})  # fmt: skip
+        assert [d["id"] for d in json.loads(listed.stdout)] == [oid]
+        shown = terminal("list", "--server", client_north.url)
+        assert oid[:12] in shown.stdout
+        verify = terminal("log", "verify", "--db", client_north.db, "--keys",
+                          str(client_north.keys))  # fmt: skip
+        assert verify.returncode == 0, verify.stderr
+        assert "log verified: 1 entries" in verify.stdout
+        for p in (rec, listed, shown):
+            assert token not in p.stdout + p.stderr and token[17:] not in p.stdout + p.stderr
+
+    def test_a_key_the_server_did_not_register_is_refused(
+        self, client_north: Server, tmp_path: Path
+    ) -> None:
+        Keyring(tmp_path / "stolen").save(Signer.generate("ngo-x"))
+        token = client_north.token
+        assert token is not None
+        rec = terminal(*RECORD, "--server", client_north.url, "--token", token, "--keys",
+                       str(tmp_path / "stolen"))  # fmt: skip
+        assert rec.returncode == 1
+        [line] = rec.stderr.splitlines()
+        assert line.startswith(f"error: {tmp_path / 'stolen' / 'ngo-x.key'}: key ngo-x+")
+        assert "is not registered for organisation 'ngo-x'" in line
+        assert token not in rec.stderr
+        assert size_of(client_north.db) == 0
+
+    def test_a_tampered_submission_is_refused_by_the_server(
+        self, client_north: Server, cli: Cli, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        corrupt(monkeypatch)
+        code, out, err = cli(*RECORD, "--server", client_north.url, "--keys", "org-keys")
+        assert code == 1 and out == ""
+        assert err.startswith(f"error: the observation: refused by the server {client_north.url}:")
+        assert "signature by org ngo-x does not verify" in err and len(err.splitlines()) == 1
+        assert size_of(client_north.db) == 0
+
+    def test_an_unreachable_server(self, cli: Cli) -> None:
+        from corridor.testing import free_port
+
+        url = f"http://127.0.0.1:{free_port()}"
+        code, _, err = cli("status", "--server", url, "--token", TOKEN)
+        assert code == 1
+        assert err.startswith(f"error: cannot reach the corridor server at {url}: ")
+        assert len(err.splitlines()) == 1 and TOKEN not in err
+
+    def test_db_and_server_typed_together(self, client_north: Server, cli: Cli) -> None:
+        code, _, err = cli("list", "--db", client_north.db, "--server", client_north.url)
+        assert (code, err) == (1, "error: --server: give --db (a database) or --server (a "
+                                  "server), not both\n")  # fmt: skip
+
+    def test_a_typed_db_beats_the_environment(
+        self, client_north: Server, cli: Cli, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("CORRIDOR_SERVER", "http://127.0.0.1:9")  # unreachable
+        assert cli("list", "--db", client_north.db)[0] == 0
+
+
+class TestImport:
+    CSV = EXAMPLES / "daily-counts.csv"
+    MAP = EXAMPLES / "daily-counts.map.yaml"
+
+    def _local(self, cli: Cli, *extra: str) -> dict[str, Any]:
+        """The same import into a database of its own (the reference)."""
+        opts = ["--db", str(cli.tmp / "local.db"), "--keys", str(cli.tmp / "local-keys")]
+        if not (cli.tmp / "local.db").exists():
+            assert cli("case", "load", str(EXAMPLES / "north-gate-case.yaml"), *opts)[0] == 0
+            assert cli("keys", "new", "ngo-x", *opts)[0] == 0
+        return dict(cli.json("import", str(self.CSV), "--map", str(self.MAP), *opts, *extra))
+
+    def test_the_same_summary_and_quarantine(self, client_north: Server, cli: Cli) -> None:
+        remote = cli.json("import", str(self.CSV), "--map", str(self.MAP), "--server",
+                          client_north.url, "--keys", "org-keys", "--quarantine", "q-remote.csv")
+        local = self._local(cli, "--quarantine", "q-local.csv")
+        assert remote.pop("quarantine") == "q-remote.csv"
+        assert local.pop("quarantine") == "q-local.csv"
+        assert remote == local and remote["accepted"] == 17 and remote["rejected"] == 2
+        assert Path("q-remote.csv").read_text() == Path("q-local.csv").read_text()
+        assert size_of(client_north.db) == 17
+        again = cli.json("import", str(self.CSV), "--map", str(self.MAP), "--server",
+                         client_north.url, "--keys", "org-keys", "--quarantine", "q-remote.csv")
+        assert (again["accepted"], again["duplicates"]) == (0, 17)
+
+    def test_a_dry_run_writes_nothing_and_counts_the_same(
+        self, client_north: Server, cli: Cli
+    ) -> None:
+        remote = cli.json("import", str(self.CSV), "--map", str(self.MAP), "--dry-run",
+                          "--server", client_north.url)  # fmt: skip
+        assert remote == self._local(cli, "--dry-run")
+        assert size_of(client_north.db) == 0 and not list(cli.tmp.glob("quarantine-*"))
+
+    def test_a_refused_batch_names_the_row(
+        self, client_north: Server, cli: Cli, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Row 5 (4 July, inbound) signed, then changed: the server refuses the batch, the
+        error names row 5; the rejected rows were quarantined before anything was sent."""
+        corrupt(monkeypatch, lambda o: o.start.day == 4 and o.body.direction == "inbound")
+        code, _, err = cli("import", str(self.CSV), "--map", str(self.MAP), "--server",
+                           client_north.url, "--keys", "org-keys")  # fmt: skip
+        assert code == 1, err
+        assert err.startswith(f"error: row 5: refused by the server {client_north.url}: ")
+        assert "signature by org ngo-x does not verify" in err
+        assert size_of(client_north.db) == 0
+        assert Path("quarantine-daily-counts.csv").exists()
+
+    def test_a_missing_key_stops_it_before_anything_is_written(
+        self, client_north: Server, cli: Cli
+    ) -> None:
+        code, _, err = cli("import", str(self.CSV), "--map", str(self.MAP), "--server",
+                           client_north.url, "--keys", "no-keys")  # fmt: skip
+        assert code == 1 and "no signing key for 'ngo-x'" in err
+        assert not Path("quarantine-daily-counts.csv").exists()
+
+
+AT = "2023-09-25T00:00Z"
+RULES = str(BUILTIN["lachin-2023"] / "rules.yaml")
+
+
+@pytest.fixture(scope="module")
+def lachin_id(client_lachin: Server) -> Iterator[str]:
+    store = SqlStore.open(client_lachin.db)
+    try:
+        yield next(iter(store.query())).id
+    finally:
+        store.close()
+
+
+SAME = [
+    ["status", "--at", "2023-01-15T00:00Z"],
+    ["status", "--at", "2023-08-20T12:00Z"],
+    ["status", "--at", AT],
+    ["list"],
+    ["list", "route_status", "--from", "2023-06-01", "--to", "2023-09-01", "--tz", "UTC"],
+    ["list", "--reporter", "corridor-case", "--limit", "7"],
+    ["show", "ID"],
+    ["check", "--case", "lachin-2023", "--at", AT],
+    ["check", RULES, "--at", AT],
+    ["check", RULES, "--case", "lachin-2023", "--at", AT, "--prove"],
+]
+
+
+class TestSameOutput:
+    @pytest.mark.parametrize("as_json", [False, True], ids=["table", "json"])
+    @pytest.mark.parametrize("args", SAME, ids=lambda a: " ".join(a)[:40])
+    def test_remote_prints_what_local_prints(
+        self, client_lachin: Server, lachin_id: str, cli: Cli, args: list[str], as_json: bool
+    ) -> None:
+        args = [lachin_id[:10] if a == "ID" else a for a in args] + (["--json"] * as_json)
+        keys = ["--keys", str(client_lachin.keys)] if args[0] == "check" else []
+        local = cli(*args, "--db", client_lachin.db, *keys)
+        remote = cli(*args, "--server", client_lachin.url)
+        assert local[0] == 0, local[2]
+        assert remote == local
+        assert len(local[1].splitlines()) > 3
