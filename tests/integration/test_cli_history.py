@@ -246,3 +246,27 @@ class TestLachin:
         assert "holds no observations" in err
         err = fails(cli, "supply", "--case", "lachin-2023", "--as-of", "50")
         assert "no checkpoint of tree size 50" in err
+
+
+class TestRemote:
+    def test_a_server_lists_and_shows_what_the_database_does(self, two: Cli) -> None:
+        """Over --server, list (current state and history) and show (status, chain,
+        attestations) print what they print over the database: the CLI computes them from
+        the server's change feed."""
+        from corridor.testing import Server
+
+        first = record(two)
+        fixed = two.json("correct", first, "--reason", "miscounted", "--set", "count=4")["id"]
+        other = record(two, count=9)
+        two.json("attest", fixed, "disputes", "--by", "ngo-y", "--figure", "5")
+        two.json("retract", other, "--reason", "double entry")
+        with Server(two.db, two.tmp / "corridor-keys", two.tmp / "serve.log") as served:
+            for args in (["list"], ["list", "--history"], ["list", "crossing", "--history"],
+                         ["list", "attestation"], ["show", first[:10]], ["show", fixed]):
+                for extra in ([], ["--json"]):
+                    local = two(*args, *extra, "--db", two.db)
+                    remote = two(*args, *extra, "--server", served.url)
+                    assert local[0] == 0, local[2]
+                    assert remote == local, args + extra
+            err = fails(two, "list", "--as-of", "1", "--server", served.url)
+            assert "HTTP API does not offer it" in err

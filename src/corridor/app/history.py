@@ -15,14 +15,20 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from corridor.errors import ConflictError, InputError
-from corridor.model import Observation
-from corridor.model.history import RETRACTION, Attested, attestation_summary
-from corridor.store.api import AppendResult, StoredObservation
+from corridor.model import STATEMENT_TYPES, Observation
+from corridor.model.history import (
+    ATTESTATION,
+    RETRACTION,
+    Attested,
+    attestation_summary,
+    superseded_id,
+)
+from corridor.store.api import AppendResult, Query, StoredObservation
 
 if TYPE_CHECKING:
     from corridor.app.corridor import Corridor
 
-__all__ = ["Chain", "HistoryCases", "Written"]
+__all__ = ["Chain", "HistoryCases", "RecordHistory", "Written"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,84 @@ class Chain:
     def retracted_by(self) -> StoredObservation | None:
         last = self.versions[-1] if self.versions else None
         return last if last is not None and last.observation.type == RETRACTION else None
+
+
+_FIELDS = ("type", "reporter", "route", "checkpoint", "direction", "category", "place")
+
+
+class RecordHistory:
+    """The history of a whole record read in log order (a server's change feed, which lists
+    every entry): the answers of the store's current-state reads, computed from the entries
+    themselves, so that a listing over a server is the listing over its database."""
+
+    def __init__(self, entries: Sequence[StoredObservation]) -> None:
+        from corridor.store.columns import INDEX_COLUMNS, index_columns
+
+        self.entries = sorted(entries, key=lambda s: s.log_index)
+        self.by_id = {s.id: s for s in self.entries}
+        self._after: dict[str, StoredObservation] = {}
+        for e in self.entries:
+            named = superseded_id(e.observation)
+            if named is not None:
+                self._after.setdefault(named, e)
+        at = {k: INDEX_COLUMNS.index(k) for k in (*_FIELDS, "start_us", "end_us")}
+        self._cols = {
+            e.id: {k: cols[i] for k, i in at.items()}
+            for e in self.entries
+            for cols in (index_columns(e.observation),)
+        }
+
+    def successors(self, ids: Iterable[str]) -> dict[str, StoredObservation]:
+        return {i: self._after[i] for i in ids if i in self._after}
+
+    def query(self, q: Query) -> list[StoredObservation]:
+        """What ``store.query(q)`` answers (no ``as_of``, no cursor): the filters, the current
+        state unless ``q.history``, in time order, at most ``q.limit``."""
+        from corridor.store.columns import to_us
+
+        lo = None if q.start is None else to_us(q.start)
+        hi = None if q.end is None else to_us(q.end)
+        out = []
+        for e in self.entries:
+            c = self._cols[e.id]
+            if any((v := getattr(q, k)) and c[k] != v for k in _FIELDS):
+                continue
+            if hi is not None and not c["start_us"] < hi:
+                continue
+            if lo is not None and not (
+                c["start_us"] >= lo or (c["end_us"] is not None and c["end_us"] > lo)
+            ):
+                continue
+            if not q.history and (
+                e.id in self._after or (not q.type and e.observation.type in STATEMENT_TYPES)
+            ):
+                continue
+            out.append(e)
+        out.sort(key=lambda e: (self._cols[e.id]["start_us"], e.log_index))
+        return out[: q.limit] if q.limit else out
+
+    def attestations(self, ids: Iterable[str]) -> dict[str, Attested]:
+        """Per id, what its current attestations say (as :meth:`HistoryCases.attestations`)."""
+        wanted = set(ids)
+        current = [
+            e.observation for e in self.entries
+            if e.observation.type == ATTESTATION and e.id not in self._after
+            and getattr(e.observation.body, "about", None) in wanted
+        ]  # fmt: skip
+        return attestation_summary(current)
+
+    def chain(self, id: str) -> Chain:
+        """The versions of the observation ``id`` belongs to (as :meth:`HistoryCases.chain`)."""
+        first = self.by_id[id]
+        versions = [first]
+        while (back := superseded_id(versions[0].observation)) in self.by_id:
+            versions.insert(0, self.by_id[back])
+        while versions[-1].id in self._after:
+            versions.append(self._after[versions[-1].id])
+        last = versions[-1]
+        current = None if last.observation.type == RETRACTION else last.id
+        about = self.attestations(v.id for v in versions)
+        return Chain(versions, current, about)
 
 
 def _now() -> str:

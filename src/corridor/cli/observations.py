@@ -277,27 +277,25 @@ def register(app: typer.Typer) -> None:
             as_of=as_of,
             history=history,
         )
-        attested: dict[str, Any] = {}
-        statuses: dict[str, str] = {}
+        from corridor.app.shapes import observation
+
         basis = None
         if server := use_server(ctx, server, db):
-            from corridor.cli.remote import connect, observations_of
+            from corridor.app.history import RecordHistory
+            from corridor.cli.remote import connect, stored_of
 
             if as_of is not None:
                 raise InputError("reads a database: the HTTP API does not offer it yet",
                                  where="--as-of")  # fmt: skip
-            filters = {k: getattr(q, k) for k in ("type", "route", "checkpoint", "direction",
-                                                  "category", "reporter", "place")}  # fmt: skip
+            # the whole change feed (every entry): the current state, what superseded what and
+            # who attested what are computed from it here, as the database computes them
             with connect(server, token) as api:
-                items = list(api.follow(start=q.start, end=q.end, **filters))
-            pairs = sorted(
-                zip(observations_of(items), items, strict=True),
-                key=lambda p: (p[0].start, p[1]["log_index"]),
-            )[:limit]
-            shown, docs = [o for o, _ in pairs], [d for _, d in pairs]
+                record = RecordHistory(stored_of(list(api.follow())))
+            rows = record.query(q)
+            ids = [s.id for s in rows]
+            attested = record.attestations(ids)
+            after = record.successors(ids) if history else {}
         else:
-            from corridor.app.shapes import observation
-
             with open_app(db) as app:
                 rows = app.observations.list(q)
                 ids = [s.id for s in rows]
@@ -306,15 +304,14 @@ def register(app: typer.Typer) -> None:
                 basis = as_of_json(app, as_of)
                 if not as_json:
                     print_basis(app, as_of)
-            shown = [s.observation for s in rows]
-            docs = [
-                observation(
-                    s, attestations=attested.get(s.id), successor=after.get(s.id), status=history
-                )
-                for s in rows
-            ] if as_json else []  # fmt: skip
-            if history:
-                statuses = {s.id: _status(s.observation, after.get(s.id)) for s in rows}
+        shown = [s.observation for s in rows]
+        docs = [
+            observation(
+                s, attestations=attested.get(s.id), successor=after.get(s.id), status=history
+            )
+            for s in rows
+        ] if as_json else []  # fmt: skip
+        statuses = {s.id: _status(s.observation, after.get(s.id)) for s in rows} if history else {}
         if as_json:
             print_json(docs if basis is None else {"as_of": basis, "items": docs})
             return
@@ -336,41 +333,42 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Show one observation in full, with its sources, signers and place in the log, what
         others attested about it, and its chain of versions (corrections, a retraction)."""
-        chain_of = None
+        from corridor.app.shapes import chain, observation
+
+        basis = None
         if server := use_server(ctx, server, db):
-            from corridor.cli.remote import connect, observations_of
+            from corridor.app.history import RecordHistory
+            from corridor.cli.remote import connect, stored_of
 
             if as_of is not None:
                 raise InputError("reads a database: the HTTP API does not offer it yet",
                                  where="--as-of")  # fmt: skip
             with connect(server, token) as api:
-                data = api.observation(id_)
-            data.pop("proof", None)  # `corridor log prove` shows it; show prints the same
-            observations_of([data])  # the content hashes to the id the server gave
+                one = api.observation(id_)  # the id a prefix names
+                record = RecordHistory(stored_of(list(api.follow())))
+            s = record.by_id[one["id"]]
+            chain_of = record.chain(s.id)
         else:
-            from corridor.app.shapes import chain, observation
-
             with open_app(db) as app:
                 s = app.observations.show(id_, as_of=as_of)
                 chain_of = app.history.chain(s.id, as_of=as_of)
-                versions = chain_of.versions
-                after = dict(zip((v.id for v in versions), versions[1:], strict=False))
-                data = observation(
-                    s, attestations=chain_of.attestations.get(s.id), successor=after.get(s.id),
-                    status=True,
-                )  # fmt: skip
-                data["chain"] = chain(chain_of)
                 basis = as_of_json(app, as_of)
-                if basis is not None:
-                    data["as_of"] = basis
                 if not as_json:
                     print_basis(app, as_of)
+        versions = chain_of.versions
+        after = dict(zip((v.id for v in versions), versions[1:], strict=False))
+        data = observation(
+            s, attestations=chain_of.attestations.get(s.id), successor=after.get(s.id),
+            status=True,
+        )  # fmt: skip
+        data["chain"] = chain(chain_of)
+        if basis is not None:
+            data["as_of"] = basis
         if as_json:
             print_json(data)
             return
         console.print_json(json.dumps({k: v for k, v in data.items() if k != "chain"},
                                       ensure_ascii=False))  # fmt: skip
-        if chain_of is not None:
-            from corridor.cli.render.observations import print_chain
+        from corridor.cli.render.observations import print_chain
 
-            print_chain(chain_of, data["id"], console)
+        print_chain(chain_of, data["id"], console)
