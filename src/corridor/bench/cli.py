@@ -8,7 +8,9 @@ figure is each command's median over the baseline's median, measured in the same
 * ``keys_list``: ``corridor keys list`` on a small SQLite record (opens the database);
 * ``status``: ``corridor status --at ...`` on the built-in case (the record, the situation).
 
-Bar (issue 8): ``help`` and ``keys_list`` ≤ 1.5 × the baseline.
+Bar (issue 8): ``help`` and ``keys_list`` ≤ 1.5 × the baseline. The commands run with Python's
+bytecode cache on, as for a user (``PYTHONDONTWRITEBYTECODE`` is dropped from their
+environment), like the baseline's pip-installed typer.
 """
 
 from __future__ import annotations
@@ -44,6 +46,10 @@ def run(repeats: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="corridor-bench-cli-") as tmp:
         db = str(Path(tmp) / "corridor.db")
         env = {**os.environ, "CORRIDOR_DB": db, "CORRIDOR_KEYS": str(Path(tmp) / "keys")}
+        # as installed for a user: Python caches compiled modules (a shell that sets
+        # PYTHONDONTWRITEBYTECODE would recompile corridor's sources at every start, while the
+        # baseline's typer, installed by pip, comes compiled)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         subprocess.run([*corridor, "case", "load", "lachin-2023"], check=True, env=env,
                        stdout=subprocess.DEVNULL)
         commands = {

@@ -165,7 +165,9 @@ def measure(db: Path, keys: Path, seconds: float) -> dict[str, Any]:
     afters = [rng.randrange(size - PAGE) for _ in range(1 << 16)]
     stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ")
     results: dict[str, Any] = {"size": size, "at": stamp, "workers": 1, "requests": {}}
-    with Server(str(db), keys, db.parent / "serve.log") as server:
+    # the benchmark measures the service, not its per-client rate limit (CORRIDOR_RATE_LIMIT)
+    no_limit = {"CORRIDOR_RATE_LIMIT": "0"}
+    with Server(str(db), keys, db.parent / "serve.log", extra_env=no_limit) as server:
         paths: dict[str, Callable[[int], str]] = {
             "page of 100 observations": lambda i: (
                 f"{server.url}/v1/observations?limit={PAGE}&after={afters[i & 0xFFFF]}"

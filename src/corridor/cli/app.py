@@ -5,8 +5,6 @@ exit code from :data:`EXIT_CODES` (the CLI's own table: 1 for bad input, 2 for a
 verification); nothing a user types yields a traceback.
 """
 
-from __future__ import annotations
-
 import sys
 
 import typer
@@ -29,6 +27,8 @@ _COMMAND_MODULES: list[str] = [
     "cases",
     "check",
     "demo",
+    "export",
+    "form",
     "history",
     "importer",
     "keys",

@@ -1,7 +1,5 @@
 """`corridor init`, `corridor case list`, `corridor case load`."""
 
-from __future__ import annotations
-
 import typer
 
 from corridor.cli.context import DbOption, JsonOption, KeysOption, console, open_app, print_json

@@ -8,8 +8,6 @@ it is the case's own observations, read in memory. Rules are checked before anyt
 evaluated: a bad rule exits 1 with FILE:LINE:COLUMN and the reason.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,7 +41,7 @@ def _print(
     doc: list[dict[str, Any]],
     events: int,
     unproved: int,
-    observations: Mapping[str, Observation] | None,
+    observations: "Mapping[str, Observation] | None",
 ) -> None:
     from corridor.cli.render.verdicts import print_results
 

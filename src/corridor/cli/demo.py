@@ -5,8 +5,6 @@ checkpoint and its verification (database and offline export), the commitments' 
 the supply scenarios.
 """
 
-from __future__ import annotations
-
 import shutil
 import tempfile
 from pathlib import Path
@@ -139,7 +137,7 @@ def _run(folder: Path, want: set[str]) -> None:
                 console.print(line, markup=False)
 
 
-def _record_section(app: Corridor) -> None:
+def _record_section(app: "Corridor") -> None:
     """Who stands behind each figure of the July 2023 convoy (DEMO attestations)."""
     from datetime import datetime, timedelta, timezone
 
@@ -188,7 +186,7 @@ def _record_section(app: Corridor) -> None:
     )
 
 
-def _log_section(app: Corridor, folder: Path) -> None:
+def _log_section(app: "Corridor", folder: Path) -> None:
     from rich.rule import Rule
 
     console.print()
@@ -210,7 +208,7 @@ def _log_section(app: Corridor, folder: Path) -> None:
     console.print(f"[dim]Verify it yourself: corridor verify DIR --key {exported.vkey}[/dim]")
 
 
-def _rules_section(app: Corridor, case: Case) -> None:
+def _rules_section(app: "Corridor", case: "Case") -> None:
     from datetime import UTC, datetime
 
     from rich.rule import Rule

@@ -8,8 +8,6 @@ observation already on the record (docs/record.md, Corrections, retractions and 
 The record keeps every version; views show the current one (``corridor show ID`` lists them).
 """
 
-from __future__ import annotations
-
 import json
 import sys
 from pathlib import Path
@@ -38,7 +36,7 @@ STANCES = ("corroborates", "disputes", "reviewed")
 REVIEWS = ("submitted", "under-review", "accepted", "disputed")
 
 
-def _report(kind: str, w: Written, target: str | None, as_json: bool) -> None:
+def _report(kind: str, w: "Written", target: str | None, as_json: bool) -> None:
     if as_json:
         from corridor.app.shapes import append_result
 

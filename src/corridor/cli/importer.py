@@ -4,8 +4,6 @@ Thin: parse the options, let the application import (plan against the record's r
 quarantine rejected rows, sign and submit the accepted observations), print a summary.
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +19,7 @@ from corridor.cli.context import (
     print_json,
 )
 from corridor.cli.remote import ServerOption, TokenOption, use_server
+from corridor.errors import InputError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -34,7 +33,7 @@ BAR_THRESHOLD = 5_000  # rows; smaller files import too fast for a bar to help
 class _Bar:
     """A Rich progress bar on stderr, shown only for large files on a terminal."""
 
-    def __init__(self, console: Console, threshold: int = BAR_THRESHOLD) -> None:
+    def __init__(self, console: "Console", threshold: int = BAR_THRESHOLD) -> None:
         self.console = console
         self.threshold = threshold
         self.progress: Progress | None = None
@@ -74,10 +73,20 @@ def wants_bar(total: int | None, is_terminal: bool, threshold: int = BAR_THRESHO
 def import_file(
     ctx: typer.Context,
     file: Path = typer.Argument(
-        ..., help="CSV, XLSX, XLS or ODS file to import.", show_default=False
+        ..., help="The file to import (CSV, XLSX, XLS, ODS, GeoJSON, JSON, ZIP).",
+        show_default=False,
     ),
-    mapping: Path = typer.Option(
-        ..., "--map", "-m", help="Mapping file (YAML); see docs/import.md.", show_default=False
+    mapping: Path | None = typer.Option(
+        None, "--map", "-m", help="Mapping file (YAML); see docs/import.md.", show_default=False
+    ),
+    preset: str | None = typer.Option(
+        None,
+        "--preset",
+        help="A preset instead of a mapping file: daily-counts, voyages, consignments, "
+        "checkpoint-form, acled, acled-deletions, crossings-geojson.",
+    ),
+    param: list[str] = typer.Option(
+        [], "--param", "-p", help="A preset's parameter, NAME=VALUE (repeat)."
     ),
     sheet: str | None = typer.Option(
         None, "--sheet", help="Workbook sheet to read (default: the mapping's, else the first)."
@@ -96,30 +105,53 @@ def import_file(
     server: str | None = ServerOption,
     token: str | None = TokenOption,
 ) -> None:
-    """Import the rows of a CSV, XLSX, XLS or ODS file as observations, through a mapping file.
+    """Import the rows of a file (CSV, XLSX, XLS, ODS, HXL, GeoJSON, KoBo/ODK, ACLED) as
+    observations, through a mapping file or a preset.
 
-    Each row is accepted, a duplicate, skipped, or quarantined with its reason.
-    Importing the same file again adds nothing. With --server, the rows are read, checked
-    against the server's registry and signed here; only valid, signed entries are sent.
+    A file corridor exported needs neither. Each row is accepted, a duplicate, skipped, or
+    quarantined with its reason. Importing the same file again adds nothing. With --server,
+    the rows are read, checked against the server's registry and signed here; only valid,
+    signed entries are sent.
     """
+    params: dict[str, str] = {}
+    for kv in param:
+        if "=" not in kv:
+            raise InputError(f"{kv!r} is not NAME=VALUE", where="--param")
+        k, v = kv.split("=", 1)
+        params[k.strip()] = v.strip()
     bar = _Bar(err_console)
     try:
         if server := use_server(ctx, server, db):
-            from corridor.app.imports import run_import
+            from corridor.app.imports import resolve_mapping, run_import
             from corridor.cli.remote import connect, local_keys
             from corridor.client import RemoteRecord
 
+            mf = resolve_mapping(mapping, preset, params)
+            if mf is not None and (
+                mf.preset == "acled-deletions" or any(m.detect_revisions for m in mf.mappings)
+            ):
+                raise InputError(
+                    "revisions of recorded observations (ACLED edits and deletions) are found "
+                    "against a database, not yet over a server",
+                    where="--server",
+                )
             with connect(server, token) as api:
                 summary = run_import(
-                    RemoteRecord(api, local_keys(keys)), file, mapping, sheet=sheet,
-                    dry_run=dry_run, quarantine=quarantine, progress=bar,
+                    RemoteRecord(api, local_keys(keys)), file, mf, mapping=mapping,
+                    sheet=sheet, dry_run=dry_run, quarantine=quarantine, progress=bar,
                 )  # fmt: skip
         else:
             with open_app(db, keys) as app:
                 summary = app.imports.run(
-                    file, mapping, sheet=sheet, dry_run=dry_run, quarantine=quarantine,
+                    file,
+                    mapping,
+                    preset=preset,
+                    params=params,
+                    sheet=sheet,
+                    dry_run=dry_run,
+                    quarantine=quarantine,
                     progress=bar,
-                )  # fmt: skip
+                )
     finally:
         bar.stop()
     if as_json:

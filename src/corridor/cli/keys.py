@@ -1,7 +1,5 @@
 """`corridor keys`: organisations' Ed25519 signing keys."""
 
-from __future__ import annotations
-
 import sys
 
 import typer

@@ -1,8 +1,6 @@
 """`corridor log ...` and `corridor verify`: checkpoints, proofs, tamper checks, export, the
 log's witnesses, and verifying an export (a folder, or a log served over HTTP)."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Any
 

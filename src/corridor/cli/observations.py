@@ -1,7 +1,5 @@
 """`corridor record`, `corridor list`, `corridor show`: write one observation, read many."""
 
-from __future__ import annotations
-
 import json
 import sys
 from pathlib import Path

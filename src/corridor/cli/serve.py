@@ -1,7 +1,5 @@
 """`corridor serve`: the HTTP API (FastAPI on Uvicorn) over the record."""
 
-from __future__ import annotations
-
 import os
 
 import typer

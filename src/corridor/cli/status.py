@@ -1,7 +1,5 @@
 """`corridor status`: the situation per route at an instant, computed from the record."""
 
-from __future__ import annotations
-
 from datetime import UTC, datetime
 
 import typer

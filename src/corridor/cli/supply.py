@@ -5,8 +5,6 @@ ones, or files; as-recorded scenarios read the record), print a Rich table or on
 document, draw the fan chart.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path

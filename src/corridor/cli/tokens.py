@@ -1,7 +1,5 @@
 """`corridor token`: API tokens for the HTTP service (made, listed, revoked locally)."""
 
-from __future__ import annotations
-
 import typer
 
 from corridor.cli.context import DbOption, JsonOption, console, err_console, open_app, print_json

@@ -1,8 +1,6 @@
 """`corridor witness ...`: a witness's cosignature key, cosigning a local log's checkpoint, and
 serving the C2SP tlog-witness ``add-checkpoint`` endpoint to logs over HTTP."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 import typer

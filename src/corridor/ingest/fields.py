@@ -2,7 +2,8 @@
 
 A mapping fills envelope fields (``observed``, ``reporter``, ``source.url`` ...) and the fields of
 the body of its ``type`` (``corridor.model.BODY_TYPES``), named bare: ``count``, not
-``body.count``.
+``body.count``. A mapping of an entity type (``place``, ``checkpoint``: :data:`ENTITY_FIELDS`)
+fills that entity's fields instead: it adds places and checkpoints to the record's registry.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pydantic import BaseModel
 from corridor.model import BODY_TYPES
 
 __all__ = [
+    "ENTITY_FIELDS",
     "ENVELOPE_FIELDS",
     "IMPORTER_SOURCE_FIELDS",
     "Kind",
@@ -51,6 +53,22 @@ ENVELOPE_FIELDS: dict[str, Kind] = {
     "source.document": Kind.text,
     "source.date": Kind.date_text,
     "source.claim_of": Kind.text,
+    "source.ref": Kind.text,
+    "source.version": Kind.text,
+}
+
+#: The entities a mapping may add (``type: place`` ...), their fields and kinds. A place's
+#: ``name`` is its one name (``names`` takes a list: every name in use).
+ENTITY_FIELDS: dict[str, dict[str, Kind]] = {
+    "place": {"id": Kind.text, "name": Kind.text, "names": Kind.list, "lat": Kind.float,
+              "lon": Kind.float, "kind": Kind.text, "note": Kind.text},
+    "checkpoint": {"id": Kind.text, "name": Kind.text, "place": Kind.text, "route": Kind.text,
+                   "operator": Kind.text, "note": Kind.text},
+}  # fmt: skip
+#: Fields every mapping of an entity type must fill (a place needs ``name`` or ``names``).
+ENTITY_REQUIRED: dict[str, tuple[str, ...]] = {
+    "place": ("id",),
+    "checkpoint": ("id", "name", "place", "route"),
 }
 
 # Filled by the importer from the file itself, never by a mapping.
@@ -97,12 +115,16 @@ def body_fields(type_name: str) -> MappingProxyType[str, Kind]:
 
 def required_body_fields(type_name: str) -> list[str]:
     """Body fields without a default: every mapping of this type must fill them."""
+    if type_name in ENTITY_REQUIRED:
+        return list(ENTITY_REQUIRED[type_name])
     model = BODY_TYPES[type_name]
     return [n for n, f in model.model_fields.items() if n != "type" and f.is_required()]
 
 
 def field_kind(type_name: str, target: str) -> Kind | None:
     """The kind of ``target`` for observations of ``type_name``, or None if it is not a field."""
+    if type_name in ENTITY_FIELDS:
+        return ENTITY_FIELDS[type_name].get(target)
     if target in ENVELOPE_FIELDS:
         return ENVELOPE_FIELDS[target]
     return body_fields(type_name).get(target)

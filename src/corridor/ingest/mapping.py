@@ -8,42 +8,29 @@ required body field is filled, times will carry an offset. Any problem raises on
 
 from __future__ import annotations
 
-import codecs
 import difflib
 import re
-from collections import Counter
-from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     PrivateAttr,
+    StringConstraints,
     ValidationError,
     field_validator,
     model_validator,
 )
 
 from corridor.errors import MappingError
-from corridor.ingest.fields import (
-    ENVELOPE_FIELDS,
-    IMPORTER_SOURCE_FIELDS,
-    Kind,
-    body_fields,
-    field_kind,
-    required_body_fields,
-)
 from corridor.ingest.values import (
     cell_text,
     date_text,
     is_empty,
     parse_number,
-    parse_time,
-    split_text,
 )
-from corridor.model import BODY_TYPES, resolve_tz
 from corridor.source import Marks, locate, parse_yaml, read_source
 
 __all__ = [
@@ -54,6 +41,7 @@ __all__ = [
     "SourceSpec",
     "load_mapping",
     "parse_mapping",
+    "preset_mapping",
 ]
 
 Path_ = tuple[str | int, ...]
@@ -101,6 +89,15 @@ class ColumnSpec(_Strict):
     map: dict[str, Any] | None = Field(None, description="value translation table")
     default: Any = Field(None, description="used when the cell is empty")
     split: str | None = Field(None, description="separator of a list cell")
+    optional: bool = Field(False, description="the file may lack the column: the field is empty")
+    join: Annotated[str, StringConstraints(strip_whitespace=False)] | None = Field(
+        None, description="text between several columns read as one"
+    )
+    otherwise: Any = Field(None, description="with map: the value of a cell the map lacks")
+    slug: bool | str | None = Field(
+        None, description="make an id of the text (lower case, '-' between words); a text: "
+        "a prefix put before it"
+    )
 
     @field_validator("column", mode="before")
     @classmethod
@@ -132,7 +129,7 @@ class ColumnSpec(_Strict):
         for k, x in self.map.items():
             if k.casefold() == folded:
                 return x
-        return value
+        return value if self.otherwise is None else self.otherwise
 
 
 class SourceSpec(_Strict):
@@ -171,6 +168,13 @@ class ImportMapping(_Strict):
     skip_rows: tuple[int, ...] = ()
     where: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     sheet: str | None = None
+    optional: bool = Field(False, description="the sheet may be absent: then read nothing")
+    detect_revisions: bool = Field(
+        False, description="a source.ref the record holds with other content is a revision"
+    )
+    on_existing: Literal["keep", "update"] = Field(
+        "keep", description="place, checkpoint: keep an entity the record has, or update it"
+    )
     header_row: int = Field(1, ge=1)
 
     # Fixed values of fields, read and checked at load: constants, reporter, source.*.
@@ -244,6 +248,10 @@ class MappingFile(_Strict):
     mappings: tuple[ImportMapping, ...] = Field(min_length=1)
     encoding: str | None = Field(None, description="CSV text encoding; sniffed if not given")
     delimiter: str | None = Field(None, min_length=1, max_length=1, description="CSV delimiter")
+    format: Literal["form"] | None = Field(
+        None, description="form: a KoBoToolbox or ODK Central submission export"
+    )
+    preset: str | None = Field(None, description="the preset this file was made from")
 
     _file: str = PrivateAttr("<mapping>")
     _marks: Marks | None = PrivateAttr(None)
@@ -315,12 +323,36 @@ def parse_mapping(text: str, name: str = "<mapping>") -> MappingFile:
             "a mapping file is a YAML mapping with a 'mappings:' list (see docs/import.md)",
             where=name,
         )
+    if "preset" in data:
+        from corridor.ingest.presets import expand
+
+        data = expand(data, shell.error)
     try:
         mf = MappingFile.model_validate(data)
     except ValidationError as exc:
         raise _pydantic_error(shell, exc) from None
     mf._file, mf._marks = name, marks
-    _check(mf)
+    from corridor.ingest.checks import check_mapping
+
+    check_mapping(mf)
+    return mf
+
+
+def preset_mapping(name: str, params: dict[str, Any]) -> MappingFile:
+    """The mapping file a preset makes with ``params`` (``corridor import --preset NAME``)."""
+    from corridor.ingest.presets import expand
+
+    shell = MappingFile.model_construct(mappings=())
+    shell._file = f"preset {name}"
+    data = expand({"preset": name, **params}, shell.error)
+    try:
+        mf = MappingFile.model_validate(data)
+    except ValidationError as exc:
+        raise _pydantic_error(shell, exc) from None
+    mf._file = shell._file
+    from corridor.ingest.checks import check_mapping
+
+    check_mapping(mf)
     return mf
 
 
@@ -328,197 +360,3 @@ def load_mapping(path: str | Path) -> MappingFile:
     """Read and check a mapping file; MappingError (FILE:LINE:COLUMN) if it is malformed."""
     p = Path(path)
     return parse_mapping(read_source(p, MappingError, what="mapping file"), p.name)
-
-
-# -- checks against the model -------------------------------------------------------------------
-
-
-_PLAIN_NUMBERS = NumberFormat.model_validate({})
-
-
-def read_fixed(kind: Kind, value: Any) -> Any:
-    """A constant's value, read as a cell of that kind would be (without column options)."""
-    return read_value(kind, value, None)
-
-
-def read_value(kind: Kind, value: Any, spec: ColumnSpec | None) -> Any:
-    """Read a non-empty cell value (after ``map``) for a field of ``kind``; ValueError if bad."""
-    if kind is Kind.instant:
-        return parse_time(value, fmt=spec.format if spec else None, tz=spec.tz if spec else None)
-    if kind in (Kind.int, Kind.float):
-        fmt = spec.number if spec and spec.number else _PLAIN_NUMBERS
-        return fmt.parse(value)
-    if kind is Kind.list:
-        return split_text(value, spec.split if spec else None)
-    if kind is Kind.date_text:
-        return date_text(value)
-    if kind is Kind.objects:
-        return value
-    return cell_text(value)
-
-
-_TIME_ONLY = {"format", "tz"}
-
-#: The longest ``format:`` accepted (a strptime format; real ones are under 30 characters).
-MAX_FORMAT_LENGTH = 100
-
-
-def format_problem(fmt: str) -> str | None:
-    """Why a strptime ``format`` cannot be used, or None.
-
-    A mapping file holds no regular expressions: ``where``, ``skip_if`` and ``map`` compare cell
-    text exactly (ignoring case). The one pattern is a time ``format``, which Python's strptime
-    turns into a regular expression of fixed pieces: each directive (``%d``) a bounded
-    alternation, any other character literal, whitespace ``\\s+``. A directive may appear once
-    only (``%d%d`` is refused here, not left to fail on the first row) and the format is bounded
-    in length, so the pattern cannot backtrack catastrophically.
-    """
-    if len(fmt) > MAX_FORMAT_LENGTH:
-        return f"a time format of more than {MAX_FORMAT_LENGTH} characters"
-    try:
-        datetime.strptime("", fmt)
-    except re.error as exc:
-        return f"{fmt!r} is not a usable time format ({exc.msg}: a directive given twice?)"
-    except ValueError as exc:
-        msg = str(exc)
-        if not msg.startswith(("time data", "unconverted data")):
-            return f"{fmt!r} is not a usable time format ({msg})"
-    return None
-
-
-def _check(mf: MappingFile) -> None:
-    if mf.encoding is not None:
-        try:
-            codecs.lookup(mf.encoding)
-        except LookupError:
-            raise mf.error(("encoding",), f"unknown encoding {mf.encoding!r}") from None
-    per_type = Counter(m.type for m in mf.mappings)
-    seen_type: Counter[str] = Counter()
-    names: dict[str, int] = {}
-    for i, m in enumerate(mf.mappings):
-        m._index = i
-        if m.name is None and m.type in BODY_TYPES:
-            seen_type[m.type] += 1
-            m.name = m.type if per_type[m.type] == 1 else f"{m.type}-{seen_type[m.type]}"
-        if m.name in names:
-            raise mf.error(("mappings", i, "name"), f"another mapping is named {m.name!r}")
-        names[str(m.name)] = i
-        _check_one(mf, m, ("mappings", i))
-
-
-def _check_one(mf: MappingFile, m: ImportMapping, at: Path_) -> None:
-    if m.type not in BODY_TYPES:
-        raise mf.error(
-            (*at, "type"),
-            f"unknown observation type {m.type!r}; expected one of {', '.join(BODY_TYPES)}",
-        )
-    valid = [*ENVELOPE_FIELDS, *body_fields(m.type)]
-
-    def target_kind(target: str, path: Path_) -> Kind:
-        if target in IMPORTER_SOURCE_FIELDS:
-            raise mf.error(path, f"{target} is filled by the importer (file, sheet and row)")
-        kind = field_kind(m.type, target)
-        if kind is None:
-            hint = _suggest(target, valid) or f" (fields: {', '.join(valid)})"
-            raise mf.error(path, f"{target!r} is not a field of a {m.type} observation{hint}")
-        return kind
-
-    fixed: dict[str, Any] = {}
-    fixed_at: dict[str, Path_] = {}
-    if m.reporter is not None:
-        fixed["reporter"], fixed_at["reporter"] = m.reporter, (*at, "reporter")
-    for k, v in m.source.model_dump(exclude_none=True).items():
-        fixed[f"source.{k}"], fixed_at[f"source.{k}"] = v, (*at, "source", k)
-    for target, value in m.constants.items():
-        path = (*at, "constants", target)
-        target_kind(target, path)
-        if target in fixed:
-            raise mf.error(path, f"{target} is already given at {mf.position(fixed_at[target])}")
-        fixed[target], fixed_at[target] = value, path
-    for target, spec in m.columns.items():
-        path = (*at, "columns", target)
-        kind = target_kind(target, path)
-        if target in fixed:
-            raise mf.error(
-                path,
-                f"{target} is also given as a fixed value at "
-                f"{mf.position(fixed_at[target])}; give it once",
-            )
-        _check_spec(mf, m, target, kind, spec, path)
-
-    # Fixed values are read now, so a bad one is reported once, at its line.
-    m._fixed = {}
-    for target, value in fixed.items():
-        if is_empty(value):
-            continue
-        kind = target_kind(target, fixed_at[target])
-        try:
-            m._fixed[target] = read_fixed(kind, value)
-        except ValueError as exc:
-            raise mf.error(fixed_at[target], str(exc)) from None
-
-    filled = set(m._fixed) | set(m.columns)
-    if "observed" not in filled:
-        raise mf.error(at, "say when: map a column to 'observed' (see docs/import.md)")
-    if "reporter" not in filled:
-        raise mf.error(at, "say who reports: give 'reporter' or map a column to it")
-    if "source.title" not in filled:
-        raise mf.error(at, "name the source: give 'source: {title: ...}'")
-    for name in required_body_fields(m.type):
-        if name not in filled:
-            raise mf.error(
-                at,
-                f"a {m.type} needs {name!r}: map a column to it or set it in constants",
-            )
-    observed = m.columns.get("observed")
-    if observed is not None and observed.period and "observed_end" in filled:
-        raise mf.error(
-            (*at, "columns", "observed", "period"),
-            "give either period or observed_end, not both",
-        )
-    if observed is None and "observed_end" in m.columns:
-        raise mf.error(
-            (*at, "columns", "observed_end"), "observed_end needs observed from a column"
-        )
-
-
-def _check_spec(
-    mf: MappingFile, m: ImportMapping, target: str, kind: Kind, spec: ColumnSpec, path: Path_
-) -> None:
-    if kind is Kind.objects:
-        raise mf.error(path, f"{target} holds structured values; set it in constants")
-    if kind is not Kind.instant:
-        for opt in _TIME_ONLY:
-            if getattr(spec, opt) is not None:
-                raise mf.error((*path, opt), f"{opt} applies to time fields only")
-    if spec.period is not None and target != "observed":
-        raise mf.error((*path, "period"), "period applies to 'observed' only")
-    if spec.number is not None and kind not in (Kind.int, Kind.float):
-        raise mf.error((*path, "number"), f"{target} is not a number field")
-    if spec.split is not None and kind is not Kind.list:
-        raise mf.error((*path, "split"), f"{target} is not a list field")
-    if spec.number is not None:
-        n = spec.number
-        if n.thousands is not None and n.thousands == n.decimal:
-            raise mf.error((*path, "number"), "thousands and decimal separators must differ")
-    if kind is Kind.instant:
-        if spec.format is not None:
-            problem = format_problem(spec.format)
-            if problem:
-                raise mf.error((*path, "format"), problem)
-        if spec.tz is not None:
-            try:
-                resolve_tz(spec.tz)
-            except ValueError as exc:
-                raise mf.error((*path, "tz"), str(exc)) from None
-        elif spec.format is not None and "%z" not in spec.format:
-            raise mf.error(
-                (*path, "format"),
-                f"{spec.format!r} reads times without a UTC offset; add tz "
-                "(e.g. tz: UTC or tz: +04:00) or %z to the format",
-            )
-    if spec.default is not None:
-        try:
-            read_value(kind, spec.translate(spec.default), spec)
-        except ValueError as exc:
-            raise mf.error((*path, "default"), str(exc)) from None

@@ -10,7 +10,8 @@ imported: anything else at that path, or anything that is not a regular file, is
 the import writes anything. Cells a spreadsheet would run as a formula are prefixed with ``'``
 (taken off again when the file is imported back), and columns that feed a field identifying a
 person (a driver's name, a phone number) are left empty. Free text (a note) may still name
-people: keep the file as private as the input.
+people: keep the file as private as the input. Rows of an HXL table are written under its
+hashtag row, so a mapping that picks columns by tag pattern reads the fixed file too.
 """
 
 from __future__ import annotations
@@ -116,6 +117,8 @@ def write_quarantine(
         with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as f:
             w = csv.writer(f)
             w.writerow(header)
+            if plan.hashtags:  # an HXL table: the hashtags too, so tag patterns still match
+                w.writerow([plan.hashtags.get(c, "") for c in original] + [""] * len(extra))
             for r in plan.rejected:
                 withheld = [c for c in original if c in plan.personal_columns and r.values.get(c)]
                 row = [

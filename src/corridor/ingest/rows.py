@@ -9,13 +9,35 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from corridor.errors import RecordError
-from corridor.ingest.fields import field_kind
-from corridor.ingest.mapping import ImportMapping, read_value
-from corridor.ingest.values import cell_text, combine_cells, is_empty, period_of
-from corridor.model import BODY_TYPES, Observation, Registry, parse_observation
+from pydantic import ValidationError
 
-__all__ = ["Provenance", "RowRejected", "build_observation", "selects", "skip_reason"]
+from corridor.errors import RecordError
+from corridor.ingest.checks import read_value
+from corridor.ingest.fields import Kind, field_kind
+from corridor.ingest.mapping import ImportMapping
+from corridor.ingest.values import cell_text, combine_cells, is_empty, period_of, split_text
+from corridor.model import (
+    BODY_TYPES,
+    Checkpoint,
+    Observation,
+    Place,
+    Registry,
+    Route,
+    parse_observation,
+    record_error_from,
+)
+
+__all__ = [
+    "Entity",
+    "Provenance",
+    "RowRejected",
+    "build_entity",
+    "build_observation",
+    "selects",
+    "skip_reason",
+]
+
+Entity = Place | Checkpoint | Route
 
 _ENVELOPE = ("reported_at", "reporter", "note", "caveats")
 
@@ -65,12 +87,22 @@ def _read_cells(
     origin: dict[str, str] = dict.fromkeys(m.fixed, "set in the mapping")
     for target, spec in m.columns.items():
         origin[target] = spec.label
-        cells = [row.get(cols[c]) for c in spec.column]
+        cells = [row.get(cols.get(c, c)) for c in spec.column]
         empty = [c for c, v in zip(spec.column, cells, strict=True) if is_empty(v)]
         if len(empty) == len(cells):
             value: Any = None
-        elif empty:
+        elif field_kind(m.type, target) is Kind.list and len(cells) > 1:
+            # several columns into one list (ACLED's actor1, assoc_actor_1, actor2 ...)
+            value = [
+                item
+                for c in cells
+                if not is_empty(c)
+                for item in split_text(spec.translate(c), spec.split)
+            ]
+        elif empty and spec.join is None:
             raise RowRejected(f"column {empty[0]} is empty ({spec.label} are read together)")
+        elif spec.join is not None:
+            value = spec.join.join(cell_text(spec.translate(c)) for c in cells if not is_empty(c))
         else:
             value = spec.translate(combine_cells(cells))
         if is_empty(value):
@@ -94,9 +126,10 @@ def _observation_dict(m: ImportMapping, values: dict[str, Any], prov: Provenance
     source: dict[str, Any] = {
         k.removeprefix("source."): v for k, v in values.items() if k.startswith("source.")
     }
-    source.update(file=prov.file, row=prov.row)
-    if prov.sheet is not None:
-        source["sheet"] = prov.sheet
+    if "ref" not in source:  # a record id in the source identifies the row by itself
+        source.update(file=prov.file, row=prov.row)
+        if prov.sheet is not None:
+            source["sheet"] = prov.sheet
     out: dict[str, Any] = {
         "type": m.type,
         "sources": [source],
@@ -133,6 +166,11 @@ def _reason(exc: RecordError, origin: Mapping[str, str], values: Mapping[str, An
     target = _target_of(exc.field)
     src = origin.get(target) if target else None
     reason = exc.reason
+    if "should match pattern '^[a-z0-9]" in reason and target and target in values:
+        reason = (
+            f"{str(values[target])[:60]!r} is not an id (lower case a-z 0-9 . _ -): translate it "
+            "with map, or make one of it with slug: true"
+        )
     if reason.startswith("Field required") and target and target not in values and src:
         reason = reason.replace("Field required", "required, but the cell is empty", 1)
     label = exc.field or "row"
@@ -160,3 +198,27 @@ def build_observation(
     except RecordError as exc:
         raise RowRejected(_reason(exc, origin, values)) from None
     return obs
+
+
+def build_entity(
+    m: ImportMapping,
+    row: Mapping[str, Any],
+    cols: Mapping[str, str],
+    registry: Registry,
+) -> Entity:
+    """Turn one row into a place or checkpoint (``m.type``) whose references exist in
+    ``registry``. Raises RowRejected naming the field, and the column it came from."""
+    values, origin = _read_cells(m, row, cols)
+    if m.type == "place" and "name" in values:
+        values["names"] = [values.pop("name"), *values.get("names", [])]
+    model = Place if m.type == "place" else Checkpoint
+    try:
+        entity = model.model_validate(values)
+        if isinstance(entity, Checkpoint):
+            registry.check_checkpoint(entity)
+    except ValidationError as exc:
+        err = record_error_from(exc)
+        raise RowRejected(_reason(err, origin, values)) from None
+    except RecordError as exc:
+        raise RowRejected(_reason(exc, origin, values)) from None
+    return entity

@@ -18,9 +18,26 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from corridor.errors import InputError
+from corridor.ingest.fields import ENTITY_FIELDS
 from corridor.ingest.mapping import ImportMapping, MappingFile
-from corridor.ingest.readers import Table, UnreadableRow, file_kind, has_sheets, open_table
-from corridor.ingest.rows import Provenance, RowRejected, build_observation, selects, skip_reason
+from corridor.ingest.readers import (
+    Table,
+    UnreadableRow,
+    file_kind,
+    has_sheets,
+    open_table,
+    sheet_names,
+)
+from corridor.ingest.readers.hxl import parse_tag_pattern
+from corridor.ingest.rows import (
+    Entity,
+    Provenance,
+    RowRejected,
+    build_entity,
+    build_observation,
+    selects,
+    skip_reason,
+)
 from corridor.ingest.values import cell_text
 from corridor.model import BODY_TYPES, Observation, Registry
 from corridor.model.bodies import personal_fields
@@ -33,6 +50,7 @@ __all__ = [
     "Progress",
     "Rejection",
     "Skip",
+    "copy_registry",
     "plan_import",
     "summarise",
 ]
@@ -102,11 +120,23 @@ class ImportPlan:
     personal_columns: set[str] = field(default_factory=set)  # columns feeding personal fields
     encoding: str | None = None  # of a text file: the codec read with
     encoding_source: str | None = None  # 'bom', 'utf-8', 'mapping' or 'detected'
+    entities: list[Entity] = field(default_factory=list)  # places, checkpoints to put
+    entity_counts: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> outcome -> n
+    absent_sheets: list[str] = field(default_factory=list)  # optional sheets the file lacks
+    entities_seen: set[tuple[str, str]] = field(default_factory=set)  # (type, id) counted
+    hashtags: dict[str, str] = field(default_factory=dict)  # column -> HXL hashtag, if any
+    kind: str = "csv"
 
     @property
     def observations(self) -> list[Observation]:
         """The distinct observations to submit, in file order."""
         return [p.observation for p in self.accepted]
+
+    def count_entity(self, kind: str, outcome: str) -> None:
+        per = self.entity_counts.setdefault(
+            kind, {"added": 0, "updated": 0, "unchanged": 0, "kept": 0}
+        )
+        per[outcome] += 1
 
 
 def _resolve_columns(mf: MappingFile, m: ImportMapping, table: Table) -> dict[str, str]:
@@ -114,6 +144,7 @@ def _resolve_columns(mf: MappingFile, m: ImportMapping, table: Table) -> dict[st
     case and spaces); MappingError at the mapping-file line if a column is missing."""
     header = list(table.columns)
     loose = {" ".join(c.split()).casefold(): c for c in header}
+    aliases = {" ".join(a.split()).casefold(): c for a, c in table.aliases.items()}
     out: dict[str, str] = {}
     for name, path in m.referenced_columns():
         if name in out:
@@ -121,13 +152,28 @@ def _resolve_columns(mf: MappingFile, m: ImportMapping, table: Table) -> dict[st
         if name in header:
             out[name] = name
             continue
-        found = loose.get(" ".join(name.split()).casefold())
+        where = f"{table.path.name}, sheet {table.sheet}" if table.sheet else table.path.name
+        if name.startswith("#"):  # an HXL tag pattern: the first column it matches
+            pattern = parse_tag_pattern(name)
+            found = next((c for c, t in zip(header, table.tags, strict=False)
+                          if pattern.matches(t)), None)  # fmt: skip
+            if found is None:
+                tags = ", ".join(t.spec for t in table.tags if t is not None) or "none"
+                raise mf.error(
+                    ("mappings", m.index, *path),
+                    f"no column of {where} is tagged {name!r} (hashtags: {tags})",
+                )
+            out[name] = found
+            continue
+        key = " ".join(name.split()).casefold()
+        found = loose.get(key) or table.aliases.get(name) or aliases.get(key)
         if found is not None:
             out[name] = found
             continue
+        if path[0] == "columns" and m.columns[str(path[1])].optional:
+            continue  # a column the file may lack: its field stays empty
         close = difflib.get_close_matches(name, header, n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
-        where = f"{table.path.name}, sheet {table.sheet}" if table.sheet else table.path.name
         raise mf.error(
             ("mappings", m.index, *path),
             f"no column {name!r} in {where}; {hint}(columns: {', '.join(header)})",
@@ -186,21 +232,30 @@ def plan_import(
     ``progress`` hears of each table (with its estimated number of rows) and of each row read.
     """
     p = Path(path)
-    kind = file_kind(p)
+    kind = file_kind(p, mapping.format)
     if sheet is not None and not has_sheets(kind):
         raise InputError(
             f"a {kind.upper()} file has no sheets; only workbooks do (XLSX, XLS, ODS)",
             where=p.name,
         )
-    plan = ImportPlan(p, mapping.file, has_sheets=has_sheets(kind))
+    plan = ImportPlan(p, mapping.file, has_sheets=has_sheets(kind), kind=kind)
     seen: dict[str, Planned] = {}
+    known = Registry.of() if registry is None else copy_registry(registry)
+    present: list[str] | None = None
     for (sheet_name, header_row), mappings in _groups(mapping, kind, sheet).items():
+        if sheet_name is not None and all(m.optional for m in mappings):
+            if present is None:
+                present = sheet_names(p, mapping.format)
+            if sheet_name not in present:
+                plan.absent_sheets.append(sheet_name)
+                continue
         table = open_table(
             p,
             sheet=sheet_name,
             header_row=header_row,
             encoding=mapping.encoding,
             delimiter=mapping.delimiter,
+            format=mapping.format,
         )
         plan.encoding, plan.encoding_source = table.encoding, table.encoding_source
         cols = {m.label: _resolve_columns(mapping, m, table) for m in mappings}
@@ -210,6 +265,9 @@ def plan_import(
             where = f"{p.name}, sheet {table.sheet}" if table.sheet else p.name
             progress.start(f"reading {where}", table.estimated_rows)
         plan.columns += [c for c in table.columns if c not in plan.columns]
+        for c, tag in zip(table.columns, table.tags, strict=False):
+            if tag is not None:
+                plan.hashtags.setdefault(c, tag.spec)
         for number, row in table.rows():
             plan.rows += 1
             if progress is not None:
@@ -224,8 +282,48 @@ def plan_import(
                     plan.columns.append(extra)
             if unescape:
                 row = {k: unescape_cell(v) for k, v in row.items()}
-            _plan_row(plan, seen, p, table, number, row, mappings, cols, registry)
+            _plan_row(plan, seen, p, table, number, row, mappings, cols, registry, known)
     return plan
+
+
+def copy_registry(registry: Registry) -> Registry:
+    """A registry whose tables can grow without changing ``registry``."""
+    return Registry(
+        dict(registry.organisations),
+        dict(registry.places),
+        dict(registry.routes),
+        dict(registry.checkpoints),
+    )
+
+
+def _plan_entity(
+    plan: ImportPlan,
+    m: ImportMapping,
+    entity: Entity,
+    registry: Registry | None,
+    known: Registry,
+) -> None:
+    """Count a place or checkpoint a row gives (added, updated, unchanged, or kept: the record
+    has another version and the mapping keeps it) and keep it to be put."""
+    kinds = "places" if m.type == "place" else "checkpoints"
+    table: dict[str, Any] = known.places if m.type == "place" else known.checkpoints
+    planned = next((e for e in plan.entities if type(e) is type(entity) and e.id == entity.id),
+                   None)  # fmt: skip
+    if planned is not None:
+        if planned != entity:
+            raise RowRejected(f"{m.type} {entity.id!r} is given twice, with different values")
+        return
+    recorded = None
+    if registry is not None:
+        recorded = (registry.places if m.type == "place" else registry.checkpoints).get(entity.id)
+    if recorded is not None and (recorded == entity or m.on_existing == "keep"):
+        if (m.type, entity.id) not in plan.entities_seen:
+            plan.entities_seen.add((m.type, entity.id))
+            plan.count_entity(kinds, "unchanged" if recorded == entity else "kept")
+        return
+    table[entity.id] = entity
+    plan.entities.append(entity)
+    plan.count_entity(kinds, "added" if recorded is None else "updated")
 
 
 def _personal_columns(
@@ -274,6 +372,7 @@ def _plan_row(
     mappings: list[ImportMapping],
     cols: Mapping[str, Mapping[str, str]],
     registry: Registry | None,
+    known: Registry,
 ) -> None:
     try:
         prov, only = _provenance(path, table, number, row)
@@ -298,7 +397,10 @@ def _plan_row(
             plan.skipped.append(Skip(prov.row, prov.sheet, m.label, reason))
             continue
         try:
-            obs = build_observation(m, row, c, prov, registry)
+            if m.type in ENTITY_FIELDS:
+                _plan_entity(plan, m, build_entity(m, row, c, known), registry, known)
+                continue
+            obs = build_observation(m, row, c, prov, known if registry is not None else None)
         except RowRejected as exc:
             plan.rejected.append(Rejection(prov.file, prov.row, prov.sheet, m.label, str(exc), row))
             continue
@@ -331,6 +433,8 @@ class ImportSummary:
     tree_size: int | None
     encoding: str | None = None  # the text encoding read with (None for workbooks)
     encoding_source: str | None = None  # 'bom', 'utf-8', 'mapping' or 'detected'
+    entities: dict[str, dict[str, int]] = field(default_factory=dict)
+    absent_sheets: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -355,6 +459,8 @@ class ImportSummary:
             "tree_size": self.tree_size,
             "encoding": self.encoding,
             "encoding_source": self.encoding_source,
+            "entities": self.entities,
+            "absent_sheets": self.absent_sheets,
         }
 
 
@@ -384,4 +490,6 @@ def summarise(
         tree_size=tree_size,
         encoding=plan.encoding,
         encoding_source=plan.encoding_source,
+        entities=plan.entity_counts,
+        absent_sheets=plan.absent_sheets,
     )

@@ -20,6 +20,7 @@ from corridor.model.timefmt import check_instant, localize, resolve_tz
 
 __all__ = [
     "PERIODS",
+    "UNIX_FORMAT",
     "cell_text",
     "combine_cells",
     "date_text",
@@ -27,8 +28,13 @@ __all__ = [
     "parse_number",
     "parse_time",
     "period_of",
+    "slug",
     "split_text",
+    "unix_time",
 ]
+
+#: The ``format`` of a time column holding seconds since 1970-01-01 UTC (ACLED's timestamp).
+UNIX_FORMAT = "unix"
 
 Period = Literal["hour", "day", "week"]
 PERIODS: dict[str, timedelta] = {
@@ -253,3 +259,29 @@ def date_text(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return cell_text(value)
+
+
+def unix_time(value: Any, tz: str | None = None) -> datetime:
+    """Seconds since 1970-01-01T00:00Z (a number or its text) as an aware datetime in ``tz``
+    (default UTC)."""
+    seconds = parse_number(value, thousands="")
+    try:
+        dt = datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        raise InputError(f"{_short(cell_text(value))!r} is not a time in seconds") from None
+    return check_instant(dt.astimezone(resolve_tz(tz)) if tz else dt)
+
+
+_SLUG_DROP = re.compile(r"[^a-z0-9._-]+")
+
+
+def slug(value: Any, prefix: str = "") -> str:
+    """An id made of a text: 'Kerem Shalom' -> 'kerem-shalom' (with a prefix: 'acled-…'); letters
+    outside a-z are dropped after accents are taken off, at most 64 characters."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", cell_text(value)).encode("ascii", "ignore").decode()
+    body = _SLUG_DROP.sub("-", text.lower()).strip("-._")
+    if not body:
+        raise InputError(f"{_short(cell_text(value))!r} makes no id (no letters or digits a-z 0-9)")
+    return (prefix + body)[:64].rstrip("-._")

@@ -96,6 +96,14 @@ class Source(_Frozen):
     row: int | None = Field(
         None, ge=1, le=MAX_ROW, description="for imports: the 1-based row number"
     )
+    ref: Text | None = Field(
+        None,
+        description="the record's id in the source system (an ODK/KoBo instanceID, an ACLED "
+        "event_id_cnty): an import identifies the row by it instead of its file and row",
+    )
+    version: Text | None = Field(
+        None, description="the version of the source record or form (an XLSForm version)"
+    )
 
     @field_validator("date")
     @classmethod

@@ -120,6 +120,38 @@ class ObservationStore(LogStore):
         for r in rows:
             yield stored_from_row(r)
 
+    def scan(self, q: Query | None = None, *, page: int = 1000) -> Iterator[StoredObservation]:
+        """Observations matching ``q`` in time order (start, then log index), as :meth:`query`,
+        but read ``page`` rows at a time (each page a query resuming after the last row), so
+        that a caller streaming them out holds one page in memory whatever the record's size."""
+        q = q or Query()
+        left = q.limit
+        after: tuple[int, int] | None = None
+        while left is None or left > 0:
+            size = page if left is None else min(page, left)
+            with self.read() as conn:
+                cond = self._where(q, conn)
+                if after is not None:
+                    cond.append(
+                        or_(
+                            c.start_us > after[0],
+                            and_(c.start_us == after[0], c.log_index > after[1]),
+                        )
+                    )
+                rows = conn.execute(
+                    select(*_COLS, c.start_us)
+                    .where(*cond)
+                    .order_by(c.start_us, c.log_index)
+                    .limit(size)
+                ).all()
+            for r in rows:
+                yield stored_from_row(r)
+            if len(rows) < size:
+                return
+            after = (rows[-1].start_us, rows[-1].log_index)
+            if left is not None:
+                left -= len(rows)
+
     def count(self, q: Query | None = None) -> int:
         q = q or Query()
         with self.read() as conn:

@@ -4,6 +4,8 @@ summary; and every command prints what it prints over the database itself."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -230,3 +232,48 @@ class TestSameOutput:
         assert local[0] == 0, local[2]
         assert remote == local
         assert len(local[1].splitlines()) > 3
+
+
+class TestImportEntities:
+    """An import that gives places and checkpoints (a GeoJSON crossings layer) adds them
+    through the registry routes: an admin's right; a reporter's token is refused before any
+    observation is sent."""
+
+    def _server(self, tmp: Path) -> tuple[str, Path, Path]:
+        from corridor.cli.app import main
+
+        db, server_keys, org_keys = str(tmp / "c.db"), tmp / "server-keys", tmp / "org-keys"
+        case = str(EXAMPLES / "corridors-case.yaml")
+        assert main(["case", "load", case, "--db", db, "--keys", str(server_keys)]) == 0
+        assert main(["keys", "new", "ngo-x", "--db", db, "--keys", str(org_keys)]) == 0
+        return db, server_keys, org_keys
+
+    def _token(self, db: str, *args: str) -> str:
+        from corridor.cli.app import main
+
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+            assert main(["token", "create", *args, "--db", db]) == 0
+        return out.getvalue().strip()
+
+    def test_reporter_refused_admin_adds_them(self, client_clean_env: Path) -> None:
+        tmp = client_clean_env
+        db, server_keys, org_keys = self._server(tmp)
+        reporter = self._token(db, "ngo-x", "--role", "reporter")
+        admin = self._token(db, "--role", "admin")
+        layer = [
+            "import", str(EXAMPLES / "crossings.geojson"), "--map",
+            str(EXAMPLES / "crossings.map.yaml"), "--keys", str(org_keys), "--json",
+        ]  # fmt: skip
+        with Server(db, server_keys, tmp / "serve.log") as served:
+            refused = terminal(*layer, "--server", served.url, "--token", reporter)
+            assert refused.returncode == 1
+            [line] = refused.stderr.splitlines()
+            assert "admin" in line and reporter not in line
+            assert size_of(db) == 0  # nothing sent before the entities were refused
+            done = terminal(*layer, "--server", served.url, "--token", admin)
+            assert done.returncode == 0, done.stderr
+            summary = json.loads(done.stdout)
+            assert summary["tree_size"] == size_of(db) > 0
+            again = terminal(*layer, "--server", served.url, "--token", admin)
+            assert json.loads(again.stdout)["tree_size"] == summary["tree_size"]  # adds nothing

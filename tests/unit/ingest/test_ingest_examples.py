@@ -74,6 +74,19 @@ class TestExamples:
             "vehicles.map.yaml",
             "make_vehicles_xlsx.py",
             "north-gate-case.yaml",
+            "corridors-case.yaml",
+            "daily-counts.hxl.csv",
+            "daily-counts.hxl.map.yaml",
+            "checkpoint-form-kobo.csv",
+            "checkpoint-form-odk.json",
+            "voyages.csv",
+            "voyages.map.yaml",
+            "consignments.csv",
+            "consignments.map.yaml",
+            "crossings.geojson",
+            "crossings.map.yaml",
+            "acled-events.csv",
+            "acled-deletions.csv",
         ],
     )
     def test_labelled_synthetic(self, examples: Path, name: str) -> None:
@@ -103,13 +116,15 @@ class TestDocs:
 
         text = self.DOC.read_text(encoding="utf-8")
         blocks = re.findall(r"```yaml\n(.*?)```", text, flags=re.S)
-        complete = [b for b in blocks if b.startswith("mappings:") and "..." not in b]
-        assert len(complete) == 2
+        starts = ("mappings:", "preset:", "format:")
+        complete = [b for b in blocks if b.startswith(starts) and "..." not in b]
+        assert len(complete) == 6
         for b in complete:
             parse_mapping(b, "doc.yaml")
 
     def test_command_is_documented(self) -> None:
         """The command line and every option of `corridor import` are in the docs."""
         text = self.DOC.read_text(encoding="utf-8")
-        for opt in ("--map", "--sheet", "--dry-run", "--json", "--quarantine", "--db", "--keys"):
+        for opt in ("--map", "--preset", "--param", "--sheet", "--dry-run", "--json",
+                    "--quarantine", "--db", "--keys"):
             assert f"`{opt}" in text, opt

@@ -40,6 +40,12 @@ def print_summary(s: ImportSummary, console: Console) -> None:
     t.add_row("rejected", str(s.rejected), where)
     if s.encoding:
         t.add_row("encoding", escape(s.encoding), _ENCODING_NOTE.get(s.encoding_source or "", ""))
+    for kind, counts in s.entities.items():
+        what = ", ".join(f"{n} {outcome}" for outcome, n in counts.items() if n)
+        changed = counts["added"] + counts["updated"]
+        t.add_row(kind, str(changed), f"{would}added or updated ({what or 'none'})")
+    for sheet in s.absent_sheets:
+        t.add_row("absent", escape(sheet), "this table is not in the file: nothing read from it")
     console.print(t)
     if s.rejected:
         console.print("First rejected rows:")

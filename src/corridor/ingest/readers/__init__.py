@@ -8,9 +8,12 @@ Formats: CSV and other delimited text (:mod:`.csv`; encodings in :mod:`.encoding
 XLS and ODS workbooks (:mod:`.sheets`, through python-calamine). The kind of a file is told by
 its content first (a ZIP or OLE workbook whatever its name), then by its extension.
 
-Adding a format (HXL, GeoJSON, KoBo/ODK form exports ...) is one more module with one object
-that satisfies :class:`Format`, listed in ``FORMATS`` below (before ``CSV``, which takes any
-file nobody else claims):
+Formats: CSV and other delimited text (:mod:`.csv`), workbooks (:mod:`.sheets`), GeoJSON
+(:mod:`.geojson`), KoBoToolbox and ODK Central submission exports (:mod:`.forms`, chosen by a
+mapping's ``format: form``). Any table may carry an HXL hashtag row (:mod:`.hxl`), found
+wherever it is in the first rows. Adding a format is one more module with one object that
+satisfies :class:`Format`, listed in ``_formats`` below (before ``CSV``, which takes any file
+nobody else claims):
 
 - ``kind``: the name shown to users and in :attr:`Table.kind` (e.g. ``"geojson"``);
 - ``has_sheets``: whether the file holds several named tables (``--sheet`` applies);
@@ -20,6 +23,9 @@ file nobody else claims):
   ``(row number, cells)`` for every row from row 1, header included, numbered as the user
   sees them; a row that cannot be split into cells comes as an :class:`UnreadableRow`, and
   reading goes on. Files that cannot be read at all raise :class:`InputError` naming the file.
+  A format that knows its own header (GeoJSON properties, a form export's joined tables) sets
+  ``Opened.header`` and ``Opened.header_row`` and yields only data rows;
+- ``sheet_names(path)`` (formats with sheets): the names of its tables.
 
 Header handling, empty rows, the column names and the field-size limit are common to all
 formats and live here, in :class:`Table`. Every file is bounded before it is read: it must be a
@@ -36,6 +42,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from corridor.errors import InputError
+from corridor.ingest.readers import hxl
 from corridor.ingest.values import cell_text, is_empty
 
 __all__ = [
@@ -49,6 +56,7 @@ __all__ = [
     "file_kind",
     "has_sheets",
     "open_table",
+    "sheet_names",
 ]
 
 # A file larger than this is refused before anything is read (a mistaken path, /dev/zero's
@@ -79,6 +87,7 @@ class Options:
     header_row: int = 1
     encoding: str | None = None
     delimiter: str | None = None
+    format: str | None = None  # a format named by the mapping file (e.g. 'form'), not sniffed
 
 
 @dataclass
@@ -91,6 +100,9 @@ class Opened:
     encoding: str | None = None
     encoding_source: str | None = None  # 'bom', 'utf-8', 'mapping' or 'detected'
     delimiter: str | None = None
+    header: tuple[str, ...] | None = None  # the format's own column names (no header row)
+    header_row: int = 0  # with ``header``: data rows are numbered after this
+    aliases: dict[str, str] = field(default_factory=dict)  # other names -> column
 
 
 class Format(Protocol):
@@ -108,14 +120,26 @@ class Format(Protocol):
 
 
 def _formats() -> tuple[Format, ...]:
-    from corridor.ingest.readers import csv, sheets
+    from corridor.ingest.readers import csv, forms, geojson, sheets
 
-    return (*sheets.FORMATS, csv.CSV)
+    return (forms.FORM, *sheets.FORMATS, geojson.GEOJSON, csv.CSV)
+
+
+#: Formats a mapping file may name with ``format:`` (the others are told from the file).
+NAMED_FORMATS = ("form",)
 
 
 def has_sheets(kind: str) -> bool:
     """Whether files of ``kind`` hold named sheets (``--sheet`` and a mapping's ``sheet:``)."""
     return any(f.kind == kind and f.has_sheets for f in _formats())
+
+
+def sheet_names(path: str | Path, format: str | None = None) -> list[str]:
+    """The sheets (tables) of a file, in order; [] for a format without sheets."""
+    p = Path(path)
+    fmt = _format_of(p, format)
+    names = getattr(fmt, "sheet_names", None)
+    return list(names(p)) if names is not None and fmt.has_sheets else []
 
 
 def check_file(path: Path) -> None:
@@ -136,25 +160,31 @@ def check_file(path: Path) -> None:
         )
 
 
-def _format_of(path: Path) -> Format:
+def _format_of(path: Path, named: str | None = None) -> Format:
     check_file(path)
+    if named is not None:
+        for fmt in _formats():
+            if fmt.kind == named:
+                return fmt
+        raise InputError(f"unknown format {named!r}", where=str(path))
     try:
         with path.open("rb") as f:
             head = f.read(512)
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror or exc}", where=str(path)) from None
     for fmt in _formats():
-        if fmt.claims(path, head):
+        if fmt.kind not in NAMED_FORMATS and fmt.claims(path, head):
             return fmt
     raise AssertionError("the CSV format claims every file")  # pragma: no cover
 
 
-def file_kind(path: Path) -> str:
-    """The format of ``path``: 'xlsx', 'xls', 'ods' (by content, else extension), else 'csv'.
+def file_kind(path: Path, format: str | None = None) -> str:
+    """The format of ``path``: 'xlsx', 'xls', 'ods' (by content, else extension), 'geojson',
+    else 'csv'; ``format`` names one instead (``form``).
 
     Raises InputError if the path is not a readable regular file within MAX_FILE_BYTES.
     """
-    return _format_of(path).kind
+    return _format_of(path, format).kind
 
 
 @dataclass
@@ -170,6 +200,8 @@ class Table:
     encoding: str | None = None
     delimiter: str | None = None
     encoding_source: str | None = None
+    tags: tuple[Any, ...] = ()  # each column's HXL hashtag (hxl.Tag) or None; () without HXL
+    aliases: dict[str, str] = field(default_factory=dict)  # other names a column answers to
     _records: Callable[[], Records] | None = field(default=None, repr=False)
 
     def rows(self) -> Iterator[tuple[int, dict[str, Any] | UnreadableRow]]:
@@ -228,17 +260,21 @@ def open_table(
     header_row: int = 1,
     encoding: str | None = None,
     delimiter: str | None = None,
+    format: str | None = None,
 ) -> Table:
     """Open a CSV file or a workbook sheet (the first unless ``sheet`` names one) and read its
-    header.
+    header: the ``header_row``, or an HXL hashtag row wherever it is in the first rows
+    (:mod:`.hxl`) when ``header_row`` is 1.
 
     Raises InputError if the file cannot be read, is not a regular file, is over MAX_FILE_BYTES,
     its text encoding cannot be told, the sheet does not exist, or the header is missing or
     names a column twice.
     """
     p = Path(path)
-    fmt = _format_of(p)
-    opened = fmt.open(p, Options(sheet, header_row, encoding, delimiter))
+    fmt = _format_of(p, format)
+    opened = fmt.open(p, Options(sheet, header_row, encoding, delimiter, format))
+    if opened.header is not None:
+        header_row = opened.header_row
     table = Table(
         p,
         fmt.kind,
@@ -253,22 +289,35 @@ def open_table(
         encoding=opened.encoding,
         delimiter=opened.delimiter,
         encoding_source=opened.encoding_source,
+        aliases=dict(opened.aliases),
         _records=opened.records,
     )
+    if opened.header is not None:
+        table.columns = opened.header
+        return table
     header: Sequence[Any] | UnreadableRow | None = None
+    first: list[tuple[int, Any]] = []
     records = opened.records()
     try:
         for number, values in records:
+            if len(first) < hxl.SCAN_ROWS and header_row == 1:
+                first.append((number, values))
             if number == header_row:
                 header = values
-                break
-            if number > header_row:
+            if number >= header_row and (header_row != 1 or len(first) >= hxl.SCAN_ROWS):
                 break
     finally:
         close = getattr(records, "close", None)
         if close is not None:
             close()
     where = _where(table)
+    tagged = hxl.find_hashtag_row(first) if header_row == 1 else None
+    if tagged is not None:
+        table.header_row = tagged.row
+        table.columns, table.tags = tagged.names, tagged.tags
+        if table.estimated_rows is not None:
+            table.estimated_rows = max(table.estimated_rows - tagged.row + 1, 0)
+        return table
     if isinstance(header, UnreadableRow):
         raise InputError(f"header row {header_row}: {header.reason}", where=where)
     if header is None or all(is_empty(v) for v in header):

@@ -23,7 +23,7 @@ from typing import Any
 from corridor.errors import InputError
 from corridor.ingest.readers import Opened, Options, Records
 
-__all__ = ["FORMATS", "MAX_UNPACKED_BYTES", "ODS", "XLS", "XLSX"]
+__all__ = ["FORMATS", "MAX_UNPACKED_BYTES", "ODS", "XLS", "XLSX", "read_sheets"]
 
 MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
 
@@ -50,6 +50,9 @@ class _Sheets:
         if head.startswith(_OLE):
             return self.kind == "xls"
         return path.suffix.lower() in self.extensions
+
+    def sheet_names(self, path: Path) -> list[str]:
+        return [name for name, _rows in read_sheets(path)]
 
     def open(self, path: Path, options: Options) -> Opened:
         values = _read_sheet(path, self.label, options.sheet)
@@ -92,6 +95,20 @@ def _password_protected(path: Path) -> bool:
 
 def _read_sheet(path: Path, label: str, sheet: str | None) -> tuple[str, list[list[Cell]]]:
     """(sheet name, its rows from row 1 with cells from column A) of ``path``."""
+    return _read(path, label, sheet, every=False)[0]
+
+
+def read_sheets(path: Path) -> list[tuple[str, list[list[Cell]]]]:
+    """Every sheet of a workbook, in order: (name, its rows from row 1, cells from column A)."""
+    with path.open("rb") as f:
+        head = f.read(8)
+    label = "XLS" if head.startswith(_OLE) else "XLSX"
+    return _read(path, label, None, every=True)
+
+
+def _read(
+    path: Path, label: str, sheet: str | None, *, every: bool
+) -> list[tuple[str, list[list[Cell]]]]:
     import python_calamine as pc
 
     with path.open("rb") as f:
@@ -109,8 +126,11 @@ def _read_sheet(path: Path, label: str, sheet: str | None) -> tuple[str, list[li
                     )
                 if not names:
                     raise _unreadable(path, label, "it has no sheets")
-                ws = book.get_sheet_by_name(sheet if sheet is not None else names[0])
-                rows = _rows(ws)
+                wanted = names if every else [sheet if sheet is not None else names[0]]
+                out = []
+                for name in wanted:
+                    ws = book.get_sheet_by_name(name)
+                    out.append((ws.name, _rows(ws)))
             finally:
                 book.close()
     except pc.PasswordError:
@@ -126,7 +146,7 @@ def _read_sheet(path: Path, label: str, sheet: str | None) -> tuple[str, list[li
             ) from None
         detail = str(exc).strip() or type(exc).__name__
         raise _unreadable(path, label, detail[:200]) from None
-    return ws.name, rows
+    return out
 
 
 def _rows(ws: Any) -> list[list[Cell]]:
