@@ -218,8 +218,12 @@ class TestSplitView:
         rec = Recorder(store, Keyring(b.parent / "keys"), demo_orgs=orgs)
         from corridor.recording.keyring import demo_signer
 
-        rec.log.register("corridor-case", demo_signer("corridor-case"), demo=True)
-        rec.submit(list(reversed(case.observations)))
+        for org in sorted({o.reporter for o in case.observations}):
+            rec.log.register(org, demo_signer(org), demo=True)
+        # the case's reports reversed, then the attestations (which follow what they are about)
+        reports = [o for o in case.observations if o.type != "attestation"]
+        statements = [o for o in case.observations if o.type == "attestation"]
+        rec.submit([*reversed(reports), *statements])
         store.close()
         code, _out, err = cli(*cosign, "--db", str(b))
         assert code == 2 and "split view" in err
@@ -239,7 +243,7 @@ class TestBothBackends:
         monkeypatch.chdir(tmp_path)
         cli = Cli(tmp_path, capsys)
         db = ("--db", db_url)
-        assert cli.json("case", "load", "lachin-2023", *db)["tree_size"] == 93  # type: ignore[index]
+        assert cli.json("case", "load", "lachin-2023", *db)["tree_size"] == 104  # type: ignore[index]
         s = cli.json("status", "--at", "2023-08-15T12:00:00+04:00", *db)
         assert {r["route"]: r["status"] for r in s["routes"]} == {  # type: ignore[index]
             "aghdam-road": None,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from corridor.cases import BUILTIN, Case, builtin_cases, load_case
 from corridor.errors import NotFoundError
+from corridor.model import STATEMENT_TYPES, Observation
 from corridor.store.api import AppendResult
 
 if TYPE_CHECKING:
@@ -14,6 +15,10 @@ if TYPE_CHECKING:
     from corridor.recording import LogInfo
 
 __all__ = ["CaseCases", "is_builtin"]
+
+
+def _names_another(o: Observation) -> bool:
+    return o.supersedes is not None or o.type in STATEMENT_TYPES
 
 
 def is_builtin(case: Case) -> bool:
@@ -82,7 +87,18 @@ class CaseCases:
             demo_orgs=frozenset(o.id for o in case.organisations) if demo else frozenset(),
             pool=self.app.pool,
         )
-        return recorder.submit(case.observations)
+        # the reports first, then what is said about them (corrections, retractions,
+        # attestations), each a write with its signed checkpoint: the record as the reports
+        # alone stood can be cited (--as-of)
+        reports = [o for o in case.observations if not _names_another(o)]
+        statements = [o for o in case.observations if _names_another(o)]
+        result = recorder.submit(reports)
+        if statements:
+            more = recorder.submit(statements)
+            result.accepted += more.accepted
+            result.duplicates += more.duplicates
+            result.tree_size = more.tree_size
+        return result
 
     def holds(self, case: Case) -> bool:
         """Whether the record holds the case: its organisations and every observation it ships."""

@@ -11,11 +11,20 @@ from typing import TYPE_CHECKING, Any
 from corridor.cases import Case
 from corridor.errors import InputError, NotFoundError, RuleError
 from corridor.model import Observation, Registry
-from corridor.rules import CommitmentResult, RuleSet, evaluate, events_from, parse_rules
+from corridor.model.history import Attested, attestation_summary, resolve
+from corridor.rules import (
+    CommitmentResult,
+    RuleSet,
+    evaluate,
+    events_from,
+    parse_rules,
+    with_attestations,
+)
 from corridor.rules.filters import rule_types
 
 if TYPE_CHECKING:
     from corridor.app.corridor import Corridor
+    from corridor.app.log import Basis
 
 __all__ = ["CheckResult", "CommitmentCases", "evaluate_rules", "load_rules"]
 
@@ -38,6 +47,7 @@ class CheckResult:
     events: int
     proofs: dict[str, dict[str, Any]] | None = None
     unproved: list[str] = field(default_factory=list)
+    basis: Basis | None = None  # the signed checkpoint a check as of a tree size rests on
 
     def to_json(self) -> list[dict[str, Any]]:
         from corridor.app.shapes import verdicts_with_proofs
@@ -70,15 +80,17 @@ def evaluate_rules(
     at: datetime,
     *,
     short_names: bool = False,
+    attestations: dict[str, Attested] | None = None,
 ) -> CheckResult:
-    """Judge the rules (files, or rule sets already read) against ``observations`` at ``at``
-    (no database needed)."""
+    """Judge the rules (files, or rule sets already read) against ``observations`` (the
+    current state) at ``at``, with the ``attestations`` about them (no database needed)."""
     rule_sets = [
         f if isinstance(f, RuleSet) else load_rule_files([f], registry, short_names=short_names)[0]
         for f in files
     ]
-    events = events_from(observations)
+    events = events_from(observations, attestations)
     results = [r for rs in rule_sets for r in evaluate(rs, events, at)]
+    results = with_attestations(results, attestations or {})
     return CheckResult(at, results, {o.id: o for o in observations}, len(events))
 
 
@@ -94,19 +106,24 @@ class CommitmentCases:
         prove: bool = False,
         case: Case | None = None,
         short_names: bool = False,
+        as_of: int | None = None,
     ) -> CheckResult:
-        """Judge the rules in ``files`` against the record at ``at``.
+        """Judge the rules in ``files`` against the record's current state at ``at``, counting
+        corroborations (``evidence: corroborated``) and naming who corroborated and who
+        disputed each observation a verdict rests on.
 
         With ``case``, the record must hold it (NotFoundError otherwise: judging a case's
         commitments against a database without its observations would call everything
-        undetermined). With ``prove``, every evidence entry gets an inclusion proof against the
-        latest signed checkpoint; entries beyond it are listed in ``unproved``.
+        undetermined). With ``as_of``, the record as it stood at that tree size (the size of a
+        signed checkpoint). With ``prove``, every evidence entry gets an inclusion proof
+        against the latest signed checkpoint (or that one); entries beyond it are listed in
+        ``unproved``.
         """
         if not files:
             raise InputError("no rule files to check")
         self._require(case)
         rule_sets = load_rule_files(files, self.app.store.registry(), short_names=short_names)
-        return self._judge(rule_sets, at, prove)
+        return self._judge(rule_sets, at, prove, as_of)
 
     def check_texts(
         self,
@@ -115,6 +132,7 @@ class CommitmentCases:
         *,
         prove: bool = False,
         case: Case | None = None,
+        as_of: int | None = None,
     ) -> CheckResult:
         """As :meth:`check`, for rule files given as (name, YAML text): what a client sends
         (errors name NAME:LINE:COLUMN)."""
@@ -123,7 +141,7 @@ class CommitmentCases:
         self._require(case)
         registry = self.app.store.registry()
         rule_sets = [parse_rules(text, name=name, registry=registry) for name, text in texts]
-        return self._judge(rule_sets, at, prove)
+        return self._judge(rule_sets, at, prove, as_of)
 
     def _require(self, case: Case | None) -> None:
         if case is not None and not self.app.cases.holds(case):
@@ -132,18 +150,32 @@ class CommitmentCases:
                 "observations); load the case into it first"
             )
 
-    def _judge(self, rule_sets: Sequence[RuleSet], at: datetime, prove: bool) -> CheckResult:
+    def _judge(
+        self, rule_sets: Sequence[RuleSet], at: datetime, prove: bool, as_of: int | None = None
+    ) -> CheckResult:
         store = self.app.store
+        basis = None if as_of is None else self.app.log.basis(as_of)
         # only the observation types the rules' filters name can matter to them, and only those
         # starting at or before ``at`` (the store's resolution is a microsecond): a check at an
         # earlier instant reads the history up to it, not the whole record
         until = at + timedelta(microseconds=1)
-        stored = store.overlapping(None, until, sorted(rule_types(rule_sets)))
-        result = evaluate_rules(rule_sets, [s.observation for s in stored], store.registry(), at)
+        stored = store.overlapping(None, until, sorted(rule_types(rule_sets)), as_of=as_of)
+        ids = {s.id for s in stored}
+        attested = attestation_summary(
+            a.observation
+            for a in store.attestations_about(None, as_of=as_of)
+            if a.observation.body.about in ids  # type: ignore[union-attr]
+        )
+        result = evaluate_rules(
+            rule_sets, [s.observation for s in stored], store.registry(), at,
+            attestations=attested,
+        )  # fmt: skip
+        result.basis = basis
         if prove:
             index = {s.id: s.log_index for s in stored}
             result.proofs, result.unproved = self.app.log.prove_many(
-                [(oid, index[oid]) for oid in evidence_ids(result.results) if oid in index]
+                [(oid, index[oid]) for oid in evidence_ids(result.results) if oid in index],
+                as_of=as_of,
             )
         return result
 
@@ -153,4 +185,7 @@ class CommitmentCases:
         rule_files = list(files) or list(case.rules)
         if not rule_files:
             raise InputError(f"case {case.name!r} has no rules")
-        return evaluate_rules(rule_files, list(case.observations), case.registry, at)
+        current = resolve(case.observations)
+        return evaluate_rules(
+            rule_files, current.facts, case.registry, at, attestations=current.attestations
+        )

@@ -6,10 +6,10 @@
         bundle = app.log.prove(observation_id)
 
 Every face (the CLI, the HTTP API, the dashboard, reports) calls this and nothing below it. The
-use cases are grouped by resource (``observations``, ``imports``, ``exports``, ``cases``,
-``situation``, ``commitments``, ``supply``, ``log``, ``witness`` (being one), ``witnesses``
-(the log's), ``keys``, ``registry``, ``access``); each group defines the JSON shape of what it
-returns once (:mod:`corridor.app.shapes`).
+use cases are grouped by resource (``observations``, ``history``, ``imports``, ``exports``,
+``cases``, ``situation``, ``commitments``, ``supply``, ``log``, ``witness`` (being one),
+``witnesses`` (the log's), ``keys``, ``registry``, ``access``); each group defines the JSON
+shape of what it returns once (:mod:`corridor.app.shapes`).
 
 Safe in a long-running, multi-process server:
 - reads never write (signing a checkpoint is :meth:`LogCases.sign_checkpoint`, an explicit write);
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from corridor.app.cases import CaseCases
     from corridor.app.commitments import CommitmentCases
     from corridor.app.exports import ExportCases
+    from corridor.app.history import HistoryCases
     from corridor.app.imports import ImportCases
     from corridor.app.keys import KeyCases
     from corridor.app.log import LogCases
@@ -119,6 +120,12 @@ class Corridor:
         from corridor.app.observations import ObservationCases
 
         return ObservationCases(self)
+
+    @cached_property
+    def history(self) -> HistoryCases:
+        from corridor.app.history import HistoryCases
+
+        return HistoryCases(self)
 
     @cached_property
     def imports(self) -> ImportCases:

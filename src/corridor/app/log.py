@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from corridor.app import shapes
 from corridor.errors import InputError, NotFoundError, StoreError
 from corridor.ledger.bundle import encode_bundle
+from corridor.ledger.checkpoint import verify_checkpoint
 from corridor.ledger.hashing import leaf_hash
 from corridor.ledger.merkle import verify_consistency, verify_inclusion
 from corridor.ledger.tiles import TILE_WIDTH, entries_path, tile_path, tile_width
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from corridor.app.witnesses import WitnessPush
     from corridor.ledger.offline import VerifiedLog
 
-__all__ = ["ExportResult", "LogCases"]
+__all__ = ["Basis", "ExportResult", "LogCases"]
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,18 @@ class ExportResult:
     files: int
     folder: Path
     vkey: str
+
+
+@dataclass(frozen=True)
+class Basis:
+    """The signed checkpoint a view computed as of a tree size rests on (docs/as-of.md): its
+    size, root, when the log signed it (seconds since the epoch) and its signed note, with the
+    witness cosignatures known now."""
+
+    size: int
+    root: bytes
+    signed_at: int
+    note: bytes
 
 
 class LogCases:
@@ -48,6 +61,39 @@ class LogCases:
     def sign_checkpoint(self) -> bytes:
         """Sign a checkpoint over the current tree if it has grown (a write); return the latest."""
         return self.app.transparency_log().sign_checkpoint()
+
+    def basis(self, size: int) -> Basis:
+        """The signed checkpoint of exactly ``size`` entries, for a view as of that size.
+
+        A view cited in a report must be reproducible and checkable: it rests on a tree size the
+        log signed. Any other size is refused (NotFoundError), naming the signed sizes nearest
+        to it.
+        """
+        if size < 0:
+            raise InputError(f"a tree size is 0 or more, not {size}", where="as-of")
+        store = self.app.store
+        row = store.checkpoint_at(size)
+        if row is None:
+            below, above, n = store.checkpoint_neighbours(size)
+            near = [str(x) for x in (below, above) if x is not None]
+            nearest = (
+                f"; the nearest is of size {near[0]}" if len(near) == 1
+                else f"; the nearest are of sizes {near[0]} and {near[1]}" if near
+                else ""
+            )
+            raise NotFoundError(
+                f"the log signed no checkpoint of tree size {size}: a view as of a size rests on "
+                f"the checkpoint signed at that size ({n} signed{nearest})",
+                subject=str(size),
+            )
+        _size, root, note, signed_at = row
+        log = self.app.transparency_log()
+        verify_checkpoint(note.encode(), log.origin, log.verifier)
+        return Basis(size, root, signed_at, log.with_cosignatures(size, note))
+
+    def checkpoints(self) -> list[tuple[int, bytes, int]]:
+        """Every signed checkpoint: (tree size, root, signed at), smallest first."""
+        return self.app.store.checkpoint_list()
 
     def prove(self, id_or_prefix: str) -> dict[str, Any]:
         """An inclusion proof of an observation against the latest signed checkpoint."""
@@ -70,13 +116,19 @@ class LogCases:
         return proofs[oid]
 
     def prove_many(
-        self, entries: Sequence[tuple[str, int]]
+        self, entries: Sequence[tuple[str, int]], *, as_of: int | None = None
     ) -> tuple[dict[str, dict[str, Any]], list[str]]:
         """Inclusion proofs, each checked, for (id, log index) pairs against the latest signed
-        checkpoint; the ids it does not yet cover are returned apart."""
+        checkpoint (or the one of size ``as_of``); the ids it does not cover are returned
+        apart."""
         log = self.app.transparency_log()
-        note = log.latest_checkpoint()
-        cp = log.verified_checkpoint()
+        if as_of is None:
+            note = log.latest_checkpoint()
+            cp = log.verified_checkpoint()
+        else:
+            basis = self.basis(as_of)
+            note = basis.note
+            cp = verify_checkpoint(note, log.origin, log.verifier)
         tree = log.tree()
         proofs: dict[str, dict[str, Any]] = {}
         missing: list[str] = []
@@ -174,8 +226,9 @@ class LogCases:
         out["state_size"] = audit.state_size
         return out
 
-    def export(self, out: Path) -> ExportResult:
-        """Write the log at its latest signed checkpoint to ``out`` as C2SP tlog-tiles files.
+    def export(self, out: Path, *, as_of: int | None = None) -> ExportResult:
+        """Write the log at its latest signed checkpoint (or at the one of size ``as_of``) to
+        ``out`` as C2SP tlog-tiles files.
 
         ``out`` must be new, empty, or a previous export (replaced); InputError otherwise.
         """
@@ -184,10 +237,13 @@ class LogCases:
 
         check_output_folder(out, EXPORT_MARKER, EXPORT_NAMES)
         log = self.app.transparency_log()
-        note = log.latest_checkpoint()
+        if as_of is None:
+            note, upto = log.latest_checkpoint(), log.checkpoint_size()
+        else:
+            note, upto = self.basis(as_of).note, as_of
         store = self.app.store
         size, files = export_log(
-            (e for _i, e, *_rest in store.entries(0, log.checkpoint_size())),
+            (e for _i, e, *_rest in store.entries(0, upto)),
             note,
             [v for _o, v, _k, _p, _d in store.org_keys()],
             self.keys_file(),

@@ -146,12 +146,21 @@ class ObservationCases:
             cursor = rows[-1].log_index
 
     def list(self, query: Query | None = None) -> list[StoredObservation]:
-        """Observations matching ``query``, oldest first (with a cursor: in log order)."""
-        return list(self.app.store.query(query or Query()))
+        """Observations matching ``query``, oldest first (with a cursor: in log order): the
+        current state (the current version of each observation), or with ``query.history`` or
+        a cursor every entry; as of ``query.as_of`` entries, which must be the size of a signed
+        checkpoint."""
+        query = query or Query()
+        if query.as_of is not None:
+            self.app.log.basis(query.as_of)
+        return list(self.app.store.query(query))
 
-    def show(self, id_or_prefix: str) -> StoredObservation:
-        """One observation by id or a unique prefix of 6+ characters (NotFoundError)."""
-        return self.app.store.get(id_or_prefix)
+    def show(self, id_or_prefix: str, *, as_of: int | None = None) -> StoredObservation:
+        """One observation (any version) by id or a unique prefix of 6+ characters
+        (NotFoundError), as of a signed checkpoint's size."""
+        if as_of is not None:
+            self.app.log.basis(as_of)
+        return self.app.store.get(id_or_prefix, as_of=as_of)
 
 
 def _error(exc: InputError | VerificationError | AccessError, index: int) -> Exception:

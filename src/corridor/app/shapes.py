@@ -1,7 +1,10 @@
 """The JSON shape of each resource, defined once: what ``--json`` prints and what the HTTP API
 returns, unchanged.
 
-    observation      an observation as stored: id, log index, content, signers
+    observation      an observation as stored: id, log index, content, signers (with its
+                     attestations, and in a history its status)
+    chain            the versions of one observation, which is current
+    basis            the signed checkpoint a view as of a tree size rests on
     append_result    what a submission did: accepted ids, duplicates, tree size
     case_loaded      what loading a case did
     proof_bundle     an inclusion proof against a signed checkpoint
@@ -33,7 +36,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from corridor.app.history import Chain
+    from corridor.app.log import Basis
     from corridor.model import Registry
+    from corridor.model.history import Attested
     from corridor.situation import Situation
     from corridor.store.api import AppendResult, StoredObservation
     from corridor.store.tokens import AdminAction, StoredToken
@@ -44,8 +50,10 @@ __all__ = [
     "admin_action",
     "append_result",
     "b64",
+    "basis",
     "case_loaded",
     "cases",
+    "chain",
     "commitments",
     "consistency",
     "key",
@@ -68,15 +76,57 @@ def b64(b: bytes) -> str:
     return base64.b64encode(b).decode()
 
 
-def observation(s: StoredObservation, *, personal: dict[str, Any] | None = None) -> dict[str, Any]:
-    """An observation as stored: id, log index, its content, who signed its entry."""
+def observation(
+    s: StoredObservation,
+    *,
+    personal: dict[str, Any] | None = None,
+    attestations: Attested | None = None,
+    successor: StoredObservation | None = None,
+    status: bool = False,
+) -> dict[str, Any]:
+    """An observation as stored: id, log index, its content, who signed its entry; with the
+    current ``attestations`` about it (when it has any), and with ``status`` whether it is
+    current, superseded (by a correction) or retracted, and by which entry."""
     d: dict[str, Any] = {"id": s.id, "log_index": s.log_index, **s.observation.content()}
     d["signed_by"] = list(s.signers)
     if s.demo_signed:
         d["signature_note"] = DEMO_SIGNATURE_NOTE
     if personal:
         d["personal"] = personal
+    if attestations is not None:
+        d["attestations"] = attestations.to_json()
+    if status:
+        if successor is None:
+            d["status"] = "current"
+        elif successor.observation.type == "retraction":
+            d["status"], d["retracted_by"] = "retracted", successor.id
+        else:
+            d["status"], d["superseded_by"] = "superseded", successor.id
     return d
+
+
+def chain(c: Chain) -> dict[str, Any]:
+    """The versions of one observation, first to last (a final retraction included), each with
+    its attestations, and which is current (None: retracted)."""
+    retraction = c.retracted_by
+    return {
+        "current": c.current,
+        "retracted_by": None if retraction is None else retraction.id,
+        "versions": [observation(v, attestations=c.attestations.get(v.id)) for v in c.versions],
+    }
+
+
+def basis(b: Basis) -> dict[str, Any]:
+    """The signed checkpoint a view as of a tree size rests on: cite its size and root, check
+    it with the log's key (the note carries the witnesses' cosignatures known now)."""
+    from datetime import UTC, datetime
+
+    return {
+        "tree_size": b.size,
+        "root": b64(b.root),
+        "signed_at": datetime.fromtimestamp(b.signed_at, UTC).isoformat(),
+        "checkpoint": b.note.decode(),
+    }
 
 
 def append_result(r: AppendResult) -> dict[str, Any]:
@@ -241,6 +291,8 @@ def _iso(d: datetime | None) -> str | None:
 def situation(sit: Situation) -> dict[str, Any]:
     """The situation at an instant: ``corridor status --json`` and ``GET /v1/situation``; what
     the CLI's table is drawn from."""
+    from corridor.model.history import summaries_json
+
     return {
         "at": _iso(sit.at),
         "window": {"start": _iso(sit.window_start), "end": _iso(sit.at)},
@@ -310,6 +362,8 @@ def situation(sit: Situation) -> dict[str, Any]:
             {"place": p, "kind": k, "persons": n, "observed": _iso(d), "id": i}
             for p, k, n, d, i in sit.population
         ],
+        # per report named above that carries any: who corroborated, disputed, reviewed it
+        "attestations": summaries_json(sit.attestations),
     }
 
 

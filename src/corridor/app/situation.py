@@ -22,12 +22,17 @@ class SituationCases:
     def __init__(self, app: Corridor) -> None:
         self.app = app
 
-    def at(self, at: datetime) -> tuple[Situation, Registry]:
+    def at(self, at: datetime, *, as_of: int | None = None) -> tuple[Situation, Registry]:
         """The situation as the record shows it at ``at`` (observations that started strictly
-        before it), with the registry to name things."""
+        before it; their current versions, with who corroborated and who disputed them), with
+        the registry to name things. With ``as_of``, as the record stood at that tree size,
+        which must be the size of a signed checkpoint."""
         from corridor.situation import situation
         from corridor.store.situation_inputs import situation_observations
 
+        if as_of is not None:
+            self.app.log.basis(as_of)
         store = self.app.store
         registry = store.registry()
-        return situation(situation_observations(store, at), registry, at), registry
+        observations = situation_observations(store, at, as_of=as_of)
+        return situation(observations, registry, at), registry

@@ -124,10 +124,13 @@ class SupplyCases:
     def __init__(self, app: Corridor) -> None:
         self.app = app
 
-    def record_observations(self) -> tuple[list[Observation] | None, str | None]:
-        """The record's observations for as-recorded scenarios, or None and why not."""
+    def record_observations(
+        self, *, as_of: int | None = None
+    ) -> tuple[list[Observation] | None, str | None]:
+        """The record's observations (their current versions, as of a tree size) for
+        as-recorded scenarios, or None and why not."""
         try:
-            stored = self.app.store.overlapping(None, None, RECORD_TYPES)
+            stored = self.app.store.overlapping(None, None, RECORD_TYPES, as_of=as_of)
             observations = [s.observation for s in stored]
         except CorridorError as exc:
             return None, f"it needs the record, and the database could not be read ({exc})"
@@ -161,10 +164,12 @@ class SupplyCases:
         seed: int = 1,
         report_from: date | None = None,
         progress: ProgressFactory | None = None,
+        as_of: int | None = None,
     ) -> SupplyRun:
         """Run each scenario (``runs`` = 1: one central run; more: Monte Carlo). A scenario
         that needs the record and cannot have it is an error when asked for by name, else it
-        is skipped with the reason."""
+        is skipped with the reason. As-recorded scenarios read the record's current state, as
+        of the tree size ``as_of`` (the size of a signed checkpoint) when given."""
         from corridor.supply import (
             compile_problem,
             montecarlo_summary,
@@ -177,8 +182,10 @@ class SupplyCases:
         todo = list(loaded)
         observations: list[Observation] | None = None
         skipped: list[dict[str, str]] = []
+        if as_of is not None:
+            self.app.log.basis(as_of)
         if any(sc.record is not None for _, sc, _ in todo):
-            observations, why = self.record_observations()
+            observations, why = self.record_observations(as_of=as_of)
             if observations is None:
                 for source, sc, explicit in todo:
                     if sc.record is not None and explicit:

@@ -1,4 +1,10 @@
-"""Read a case from YAML: validate every item, check every reference, name FILE:LINE:COLUMN."""
+"""Read a case from YAML: validate every item, check every reference, name FILE:LINE:COLUMN.
+
+An observation of a case may carry ``ref: NAME`` (a label local to the case, not part of the
+observation); a later correction, retraction or attestation names it as ``"@NAME"`` where an id
+goes (``supersedes.id``, ``body.retracts``, ``body.about``). The case's corrections,
+retractions and attestations are checked as admission checks them (docs/record.md).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from corridor.errors import InputError, RecordError
+from corridor.errors import ConflictError, InputError, RecordError
 from corridor.model import (
     Checkpoint,
     Observation,
@@ -21,6 +27,7 @@ from corridor.model import (
     parse_instant,
     record_error_from,
 )
+from corridor.model.history import Entry, History
 from corridor.model.observation import parse_observation
 from corridor.source import YamlDoc, load_yaml_file
 
@@ -160,6 +167,8 @@ def load_case(name_or_path: str | Path) -> Case:
     tz = doc.data.get("timezone")
     if tz is not None and not isinstance(tz, str):
         raise InputError("timezone must be a zone name or offset", where=doc.where("timezone"))
+    refs: dict[str, str] = {}
+    history = History()
     for d in docs:
         raw = d.data.get("observations") or []
         if not isinstance(raw, list):
@@ -168,8 +177,17 @@ def load_case(name_or_path: str | Path) -> Case:
             where = d.where("observations", i)
             if not isinstance(item, Mapping):
                 raise RecordError("an observation must be a mapping", where=where)
+            item, ref = _resolve_refs(item, refs, d, i)
             obs = parse_observation(_with_tz(item, tz, where), where=where)
             reg.check(obs, where=where)
+            try:
+                history.add(Entry.of(obs))
+            except RecordError as exc:
+                raise RecordError(exc.reason, field=exc.field, where=where) from None
+            except ConflictError as exc:
+                raise RecordError(exc.message, where=where) from None
+            if ref is not None:
+                refs[ref] = obs.id
             case.observations.append(obs)
     for key, target in (("rules", case.rules), ("scenarios", case.scenarios)):
         for i, rel in enumerate(_list(doc, key)):
@@ -186,6 +204,36 @@ def load_case(name_or_path: str | Path) -> Case:
         except ValueError as exc:
             raise InputError(str(exc), where=doc.where("demo", "status_at", i)) from None
     return case
+
+
+_REF_PATHS = (("supersedes", "id"), ("body", "retracts"), ("body", "about"))
+
+
+def _resolve_refs(
+    item: Mapping[str, Any], refs: Mapping[str, str], doc: YamlDoc, i: int
+) -> tuple[dict[str, Any], str | None]:
+    """The item without its ``ref`` label, with every ``"@NAME"`` it names replaced by the id
+    of the observation labelled NAME before it; and its own label."""
+    out = dict(item)
+    ref = out.pop("ref", None)
+    if ref is not None and (not isinstance(ref, str) or not ref or ref in refs):
+        why = "is used twice" if ref in refs else "must be a name"
+        raise RecordError(
+            f"the label {ref!r} {why}", field="ref", where=doc.where("observations", i, "ref")
+        )
+    for outer, key in _REF_PATHS:
+        part = out.get(outer)
+        value = part.get(key) if isinstance(part, Mapping) else None
+        if isinstance(value, str) and value.startswith("@"):
+            assert isinstance(part, Mapping)
+            if value[1:] not in refs:
+                raise RecordError(
+                    f"no observation labelled {value[1:]!r} before this one (ref: {value[1:]})",
+                    field=f"{outer}.{key}",
+                    where=doc.where("observations", i, outer, key),
+                )
+            out[outer] = {**part, key: refs[value[1:]]}
+    return out, ref
 
 
 def _list(doc: YamlDoc, *path: str) -> list[Any]:

@@ -29,6 +29,7 @@ _COMMAND_MODULES: list[str] = [
     "demo",
     "export",
     "form",
+    "history",
     "importer",
     "keys",
     "log",

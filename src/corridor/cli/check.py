@@ -16,12 +16,15 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from corridor.cli.context import (
+    AsOfOption,
     DbOption,
     JsonOption,
     KeysOption,
+    as_of_json,
     console,
     open_app,
     parse_time,
+    print_basis,
     print_json,
 )
 from corridor.cli.remote import ServerOption, TokenOption, use_server
@@ -90,8 +93,10 @@ def register(app: typer.Typer) -> None:
             "unless --db is given."
         ),
         at: str | None = typer.Option(
-            None, "--at", help="Evaluation time, ISO 8601 (no offset means UTC) [default: now]."
+            None, "--at", help="Evaluation time, ISO 8601 (no offset means UTC) [default: now; "
+            "with --as-of, when that checkpoint was signed]."
         ),
+        as_of: int | None = AsOfOption,
         as_json: bool = JsonOption,
         prove: bool = typer.Option(
             False, "--prove", help="Attach an inclusion proof in the log (against the latest "
@@ -108,10 +113,25 @@ def register(app: typer.Typer) -> None:
 
         if rules is None and case is None:
             raise InputError("give a rule file, or --case NAME for a case's rules")
-        when = parse_time(at, "UTC", "--at") or datetime.now(UTC)
+        given = parse_time(at, "UTC", "--at")
+        when = given or datetime.now(UTC)
         if server := use_server(ctx, server, db):
+            if as_of is not None:
+                raise InputError("reads a database: the HTTP API does not offer it yet",
+                                 where="--as-of")  # fmt: skip
             _remote(server, token, rules, case, when, prove, as_json)
             return
+        if as_of is not None and db is None and case is not None:
+            raise InputError("--as-of reads the record in a database with its log: "
+                             f"corridor case load {case} --db DB, then add --db DB")
+        basis = None
+        if as_of is not None:
+            with open_app(db, keys) as corridor:
+                b = corridor.log.basis(as_of)
+                when = given or datetime.fromtimestamp(b.signed_at, UTC)
+                basis = as_of_json(corridor, as_of)
+                if not as_json:
+                    print_basis(corridor, as_of)
         if case is not None:
             from corridor.cases import load_case
 
@@ -127,7 +147,9 @@ def register(app: typer.Typer) -> None:
             else:
                 with open_app(db, keys) as corridor:
                     try:
-                        result = corridor.commitments.check(files, when, prove=prove, case=loaded)
+                        result = corridor.commitments.check(
+                            files, when, prove=prove, case=loaded, as_of=as_of
+                        )
                     except NotFoundError as exc:
                         raise NotFoundError(
                             f"{exc} (corridor case load {case} --db {db})"
@@ -135,8 +157,9 @@ def register(app: typer.Typer) -> None:
         else:
             assert rules is not None
             with open_app(db, keys) as corridor:
-                result = corridor.commitments.check([rules], when, prove=prove)
+                result = corridor.commitments.check([rules], when, prove=prove, as_of=as_of)
         if as_json:
-            print_json(result.to_json())
+            doc = result.to_json()
+            print_json(doc if basis is None else {"as_of": basis, "commitments": doc})
             return
         _print(when, result.to_json(), result.events, len(result.unproved), result.observations)

@@ -22,13 +22,17 @@ if TYPE_CHECKING:
     from corridor.app import Corridor
 
 __all__ = [
+    "AsOfOption",
     "DbOption",
     "JsonOption",
     "KeysOption",
+    "as_of_json",
     "console",
     "err_console",
+    "field_value",
     "open_app",
     "parse_time",
+    "print_basis",
     "print_json",
 ]
 
@@ -67,6 +71,15 @@ KeysOption = typer.Option(
     show_default=False,
 )
 JsonOption = typer.Option(False, "--json", help="Print one JSON document instead of tables.")
+AsOfOption = typer.Option(
+    None,
+    "--as-of",
+    metavar="SIZE",
+    min=0,
+    help="Compute it over the first SIZE log entries only: the record as it stood at the "
+    "signed checkpoint of that tree size (corridor log checkpoints lists them); the answer "
+    "names that checkpoint.",
+)
 
 
 def open_app(db: str | None, keys: str | None = None, *, create: bool = False) -> Corridor:
@@ -88,6 +101,38 @@ def parse_time(value: str | None, tz: str | None, option: str) -> datetime | Non
         raise InputError(exc.reason, where=option) from None
     except ValueError as exc:
         raise InputError(str(exc), where=option) from None
+
+
+def field_value(raw: str) -> Any:
+    """A field value typed on the command line: JSON where it parses (numbers, lists, null),
+    else text."""
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return raw
+
+
+def as_of_json(app: Corridor, as_of: int | None) -> dict[str, Any] | None:
+    """The ``as_of`` member of a JSON answer: the signed checkpoint it rests on."""
+    if as_of is None:
+        return None
+    from corridor.app.shapes import basis
+
+    return basis(app.log.basis(as_of))
+
+
+def print_basis(app: Corridor, as_of: int | None) -> None:
+    """For a view as of a tree size, one line naming the signed checkpoint it rests on."""
+    if as_of is None:
+        return
+    from corridor.app.shapes import basis
+
+    b = basis(app.log.basis(as_of))
+    console.print(
+        f"[dim]as of signed checkpoint {b['tree_size']} (root {b['root']}, signed "
+        f"{b['signed_at']}): the first {b['tree_size']} log entries[/dim]",
+        highlight=False,
+    )
 
 
 def print_json(data: Any) -> None:

@@ -74,7 +74,7 @@ def register(app: typer.Typer) -> None:
             "[default: a temporary folder, removed afterwards].",
         ),
         sections: str = typer.Option(
-            "status,log,rules,supply", help="Which sections to show, comma-separated."
+            "status,record,log,rules,supply", help="Which sections to show, comma-separated."
         ),
     ) -> None:
         """Run the built-in Lachin 2022–23 case end to end.
@@ -101,15 +101,19 @@ def _run(folder: Path, want: set[str]) -> None:
 
     from corridor.app import shapes
     from corridor.cli.render.situation import print_situation
+    from corridor.model import FACT_TYPES
 
     db = str(folder / "corridor.db")
     with open_app(db, str(folder / "corridor-keys"), create=True) as app:
         case = app.cases.read(CASE)
         result = app.cases.load(case)
         console.print(Rule(f"corridor demo: {case.title}"))
+        facts = sum(o.type in FACT_TYPES for o in case.observations)
+        statements = len(case.observations) - facts
         console.print(
-            f"Loaded {len(result.accepted)} observations from {len(case.organisations)} "
-            f"organisations' reports into a fresh database ({db}).\n"
+            f"Loaded {len(result.accepted)} entries ({facts} observations, {statements} "
+            f"attestations) from {len(case.organisations)} organisations' reports into a fresh "
+            f"database ({db}).\n"
             "Every figure below is computed from that record. Places carry every name in use; "
             "where sources disagree, both figures are shown.\n"
             "[dim]The built-in case is signed with DEMO keys (public seeds): they show the record "
@@ -120,6 +124,8 @@ def _run(folder: Path, want: set[str]) -> None:
                 console.print()
                 sit, registry = app.situation.at(at)
                 print_situation(shapes.situation(sit), registry)
+        if "record" in want:
+            _record_section(app)
         if "log" in want:
             _log_section(app, folder)
         if "rules" in want:
@@ -129,6 +135,55 @@ def _run(folder: Path, want: set[str]) -> None:
             console.print(Rule("Supplies: when would cereal run out, under each route plan?"))
             for line in app.supply.demo_lines():
                 console.print(line, markup=False)
+
+
+def _record_section(app: "Corridor") -> None:
+    """Who stands behind each figure of the July 2023 convoy (DEMO attestations)."""
+    from datetime import datetime, timedelta, timezone
+
+    from rich.markup import escape
+    from rich.rule import Rule
+
+    from corridor.cli.render.observations import attested_line
+    from corridor.model import ConvoyEvent
+    from corridor.store.api import Query
+
+    day = datetime(2023, 7, 26, tzinfo=timezone(timedelta(hours=4)))
+    rows = [
+        s for s in app.observations.list(
+            Query(type="convoy", start=day, end=day + timedelta(days=1))
+        )
+        if isinstance(b := s.observation.body, ConvoyEvent) and b.convoy == "am-convoy-2023-07"
+        and b.cargo
+    ]
+    attested = app.history.attestations([s.id for s in rows])
+    console.print()
+    console.print(Rule("One convoy, three figures: who stands behind each"))
+    console.print(
+        "The July 2023 convoy's cargo, as each source gave it; every statement is a signed log "
+        "entry [dim](DEMO: the case compilers' rendering of each source's figure, signed with "
+        "DEMO keys)[/dim]:"
+    )
+    for s in rows:
+        b = s.observation.body
+        assert isinstance(b, ConvoyEvent)
+        figure = f"{sum(c.tonnes for c in b.cargo):,g} t, {b.vehicles} trucks"
+        a = attested.get(s.id)
+        line = attested_line(a) if a is not None else "no attestation"
+        console.print(f"  {s.id[:12]}  {figure}: {escape(line)}")
+    said = [st.id for a in attested.values() for st in (*a.corroborated_by, *a.disputed_by)]
+    reports = min((app.observations.show(i).log_index for i in said), default=0)
+    if reports and {c[0] for c in app.log.checkpoints()} >= {reports}:
+        console.print(
+            f"As of signed checkpoint {reports} (the reports alone, before these statements "
+            f"were appended) none of them existed: corridor status --as-of {reports} shows the "
+            "record as it stood then."
+        )
+    console.print(
+        "[dim]A source corrects or retracts only its own report (corridor correct, corridor "
+        "retract); others attest (corridor attest); corridor show ID lists a report's versions "
+        "and statements.[/dim]"
+    )
 
 
 def _log_section(app: "Corridor", folder: Path) -> None:

@@ -166,20 +166,48 @@ def log_erase(
     console.print(f"erased {n} personal value{'s' if n != 1 else ''} of {oid}")
 
 
+@log_app.command("checkpoints")
+def log_checkpoints(
+    db: str | None = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """List the signed checkpoints: the tree sizes a view can be computed as of (--as-of)."""
+    from datetime import UTC, datetime
+
+    from corridor.app.shapes import b64
+
+    with open_app(db) as app:
+        rows = app.log.checkpoints()
+    items = [
+        {"tree_size": n, "root": b64(root), "signed_at": datetime.fromtimestamp(t, UTC).isoformat()}
+        for n, root, t in rows
+    ]
+    if as_json:
+        print_json({"items": items})
+        return
+    for it in items:
+        console.print(f"{it['tree_size']:>10}  {it['root']}  {it['signed_at']}", highlight=False)
+
+
 @log_app.command("export")
 def log_export(
     out: Path = typer.Argument(
         ..., metavar="DIR", help="Folder to write: new, empty, or a previous export (replaced)."
     ),
+    as_of: int | None = typer.Option(
+        None, "--as-of", metavar="SIZE", min=0,
+        help="Export the log as it stood at the signed checkpoint of this tree size "
+        "[default: the latest].",
+    ),
     db: str | None = DbOption,
 ) -> None:
-    """Write the log at its latest signed checkpoint as static files (C2SP tlog-tiles) to serve
-    from any static host.
+    """Write the log at its latest signed checkpoint (or an earlier one) as static files (C2SP
+    tlog-tiles) to serve from any static host.
 
     Writes the checkpoint, tiles, entry bundles and the organisations' public keys.
     """
     with open_app(db) as app:
-        result = app.log.export(out)
+        result = app.log.export(out, as_of=as_of)
     console.print(f"exported {result.size} entries in {result.files} files to {out}")
     console.print(f"verify with: corridor verify {out} --key {result.vkey}")
 

@@ -8,12 +8,16 @@ from typing import Any
 import typer
 
 from corridor.cli.context import (
+    AsOfOption,
     DbOption,
     JsonOption,
     KeysOption,
+    as_of_json,
     console,
+    field_value,
     open_app,
     parse_time,
+    print_basis,
     print_json,
 )
 from corridor.cli.remote import ServerOption, TokenOption, use_server
@@ -21,18 +25,12 @@ from corridor.errors import InputError, RecordError
 
 __all__ = ["register"]
 
-# The observation types (kept here so that --help needs no model import; a test keeps it in
-# step with corridor.model.BODY_TYPES).
+# The observation types (kept here so that --help needs no model import; a test keeps them in
+# step with corridor.model.FACT_TYPES and STATEMENT_TYPES). Statements about an observation
+# (retraction, attestation) are written by `corridor retract` and `corridor attest`, and listed.
 BODY_TYPES = ("crossing", "route_status", "convoy", "incident", "deployment", "population", "claim")
+STATEMENT_TYPES = ("retraction", "attestation")
 TYPES = ", ".join(BODY_TYPES)
-
-
-def _coerce(field: str, raw: str) -> Any:
-    """Field values typed on the command line: JSON where it parses (numbers, lists), else text."""
-    try:
-        return json.loads(raw)
-    except json.JSONDecodeError:
-        return raw
 
 
 def _build(
@@ -88,7 +86,7 @@ def _build(
         if "=" not in kv:
             raise InputError(f"{kv!r} is not FIELD=VALUE", where="--set")
         k, v = kv.split("=", 1)
-        body[k.strip()] = _coerce(k, v.strip())
+        body[k.strip()] = field_value(v.strip())
     if observed is None:
         raise RecordError(
             "is required (an ISO 8601 time with offset, or give --tz)", field="observed"
@@ -113,6 +111,15 @@ def _build(
     if note:
         one["note"] = note
     return [one]
+
+
+def _status(o: Any, successor: Any) -> str:
+    """A history listing's status of one entry: current, or what superseded it."""
+    if successor is None:
+        return "" if o.type == "retraction" else "current"
+    if successor.observation.type == "retraction":
+        return f"retracted by {successor.id[:12]}"
+    return f"superseded by {successor.id[:12]}"
 
 
 def register(app: typer.Typer) -> None:
@@ -217,7 +224,9 @@ def register(app: typer.Typer) -> None:
     @app.command("list")
     def list_(
         ctx: typer.Context,
-        type_: str | None = typer.Argument(None, metavar="[TYPE]", help=f"One of: {TYPES}."),
+        type_: str | None = typer.Argument(
+            None, metavar="[TYPE]", help=f"One of: {TYPES}, {', '.join(STATEMENT_TYPES)}."
+        ),
         since: str | None = typer.Option(None, "--from", help="Period start (inclusive)."),
         until: str | None = typer.Option(None, "--to", help="Period end (exclusive)."),
         tz: str | None = typer.Option(None, help="Time zone for --from/--to without an offset."),
@@ -228,18 +237,28 @@ def register(app: typer.Typer) -> None:
         reporter: str | None = typer.Option(None, help="Only this reporting organisation."),
         place: str | None = typer.Option(None, help="Only this place."),
         limit: int | None = typer.Option(None, min=1, max=10**9, help="At most this many."),
+        history: bool = typer.Option(
+            False, "--history", help="Every entry: superseded versions, retractions and "
+            "attestations too, each with its status [default: the current state]."
+        ),
+        as_of: int | None = AsOfOption,
         db: str | None = DbOption,
         server: str | None = ServerOption,
         token: str | None = TokenOption,
         as_json: bool = JsonOption,
     ) -> None:
-        """List observations, oldest first, with filters.
+        """List observations, oldest first, with filters: the current version of each (with
+        who corroborated or disputed it), or with --history every entry.
 
-        With --server, the server's record: every matching page is read (in log order) and
-        sorted here, oldest first, so the list is the one a local database gives.
+        With --server, the server's record as its change feed gives it (every matching entry,
+        superseded versions and statements included: the HTTP API does not give the current
+        state yet); every page is read (in log order) and sorted here, oldest first.
         """
-        if type_ is not None and type_ not in BODY_TYPES:
-            raise InputError(f"unknown type {type_!r}; expected one of {TYPES}", where="TYPE")
+        if type_ is not None and type_ not in (*BODY_TYPES, *STATEMENT_TYPES):
+            raise InputError(
+                f"unknown type {type_!r}; expected one of {TYPES}, {', '.join(STATEMENT_TYPES)}",
+                where="TYPE",
+            )
         from corridor.store.api import Query
 
         q = Query(
@@ -253,32 +272,50 @@ def register(app: typer.Typer) -> None:
             reporter=reporter,
             place=place,
             limit=limit,
+            as_of=as_of,
+            history=history,
         )
+        from corridor.app.shapes import observation
+
+        basis = None
         if server := use_server(ctx, server, db):
-            from corridor.cli.remote import connect, observations_of
+            from corridor.app.history import RecordHistory
+            from corridor.cli.remote import connect, stored_of
 
-            filters = {k: getattr(q, k) for k in ("type", "route", "checkpoint", "direction",
-                                                  "category", "reporter", "place")}  # fmt: skip
+            if as_of is not None:
+                raise InputError("reads a database: the HTTP API does not offer it yet",
+                                 where="--as-of")  # fmt: skip
+            # the whole change feed (every entry): the current state, what superseded what and
+            # who attested what are computed from it here, as the database computes them
             with connect(server, token) as api:
-                items = list(api.follow(start=q.start, end=q.end, **filters))
-            pairs = sorted(
-                zip(observations_of(items), items, strict=True),
-                key=lambda p: (p[0].start, p[1]["log_index"]),
-            )[:limit]
-            shown, docs = [o for o, _ in pairs], [d for _, d in pairs]
+                record = RecordHistory(stored_of(list(api.follow())))
+            rows = record.query(q)
+            ids = [s.id for s in rows]
+            attested = record.attestations(ids)
+            after = record.successors(ids) if history else {}
         else:
-            from corridor.app.shapes import observation
-
             with open_app(db) as app:
                 rows = app.observations.list(q)
-            shown = [s.observation for s in rows]
-            docs = [observation(s) for s in rows] if as_json else []
+                ids = [s.id for s in rows]
+                attested = app.history.attestations(ids, as_of=as_of)
+                after = app.history.successors(ids, as_of=as_of) if history else {}
+                basis = as_of_json(app, as_of)
+                if not as_json:
+                    print_basis(app, as_of)
+        shown = [s.observation for s in rows]
+        docs = [
+            observation(
+                s, attestations=attested.get(s.id), successor=after.get(s.id), status=history
+            )
+            for s in rows
+        ] if as_json else []  # fmt: skip
+        statuses = {s.id: _status(s.observation, after.get(s.id)) for s in rows} if history else {}
         if as_json:
-            print_json(docs)
+            print_json(docs if basis is None else {"as_of": basis, "items": docs})
             return
         from corridor.cli.render.observations import print_observations
 
-        print_observations(shown, console)
+        print_observations(shown, console, attestations=attested, statuses=statuses)
 
     @app.command("show")
     def show(
@@ -286,25 +323,50 @@ def register(app: typer.Typer) -> None:
         id_: str = typer.Argument(
             ..., metavar="ID", help="Observation id (or a prefix of 6+ characters)."
         ),
+        as_of: int | None = AsOfOption,
         db: str | None = DbOption,
         server: str | None = ServerOption,
         token: str | None = TokenOption,
         as_json: bool = JsonOption,
     ) -> None:
-        """Show one observation in full, with its sources, signers and place in the log."""
+        """Show one observation in full, with its sources, signers and place in the log, what
+        others attested about it, and its chain of versions (corrections, a retraction)."""
+        from corridor.app.shapes import chain, observation
+
+        basis = None
         if server := use_server(ctx, server, db):
-            from corridor.cli.remote import connect, observations_of
+            from corridor.app.history import RecordHistory
+            from corridor.cli.remote import connect, stored_of
 
+            if as_of is not None:
+                raise InputError("reads a database: the HTTP API does not offer it yet",
+                                 where="--as-of")  # fmt: skip
             with connect(server, token) as api:
-                data = api.observation(id_)
-            data.pop("proof", None)  # `corridor log prove` shows it; show prints the same
-            observations_of([data])  # the content hashes to the id the server gave
+                one = api.observation(id_)  # the id a prefix names
+                record = RecordHistory(stored_of(list(api.follow())))
+            s = record.by_id[one["id"]]
+            chain_of = record.chain(s.id)
         else:
-            from corridor.app.shapes import observation
-
             with open_app(db) as app:
-                data = observation(app.observations.show(id_))
+                s = app.observations.show(id_, as_of=as_of)
+                chain_of = app.history.chain(s.id, as_of=as_of)
+                basis = as_of_json(app, as_of)
+                if not as_json:
+                    print_basis(app, as_of)
+        versions = chain_of.versions
+        after = dict(zip((v.id for v in versions), versions[1:], strict=False))
+        data = observation(
+            s, attestations=chain_of.attestations.get(s.id), successor=after.get(s.id),
+            status=True,
+        )  # fmt: skip
+        data["chain"] = chain(chain_of)
+        if basis is not None:
+            data["as_of"] = basis
         if as_json:
             print_json(data)
             return
-        console.print_json(json.dumps(data, ensure_ascii=False))
+        console.print_json(json.dumps({k: v for k, v in data.items() if k != "chain"},
+                                      ensure_ascii=False))  # fmt: skip
+        from corridor.cli.render.observations import print_chain
+
+        print_chain(chain_of, data["id"], console)

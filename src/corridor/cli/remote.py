@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from corridor.client import Client
     from corridor.ledger.keyfile import Keyring
     from corridor.model import Observation
+    from corridor.store.api import StoredObservation
 
 __all__ = [
     "ServerObservations",
@@ -32,6 +33,7 @@ __all__ = [
     "connect",
     "local_keys",
     "observations_of",
+    "stored_of",
     "use_server",
 ]
 
@@ -92,6 +94,18 @@ def observations_of(items: list[dict[str, Any]]) -> list[Observation]:
     from corridor.client import observation_from_shape
 
     return [observation_from_shape(d) for d in items]
+
+
+def stored_of(items: list[dict[str, Any]]) -> list[StoredObservation]:
+    """The entries a server's answer lists, as stored (log index, signers, DEMO-signed), each
+    checked to hash to its id."""
+    from corridor.store.api import StoredObservation
+
+    return [
+        StoredObservation(o, int(d["log_index"]), tuple(d.get("signed_by") or ()),
+                          "signature_note" in d)
+        for o, d in zip(observations_of(items), items, strict=True)
+    ]  # fmt: skip
 
 
 class ServerObservations(Mapping[str, "Observation"]):

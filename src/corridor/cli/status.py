@@ -4,8 +4,18 @@ from datetime import UTC, datetime
 
 import typer
 
-from corridor.cli.context import DbOption, JsonOption, open_app, parse_time, print_json
+from corridor.cli.context import (
+    AsOfOption,
+    DbOption,
+    JsonOption,
+    as_of_json,
+    open_app,
+    parse_time,
+    print_basis,
+    print_json,
+)
 from corridor.cli.remote import ServerOption, TokenOption, use_server
+from corridor.errors import InputError
 
 __all__ = ["register"]
 
@@ -14,24 +24,32 @@ def register(app: typer.Typer) -> None:
     @app.command("status")
     def status(
         ctx: typer.Context,
-        at: str | None = typer.Option(None, "--at", help="Instant (ISO 8601) [default: now]."),
+        at: str | None = typer.Option(
+            None, "--at", help="Instant (ISO 8601) [default: now; with --as-of, when that "
+            "checkpoint was signed]."
+        ),
         tz: str | None = typer.Option(None, help="Time zone for --at without an offset."),
+        as_of: int | None = AsOfOption,
         db: str | None = DbOption,
         server: str | None = ServerOption,
         token: str | None = TokenOption,
         as_json: bool = JsonOption,
     ) -> None:
-        """The situation at an instant, computed from the record.
+        """The situation at an instant, computed from the record's current state.
 
         Per route: status and since when; crossings in the last 7 days by direction and
-        category; convoys waiting and for how many days; incidents.
+        category; convoys waiting and for how many days; incidents; who corroborated and who
+        disputed the reports each figure rests on.
         """
-        when = parse_time(at, tz, "--at") or datetime.now(UTC)
+        when = parse_time(at, tz, "--at")
         if server := use_server(ctx, server, db):
             from corridor.cli.remote import connect
 
+            if as_of is not None:
+                raise InputError("reads a database: the HTTP API does not offer it yet",
+                                 where="--as-of")  # fmt: skip
             with connect(server, token) as api:
-                doc = api.situation(when)
+                doc = api.situation(when or datetime.now(UTC))
                 if as_json:
                     print_json(doc)
                     return
@@ -40,10 +58,15 @@ def register(app: typer.Typer) -> None:
             from corridor.app import shapes
 
             with open_app(db) as corridor:
-                sit, registry = corridor.situation.at(when)
+                if when is None and as_of is not None:
+                    when = datetime.fromtimestamp(corridor.log.basis(as_of).signed_at, UTC)
+                sit, registry = corridor.situation.at(when or datetime.now(UTC), as_of=as_of)
+                basis = as_of_json(corridor, as_of)
+                if not as_json:
+                    print_basis(corridor, as_of)
             doc = shapes.situation(sit)
             if as_json:
-                print_json(doc)
+                print_json(doc if basis is None else {**doc, "as_of": basis})
                 return
         from corridor.cli.render.situation import print_situation
 

@@ -11,7 +11,16 @@ from pathlib import Path
 
 import typer
 
-from corridor.cli.context import DbOption, JsonOption, err_console, open_app, print_json
+from corridor.cli.context import (
+    AsOfOption,
+    DbOption,
+    JsonOption,
+    as_of_json,
+    err_console,
+    open_app,
+    print_basis,
+    print_json,
+)
 from corridor.errors import InputError
 
 __all__ = ["register"]
@@ -45,9 +54,11 @@ def supply(
     to: str | None = typer.Option(None, "--to", help="end the scenarios on this day (exclusive)"),
     as_json: bool = JsonOption,
     plot: Path | None = typer.Option(None, "--plot", help="write a fan chart (.png or .svg)"),
+    as_of: int | None = AsOfOption,
     db: str | None = DbOption,
 ) -> None:
-    """Needs, stocks and shortfalls per commodity under supply scenarios."""
+    """Needs, stocks and shortfalls per commodity under supply scenarios (as-recorded ones read
+    the record's current state)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from corridor.app import shapes
@@ -77,17 +88,22 @@ def supply(
 
         with bar:
             run = corridor.supply.run(
-                loaded, runs=runs, seed=seed, report_from=report_from, progress=ticker
+                loaded, runs=runs, seed=seed, report_from=report_from, progress=ticker,
+                as_of=as_of,
             )
+        basis = as_of_json(corridor, as_of)
+        if not as_json:
+            print_basis(corridor, as_of)
     if plot is not None and run.results:
         from corridor.report.charts import fan_chart
 
         fan_chart(run.results, plot)
     if as_json:
-        print_json(shapes.supply_result(
+        doc = shapes.supply_result(
             case, runs, seed, run.results, run.skipped,
             str(plot) if plot is not None and run.results else None,
-        ))
+        )
+        print_json(doc if basis is None else {**doc, "as_of": basis})
         return
     from corridor.cli.render.supply import print_supply
 

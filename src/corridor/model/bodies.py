@@ -17,9 +17,13 @@ from corridor.model.entities import Ident, Prose, Text
 __all__ = [
     "ACCESS_CATEGORIES",
     "BODY_TYPES",
+    "FACT_TYPES",
     "MAX_COUNT",
     "MAX_FIGURE",
     "MAX_TONNES",
+    "OBS_ID_PATTERN",
+    "STATEMENT_TYPES",
+    "Attestation",
     "Body",
     "CargoLine",
     "Category",
@@ -34,11 +38,15 @@ __all__ = [
     "Figure",
     "Incident",
     "IncidentCategory",
+    "ObsId",
     "Outcome",
     "PopulationCount",
     "PopulationKind",
+    "Retraction",
+    "ReviewStatus",
     "RouteState",
     "RouteStatus",
+    "Stance",
     "Tonnes",
     "personal_fields",
 ]
@@ -58,6 +66,11 @@ MAX_FIGURE = 1e15
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 Tonnes = Annotated[float, Field(ge=0, le=MAX_TONNES, allow_inf_nan=False)]
 Figure = Annotated[float, Field(ge=-MAX_FIGURE, le=MAX_FIGURE, allow_inf_nan=False)]
+
+OBS_ID_PATTERN = r"^[0-9a-f]{64}$"
+ObsId = Annotated[
+    str, Field(pattern=OBS_ID_PATTERN, description="an observation id: 64 lower-case hex digits")
+]
 
 
 class Direction(StrEnum):
@@ -131,6 +144,21 @@ class PopulationKind(StrEnum):
     resident = "resident"
     displaced = "displaced"
     cumulative_arrivals = "cumulative_arrivals"
+
+
+class Stance(StrEnum):
+    """What an attestation says about an observation (docs/record.md, Attestations)."""
+
+    corroborates = "corroborates"  # the attesting organisation saw the same
+    disputes = "disputes"  # it gives another figure, or a reason the report is wrong
+    reviewed = "reviewed"  # the status of a review of the observation
+
+
+class ReviewStatus(StrEnum):
+    submitted = "submitted"
+    under_review = "under_review"
+    accepted = "accepted"
+    disputed = "disputed"
 
 
 class _Body(BaseModel):
@@ -236,12 +264,83 @@ class Claim(_Body):
     figure: Figure | None = None
 
 
-Body = Crossing | RouteStatus | ConvoyEvent | Incident | Deployment | PopulationCount | Claim
+class Retraction(_Body):
+    """The reporter withdraws its observation ``retracts`` (the current version of it): the
+    record keeps both, and no view counts the observation any more."""
+
+    TYPE: ClassVar[str] = "retraction"
+    type: Literal["retraction"] = "retraction"
+    retracts: ObsId
+    reason: Prose = Field(min_length=1)
+
+
+class Attestation(_Body):
+    """Another organisation's signed statement about the observation ``about``.
+
+    ``corroborates``: it saw the same; ``disputes``: with its own ``figure`` (of the body field
+    ``field``; for a convoy, ``cargo`` names its total tonnage) or a ``reason``; ``reviewed``:
+    the ``review`` status of the observation.
+    """
+
+    TYPE: ClassVar[str] = "attestation"
+    type: Literal["attestation"] = "attestation"
+    about: ObsId
+    stance: Stance
+    field: Ident | None = Field(None, description="the body field the statement is about")
+    figure: Figure | None = Field(None, description="disputes: the attesting party's own figure")
+    review: ReviewStatus | None = None
+    reason: Prose | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Attestation:
+        if self.stance is Stance.reviewed:
+            if self.review is None:
+                raise ValueError("a review statement needs its status (review)")
+            if self.figure is not None or self.field is not None:
+                raise ValueError("a review statement gives no figure or field")
+        elif self.review is not None:
+            raise ValueError("review is only for the stance reviewed")
+        if self.stance is Stance.corroborates and self.figure is not None:
+            raise ValueError("a corroboration gives no figure of its own (dispute instead)")
+        if self.stance is Stance.disputes and self.figure is None and not self.reason:
+            raise ValueError("a dispute needs the disputing party's own figure or a reason")
+        return self
+
+
+Body = (
+    Crossing
+    | RouteStatus
+    | ConvoyEvent
+    | Incident
+    | Deployment
+    | PopulationCount
+    | Claim
+    | Retraction
+    | Attestation
+)
 
 BODY_TYPES: dict[str, type[_Body]] = {
     c.TYPE: c
-    for c in (Crossing, RouteStatus, ConvoyEvent, Incident, Deployment, PopulationCount, Claim)
+    for c in (
+        Crossing,
+        RouteStatus,
+        ConvoyEvent,
+        Incident,
+        Deployment,
+        PopulationCount,
+        Claim,
+        Retraction,
+        Attestation,
+    )
 }
+
+STATEMENT_TYPES = frozenset({Retraction.TYPE, Attestation.TYPE})
+"""Types whose entries speak about another entry rather than about the corridor: no view,
+rule or scenario counts them as observations (docs/record.md)."""
+
+FACT_TYPES = frozenset(BODY_TYPES) - STATEMENT_TYPES
+"""Types that report what was seen: crossing, route_status, convoy, incident, deployment,
+population, claim."""
 
 
 @functools.cache

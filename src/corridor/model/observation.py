@@ -31,19 +31,29 @@ from corridor.errors import RecordError
 from corridor.ledger.canonical import canonical
 from corridor.model.bodies import (
     BODY_TYPES,
+    Attestation,
     Claim,
     ConvoyEvent,
     Crossing,
     Deployment,
     Incident,
+    ObsId,
     PopulationCount,
+    Retraction,
     RouteStatus,
     personal_fields,
 )
 from corridor.model.entities import PROSE_PATTERN, TEXT_PATTERN, Ident, Prose, Text, check_text
 from corridor.model.timefmt import check_instant
 
-__all__ = ["Observation", "Period", "Source", "parse_observation", "record_error_from"]
+__all__ = [
+    "Observation",
+    "Period",
+    "Source",
+    "Supersedes",
+    "parse_observation",
+    "record_error_from",
+]
 
 _PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 URL_SCHEMES = frozenset({"http", "https"})
@@ -170,7 +180,24 @@ class Period(_Frozen):
         return timedelta(0) if self.end is None else self.end - self.start
 
 
-_BodyField = Crossing | RouteStatus | ConvoyEvent | Incident | Deployment | PopulationCount | Claim
+class Supersedes(_Frozen):
+    """What a correction replaces: the id of the observation's current version, and why."""
+
+    id: ObsId
+    reason: Prose = Field(min_length=1)
+
+
+_BodyField = (
+    Crossing
+    | RouteStatus
+    | ConvoyEvent
+    | Incident
+    | Deployment
+    | PopulationCount
+    | Claim
+    | Retraction
+    | Attestation
+)
 
 
 class Observation(_Frozen):
@@ -183,6 +210,9 @@ class Observation(_Frozen):
     sources: tuple[Source, ...] = Field(min_length=1)
     caveats: tuple[Prose, ...] = Field((), description="e.g. 'date unconfirmed'")
     note: Prose | None = None
+    supersedes: Supersedes | None = Field(
+        None, description="a correction: the version it replaces (same type, same reporter)"
+    )
     body: _BodyField = Field(discriminator="type")
 
     @model_validator(mode="before")
@@ -203,6 +233,17 @@ class Observation(_Frozen):
     def _type_matches(self) -> Observation:
         if self.body.type != self.type:
             raise ValueError(f"body is a {self.body.type}, envelope says {self.type}")
+        if self.supersedes is not None:
+            if isinstance(self.body, Retraction):
+                raise ValueError(
+                    "a retraction is final: it names what it retracts (retracts) and "
+                    "supersedes nothing"
+                )
+            if isinstance(self.body, Attestation) and self.supersedes.id == self.body.about:
+                raise ValueError(
+                    "a corrected attestation supersedes the attestation it replaces, not the "
+                    "observation it is about"
+                )
         return self
 
     def content(self) -> dict[str, Any]:

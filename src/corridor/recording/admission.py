@@ -1,6 +1,8 @@
 """Admission: the one gate an entry passes before it is stored in the log.
 
-:func:`admit_entry` checks a signed entry and derives what the store indexes. Large submissions
+:func:`admit_entry` checks a signed entry and derives what the store indexes; an entry that
+names another (a correction, a retraction, an attestation) is then checked against the record by
+:func:`check_references`, in the transaction that appends it. Large submissions
 are admitted in worker processes ahead of the writer, by an :class:`AdmissionPool` that its
 owner (the application, or one bulk command) starts once and shuts down when it closes; each task
 carries the keys and registry it is checked against, so a pool that lives long never checks
@@ -12,25 +14,39 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
-from corridor.errors import RecordError, VerificationError
+from corridor.errors import ConflictError, RecordError, VerificationError
 from corridor.ledger import entry as ledger_entry
 from corridor.ledger.canonical import canonical
 from corridor.ledger.note import Verifier
-from corridor.model import Observation, Registry, record_error_from
+from corridor.model import STATEMENT_TYPES, Observation, Registry, record_error_from
 from corridor.model.gcpause import gc_paused
+from corridor.model.history import Entry, History
+from corridor.store.columns import entry_of_columns
 from corridor.store.sql import index_columns
 
-__all__ = ["AdmissionContext", "AdmissionPool", "Admitted", "admit_entry"]
+__all__ = [
+    "AdmissionContext",
+    "AdmissionPool",
+    "Admitted",
+    "ViewLoader",
+    "admit_entry",
+    "check_references",
+]
 
-Admitted = tuple[str, tuple[Any, ...], tuple[str, ...], bool]
-"""What admission yields for an entry: (observation id, index columns, signers, demo-signed)."""
+Admitted = tuple[str, tuple[Any, ...], tuple[str, ...], bool, Entry | None]
+"""What admission yields for an entry: (observation id, index columns, signers, demo-signed,
+what it says of another entry if it names one)."""
+
+ViewLoader = Callable[[Collection[str], Collection[tuple[str, str]]], History]
+"""Loads what the record holds about some entries (ids) and (organisation, observation) pairs:
+:meth:`corridor.store.sql.SqlStore.record_view`."""
 
 
 def admit_entry(
@@ -44,7 +60,8 @@ def admit_entry(
     Verifies the framing and every signature (the first by the reporter), validates the
     observation, requires the signed bytes to be its normal form (the RFC 8785 canonical JSON of
     the validated observation, so one fact has one id however it arrived) and checks that every
-    id it names exists. Raises VerificationError or RecordError.
+    id it names exists in the registry. Raises VerificationError or RecordError. What the entry
+    says of another entry is returned for :func:`check_references`.
     """
     m, content, sigs = ledger_entry.open_entry(entry, keys, strict=False)
     personal = content.pop("personal", None)
@@ -67,7 +84,40 @@ def admit_entry(
         )
     registry.check(obs)
     demo = any((s.signer, s.key_id) in demo_keys for s in sigs)
-    return obs.id, index_columns(obs), tuple(s.signer for s in sigs), demo
+    e = Entry.of(obs) if obs.supersedes is not None or obs.type in STATEMENT_TYPES else None
+    return obs.id, index_columns(obs), tuple(s.signer for s in sigs), demo, e
+
+
+def check_references(
+    items: Sequence[tuple[str, tuple[Any, ...], Entry | None]],
+    load: ViewLoader,
+    *,
+    where: Callable[[int], str | None] = lambda i: None,
+) -> None:
+    """Check the entries of a batch that name another entry against the record and the
+    batch's earlier entries (docs/record.md): only its reporter corrects or retracts an
+    observation, a correction keeps its type, names the current version, and so on
+    (:func:`corridor.model.history.check_entry`).
+
+    ``items`` are (id, index columns, what it names) in log order; ``load`` reads what the
+    record holds about the ids and pairs named; ``where(i)`` names item i in an error. Raises
+    RecordError, or ConflictError when another version came first.
+    """
+    named = [e for _i, _c, e in items if e is not None]
+    if not named:
+        return
+    batch = {oid for oid, _c, _e in items}
+    ids = {x for e in named for x in (e.supersedes, e.attests) if x is not None} - batch
+    pairs = {(e.reporter, e.attests) for e in named if e.attests is not None}
+    history = load(ids, pairs)
+    for i, (oid, cols, e) in enumerate(items):
+        try:
+            history.add(e if e is not None else entry_of_columns(oid, cols))
+        except RecordError as exc:
+            raise RecordError(exc.reason, field=exc.field, where=where(i)) from None
+        except ConflictError as exc:
+            at = where(i)
+            raise ConflictError(f"{at}: {exc.message}" if at else exc.message) from None
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,10 @@ database: :mod:`corridor.recording.state`). It checks:
 
 0. the database file itself (SQLite's ``quick_check``: a damaged page is named, not read);
 1. every row of the observations table, in log-index order, with no gap and no stray index: its
-   leaf hash, its admission (framing, every signature, validation, normal form, references) and
-   every column derived from the entry (id, index columns, signers, demo-signed);
+   leaf hash, its admission (framing, every signature, validation, normal form, references to
+   the registry and, for a correction, retraction or attestation, to the entries before it) and
+   every column derived from the entry (id, index columns with ``supersedes`` and ``attests``,
+   signers, demo-signed);
 2. every stored tile against the tiles rebuilt from the entries, and no tile beyond them;
 3. every stored checkpoint: its signature by the log's key, its size and root columns against
    its note, and its root against the entries' tree at its size (so each one is consistent with
@@ -27,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from corridor.errors import (
+    ConflictError,
     InputError,
     RecordError,
     SigningKeyError,
@@ -37,7 +40,7 @@ from corridor.ledger.checkpoint import verify_checkpoint
 from corridor.ledger.hashing import leaf_hash
 from corridor.ledger.offline import TileBuilder
 from corridor.ledger.tiles import TILE_HEIGHT, TILE_WIDTH, tile_path, tiles_for_size
-from corridor.recording.admission import admit_entry
+from corridor.recording.admission import admit_entry, check_references
 from corridor.recording.tlog import TransparencyLog
 from corridor.store.sql import INDEX_COLUMNS
 
@@ -226,10 +229,15 @@ def audit_log(
                 f"entry {index}: its bytes do not match the leaf hash in the log", index=index
             )
         try:
-            derived_id, derived_cols, derived_signers, derived_demo = admit_entry(
+            derived_id, derived_cols, derived_signers, derived_demo, names = admit_entry(
                 entry, keys, demo, registry
             )
-        except (VerificationError, RecordError) as exc:
+            if names is not None:  # checked against the entries before it, as when admitted
+                check_references(
+                    [(derived_id, derived_cols, names)],
+                    lambda ids, pairs: log.store.record_view(ids, pairs, before=index),  # noqa: B023
+                )
+        except (VerificationError, RecordError, ConflictError) as exc:
             raise TamperError(f"entry {index}: {exc}", index=index) from None
         for k, stored, derived in zip(
             ("id", *INDEX_COLUMNS, "signers"),

@@ -41,6 +41,7 @@ from corridor.recording.admission import (
     AdmissionPool,
     Admitted,
     admit_entry,
+    check_references,
 )
 from corridor.recording.keyring import Keyring, demo_signer
 from corridor.recording.state import LogState, SignedHead
@@ -343,11 +344,14 @@ class TransparencyLog:
                         admitted = got
                     extra = personal or {}
                     items = [
-                        IndexedEntry(e, oid, cols, signers, demo, tuple(extra.get(e, ())))
-                        for e, (oid, cols, signers, demo) in zip(chunk, admitted, strict=True)
+                        IndexedEntry(e, oid, cols, signers, demo, tuple(extra.get(e, ())), ref)
+                        for e, (oid, cols, signers, demo, ref) in zip(
+                            chunk, admitted, strict=True
+                        )
                     ]
+                    check = self._reference_check(items, k * BATCH, len(entries) > 1)
                     res = self.store.append_indexed(
-                        items, extend_tree=self._extend, leaf_hash=leaf_hash
+                        items, extend_tree=self._extend, leaf_hash=leaf_hash, check=check
                     )
                     total.accepted += res.accepted
                     total.duplicates += res.duplicates
@@ -360,6 +364,26 @@ class TransparencyLog:
         if sign and total.accepted:
             self.sign_checkpoint()
         return total
+
+    def _reference_check(
+        self, items: Sequence[IndexedEntry], offset: int, many: bool
+    ) -> Callable[[Connection, list[IndexedEntry]], None]:
+        """Admission's last step, run in the append transaction: the entries of a batch that
+        name another entry, checked against the record (``offset``: the batch's position in
+        the submission, for messages)."""
+        position = {id(item): offset + j for j, item in enumerate(items)}
+
+        def check(conn: Connection, new: list[IndexedEntry]) -> None:
+            def where(i: int) -> str | None:
+                return f"entry {position[id(new[i])]} of the submission" if many else None
+
+            check_references(
+                [(x.id, x.columns, x.names) for x in new],
+                lambda ids, pairs: self.store.record_view(ids, pairs, conn=conn),
+                where=where,
+            )
+
+        return check
 
     def _extend(self, conn: Connection, old_size: int, leaves: list[bytes]) -> None:
         TiledTree(_Tiles(self.store, conn), old_size).append(leaves)
@@ -461,6 +485,10 @@ class TransparencyLog:
     def verified_checkpoint(self) -> Checkpoint:
         """The latest signed checkpoint, its signature checked against the log's key."""
         return verify_checkpoint(self.latest_checkpoint(), self.origin, self.verifier)
+
+    def with_cosignatures(self, size: int, note: str) -> bytes:
+        """The stored checkpoint note of ``size`` with the witness cosignatures held for it."""
+        return self._with_cosignatures(size, note)
 
     def _with_cosignatures(self, size: int, note: str) -> bytes:
         lines = self.store.cosignature_lines(size)

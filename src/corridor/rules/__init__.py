@@ -28,7 +28,14 @@ from corridor.rules.language import (
 )
 from corridor.rules.online import OnlineEvaluator
 from corridor.rules.parse import parse_rules
-from corridor.rules.verdict import CommitmentResult, Instance, Verdict, results_to_json, worst
+from corridor.rules.verdict import (
+    CommitmentResult,
+    Instance,
+    Verdict,
+    results_to_json,
+    with_attestations,
+    worst,
+)
 
 __all__ = [
     "Absence",
@@ -59,5 +66,6 @@ __all__ = [
     "parse_rules",
     "problems",
     "results_to_json",
+    "with_attestations",
     "worst",
 ]

@@ -14,7 +14,7 @@ from typing import Any, Union
 
 from pydantic import TypeAdapter, ValidationError
 
-from corridor.model import BODY_TYPES, Registry, personal_fields
+from corridor.model import BODY_TYPES, FACT_TYPES, Registry, personal_fields
 from corridor.rules.language import (
     ENVELOPE_FIELDS,
     STATE_SUBJECTS,
@@ -118,8 +118,15 @@ def _has_field(body_type: str, name: str) -> bool:
 
 def filter_problems(f: Filter, path: Path, registry: Registry | None) -> list[Problem]:
     """Problems of one filter: unknown type or field, bad value, unknown id."""
-    if f.type not in BODY_TYPES:
-        known = ", ".join(BODY_TYPES)
+    if f.type not in FACT_TYPES:
+        known = ", ".join(t for t in BODY_TYPES if t in FACT_TYPES)
+        if f.type in BODY_TYPES:  # a retraction or an attestation
+            why = (
+                f"a {f.type} is a statement about an observation, not an observation rules "
+                "count (rules see the current state; evidence: corroborated counts "
+                "corroborations)"
+            )
+            return [Problem((*path, "type"), f"{why}; filter on one of {known}")]
         return [Problem((*path, "type"), f"unknown observation type {f.type!r} (one of {known})")]
     body = BODY_TYPES[f.type]
     personal = personal_fields(body)
@@ -163,7 +170,7 @@ def _spec_problems(spec: Filter | AnyOf, path: Path, registry: Registry | None) 
 
 
 def _types(spec: Filter | AnyOf) -> list[str]:
-    return [f.type for f in alternatives(spec) if f.type in BODY_TYPES]
+    return [f.type for f in alternatives(spec) if f.type in FACT_TYPES]
 
 
 def _commitment_problems(c: _Base, p: Path, registry: Registry | None) -> list[Problem]:

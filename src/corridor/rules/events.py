@@ -9,9 +9,11 @@ Standing (docs/rules.md, Evidence):
 * ``signed``: the log entry carries a valid signature by the observation's reporter with a key
   that is not a demo key (``StoredObservation.signers`` holds the reporter and
   ``demo_signed`` is false).
-* ``corroborated``: the same fact is reported by at least two distinct reporters. Two
-  observations state the *same fact* when their type, observed period and public body are equal
-  (sources, caveats, notes and the reporter may differ). Its key is :func:`fact_key`.
+* ``corroborated``: at least two distinct organisations stand behind the same fact: its
+  reporters, and the organisations whose attestation corroborates one of its reports
+  (``Event.corroborators``). Two observations state the *same fact* when their type, observed
+  period and public body are equal (sources, caveats, notes and the reporter may differ). Its
+  key is :func:`fact_key`.
 
 Identical facts reported several times count once in every measure; the evidence lists every
 report.
@@ -26,6 +28,7 @@ from typing import Any, Protocol
 
 from corridor.ledger.canonical import canonical
 from corridor.model import Observation
+from corridor.model.history import Attested
 from corridor.rules.language import Standing
 
 __all__ = ["Event", "FactSelector", "StoredLike", "event_from", "events_from", "fact_key", "select"]
@@ -46,6 +49,7 @@ class Event:
     signed: bool = False
     fact: str = ""
     log_index: int | None = field(default=None, compare=False)
+    corroborators: tuple[str, ...] = ()  # organisations attesting that they saw the same
 
     @property
     def fact_id(self) -> str:
@@ -92,8 +96,9 @@ def _fields(body: Mapping[str, Any]) -> dict[str, FieldValue]:
     return out
 
 
-def event_from(item: Observation | StoredLike) -> Event:
-    """One observation (plain, or as stored with its log index and signers) as an Event."""
+def event_from(item: Observation | StoredLike, corroborators: tuple[str, ...] = ()) -> Event:
+    """One observation (plain, or as stored with its log index and signers) as an Event;
+    ``corroborators`` are the organisations whose attestation corroborates it."""
     if isinstance(item, Observation):
         obs, signed, index = item, False, None
     else:
@@ -112,12 +117,23 @@ def event_from(item: Observation | StoredLike) -> Event:
         signed=signed,
         fact=_fact_key(content),
         log_index=index,
+        corroborators=corroborators,
     )
 
 
-def events_from(items: Iterable[Observation | StoredLike]) -> list[Event]:
-    """Events for observations (or stored observations), in time order (start, then id)."""
-    out = [event_from(x) for x in items]
+def events_from(
+    items: Iterable[Observation | StoredLike],
+    attestations: Mapping[str, Attested] | None = None,
+) -> list[Event]:
+    """Events for observations (or stored observations), in time order (start, then id);
+    ``attestations`` says who corroborates which (by observation id)."""
+    if not attestations:
+        out = [event_from(x) for x in items]
+    else:
+        out = []
+        for x in items:
+            a = attestations.get(x.id if isinstance(x, Observation) else x.observation.id)
+            out.append(event_from(x, a.corroborators if a is not None else ()))
     out.sort(key=lambda e: (e.start, e.id))
     return out
 
@@ -126,9 +142,10 @@ class FactSelector:
     """Streaming standing filter and fact de-duplication, shared by batch and online evaluation.
 
     ``feed(event)`` returns the representative event of a fact at the moment the fact first
-    qualifies (its first report for ``any``, its first signed report for ``signed``, the report
-    of its second distinct reporter for ``corroborated``), else None. ``ids(rep)`` is the
-    evidence for a fact: every qualifying report, in arrival order.
+    qualifies (its first report for ``any``, its first signed report for ``signed``, for
+    ``corroborated`` the report that brings a second distinct organisation behind it, as
+    reporter or corroborator), else None. ``ids(rep)`` is the evidence for a fact: every
+    qualifying report, in arrival order.
     """
 
     __slots__ = ("_more", "_reporters", "_seen", "standing")
@@ -147,13 +164,14 @@ class FactSelector:
         if self.standing is Standing.corroborated:
             if rep is None:
                 self._seen[f] = e
-                self._reporters[f] = {e.reporter}
-                return None
+                self._reporters[f] = who = {e.reporter, *e.corroborators}
+                return e if len(who) >= 2 else None
             self._more.setdefault(f, []).append(e.id)
             who = self._reporters[f]
-            if e.reporter not in who:
+            if len(who) < 2:
                 who.add(e.reporter)
-                if len(who) == 2:
+                who.update(e.corroborators)
+                if len(who) >= 2:
                     return rep
             return None
         if rep is None:

@@ -7,11 +7,13 @@ period has not begun): nothing is ever called satisfied for lack of data.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
 from typing import Any
+
+from corridor.model.history import Attested, summaries_json
 
 __all__ = [
     "CommitmentResult",
@@ -19,6 +21,7 @@ __all__ = [
     "Verdict",
     "format_time",
     "results_to_json",
+    "with_attestations",
     "worst",
 ]
 
@@ -102,6 +105,16 @@ class CommitmentResult:
     tz: tzinfo = UTC
     source: dict[str, Any] = field(default_factory=dict)
     why: str = ""
+    # per evidence id that carries any, who corroborated and who disputed it
+    attestations: Mapping[str, Attested] = field(default_factory=dict)
+
+    @property
+    def evidence(self) -> list[str]:
+        """Every observation the verdict rests on, once each, in the order first named."""
+        seen: dict[str, None] = {}
+        for i in self.instances:
+            seen.update(dict.fromkeys(i.evidence))
+        return list(seen)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -125,7 +138,20 @@ class CommitmentResult:
             "why": self.why,
             "counts": self.counts,
             "instances": [i.to_json(self.tz) for i in self.instances],
+            "attestations": summaries_json(self.attestations),
         }
+
+
+def with_attestations(
+    results: Iterable[CommitmentResult], attestations: Mapping[str, Attested]
+) -> list[CommitmentResult]:
+    """The results, each with the attestations about the observations it rests on."""
+    if not attestations:
+        return list(results)
+    return [
+        replace(r, attestations={i: attestations[i] for i in r.evidence if i in attestations})
+        for r in results
+    ]
 
 
 def results_to_json(results: Sequence[CommitmentResult]) -> list[dict[str, Any]]:

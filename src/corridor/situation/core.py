@@ -10,7 +10,10 @@ Honesty rules, applied throughout:
 - figures that disagree for the same thing and period stay side by side (a low–high range and
   the sources), never averaged;
 - reports that span more than the window are not cut into pieces: they are listed as
-  overlapping, not counted.
+  overlapping, not counted;
+- the current state counts (:func:`corridor.model.history.resolve`): a corrected report counts
+  by its last version, a retracted one not at all; who corroborated and who disputed each report
+  the situation rests on is kept beside it (``Situation.attestations``).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from corridor.model import (
     Registry,
     RouteStatus,
 )
+from corridor.model.history import resolve
 from corridor.situation.types import ConvoyWait, CrossingTotal, RouteSituation, Situation
 
 __all__ = [
@@ -75,8 +79,11 @@ def situation(
 ) -> Situation:
     """Summarise the record as it stood at ``at``: only observations that started before
     ``at`` count (:func:`before`); crossings in [at - window, at), incidents overlapping
-    [at - incident_window, at)."""
-    obs = [o for o in observations if before(o, at)]
+    [at - incident_window, at). ``observations`` are the record or a part of it read by
+    current-state queries (with the attestations about them), in log order: superseded and
+    retracted versions do not count."""
+    resolved = resolve(observations, partial=True)
+    obs = [o for o in resolved.facts if before(o, at)]
     obs.sort(key=lambda o: (o.start, o.id))
     sit = Situation(at=at, window_start=at - window)
     sit.routes = _routes(obs, registry, at)
@@ -85,6 +92,7 @@ def situation(
     since = at - incident_window
     sit.incidents = [o for o in obs if isinstance(o.body, Incident) and _overlaps(o, since)]
     sit.population = _population(obs)
+    sit.attestations = resolved.about(sit.evidence_ids())
     return sit
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from corridor.model import Observation
+from corridor.model.history import Attested
 
 __all__ = ["ConvoyWait", "CrossingTotal", "RouteSituation", "Situation"]
 
@@ -63,3 +64,20 @@ class Situation:
     convoys_waiting: list[ConvoyWait] = field(default_factory=list)
     incidents: list[Observation] = field(default_factory=list)
     population: list[tuple[str, str, int, datetime, str]] = field(default_factory=list)
+    # per report the situation rests on, who corroborated and who disputed it (those that
+    # carry an attestation)
+    attestations: dict[str, Attested] = field(default_factory=dict)
+
+    def evidence_ids(self) -> list[str]:
+        """Every report the situation rests on, once each."""
+        ids: dict[str, None] = {}
+        for r in self.routes:
+            ids.update(dict.fromkeys(r.evidence))
+        for c in self.crossings:
+            ids.update(dict.fromkeys(c.evidence))
+        ids.update(dict.fromkeys(self.crossings_overlapping))
+        for w in self.convoys_waiting:
+            ids.update(dict.fromkeys(w.evidence))
+        ids.update(dict.fromkeys(o.id for o in self.incidents))
+        ids.update(dict.fromkeys(i for *_x, i in self.population))
+        return list(ids)

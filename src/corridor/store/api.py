@@ -31,8 +31,11 @@ class StoredObservation:
 @dataclass(frozen=True)
 class Query:
     """Filters for listing observations. A period filter keeps observations overlapping
-    [start, end). ``after`` is a log-index cursor: only entries appended after log index
-    ``after``, listed in log order (the change feed); without it the order is time order."""
+    [start, end). ``as_of`` reads the record as of that tree size (its first ``as_of``
+    entries); ``history`` lists every entry (superseded versions, retractions, attestations)
+    instead of the current state only. ``after`` is a log-index cursor: only entries appended
+    after log index ``after``, listed in log order (the change feed: every entry, as with
+    ``history``); without it the order is time order."""
 
     type: str | None = None
     start: datetime | None = None
@@ -44,6 +47,8 @@ class Query:
     category: str | None = None
     place: str | None = None
     limit: int | None = None
+    as_of: int | None = None
+    history: bool = False
     after: int | None = None
 
 

@@ -12,12 +12,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from corridor.model import Observation
+from corridor.model.history import ATTESTATION, Entry, attested_id, superseded_id
 
 __all__ = [
     "INDEX_COLUMNS",
     "OBS_COLUMNS",
     "STATE_FIELD",
     "IndexedEntry",
+    "entry_of_columns",
+    "entry_of_row",
     "from_us",
     "index_columns",
     "to_us",
@@ -38,7 +41,7 @@ def from_us(us: int) -> datetime:
 
 INDEX_COLUMNS = (
     "type", "start_us", "end_us", "reporter", "route", "checkpoint", "place", "direction",
-    "category", "state", "convoy",
+    "category", "state", "convoy", "supersedes", "attests",
 )  # fmt: skip
 
 STATE_FIELD = {
@@ -46,9 +49,10 @@ STATE_FIELD = {
     "convoy": "state",
     "deployment": "status",
     "population": "kind",
+    "attestation": "stance",
 }
 """Per type, the body field stored in the ``state`` column (an enum: what the latest-per-key
-queries of the situation select on)."""
+queries of the situation select on; an attestation's stance)."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class IndexedEntry:
     signers: tuple[str, ...]
     demo_signed: bool
     personal: tuple[tuple[str, bytes, Any], ...] = ()  # (field, salt, value)
+    names: Entry | None = None  # what it says of another entry, if it names one
 
 
 def index_columns(obs: Observation) -> tuple[Any, ...]:
@@ -82,7 +87,31 @@ def index_columns(obs: Observation) -> tuple[Any, ...]:
         str(b["category"]) if obs.type == "crossing" else None,
         None if state_field is None else str(b[state_field]),
         b.get("convoy"),
+        superseded_id(obs),
+        attested_id(obs),
     )
+
+
+_TYPE, _REPORTER, _STATE = (INDEX_COLUMNS.index(k) for k in ("type", "reporter", "state"))
+_SUPERSEDES, _ATTESTS = INDEX_COLUMNS.index("supersedes"), INDEX_COLUMNS.index("attests")
+
+
+def entry_of_columns(oid: str, cols: tuple[Any, ...]) -> Entry:
+    """What the history rule needs of an entry, from its index columns (INDEX_COLUMNS order;
+    an attestation's field is not among them, nor needed of an entry already admitted)."""
+    typ = cols[_TYPE]
+    return Entry(
+        oid, typ, cols[_REPORTER], cols[_SUPERSEDES], cols[_ATTESTS],
+        cols[_STATE] if typ == ATTESTATION else None,
+    )  # fmt: skip
+
+
+def entry_of_row(r: Any) -> Entry:
+    """:func:`entry_of_columns` of a row with id, type, reporter, supersedes, attests, state."""
+    return Entry(
+        r.id, r.type, r.reporter, r.supersedes, r.attests,
+        r.state if r.type == ATTESTATION else None,
+    )  # fmt: skip
 
 
 OBS_COLUMNS = (

@@ -42,13 +42,16 @@ class LogStore(StoreBase):
         *,
         extend_tree: Callable[[Connection, int, list[bytes]], None],
         leaf_hash: Callable[[bytes], bytes],
+        check: Callable[[Connection, list[IndexedEntry]], None] | None = None,
     ) -> AppendResult:
         """Append verified entries (deduplicated by id) in one transaction.
 
-        ``extend_tree(conn, old_size, leaf_hashes)`` extends the Merkle tree in the same
-        transaction. Used by :class:`corridor.recording.Ledger`, the only writer. The longest
-        period per type (what overlap queries bound their range with) is kept up to date in the
-        same transaction.
+        ``check(conn, new_items)`` checks the new entries against the record in the same
+        transaction, before anything is written (the references between entries: admission's
+        last step, under the appenders' lock); ``extend_tree(conn, old_size, leaf_hashes)``
+        extends the Merkle tree in it. Used by :class:`corridor.recording.TransparencyLog`,
+        the only writer. The longest period per type (what overlap queries bound their range
+        with) is kept up to date in the same transaction.
         """
         result = AppendResult()
         now = int(time.time())
@@ -63,12 +66,17 @@ class LogStore(StoreBase):
             leaves: list[bytes] = []
             seen: set[str] = set()
             longest: dict[str, int] = {}
+            new: list[IndexedEntry] = []
             for item in items:
-                oid = item.id
-                if oid in present or oid in seen:
-                    result.duplicates.append(oid)
+                if item.id in present or item.id in seen:
+                    result.duplicates.append(item.id)
                     continue
-                seen.add(oid)
+                seen.add(item.id)
+                new.append(item)
+            if check is not None and new:
+                check(conn, new)
+            for item in new:
+                oid = item.id
                 lh = leaf_hash(item.entry)
                 rows.append(
                     (size + len(rows), oid, item.entry, lh, *item.columns,
@@ -167,6 +175,36 @@ class LogStore(StoreBase):
                 {"size": size, "witness": witness, "line": line, "added_at": int(time.time())},
                 ["size", "witness"],
             )
+
+    def checkpoint_at(self, size: int) -> tuple[int, bytes, str, int] | None:
+        """The signed checkpoint of exactly this tree size: (size, root, note, signed_at)."""
+        tc = t.log_checkpoints.c
+        with self.read() as conn:
+            row = conn.execute(
+                select(tc.size, tc.root, tc.note, tc.signed_at).where(tc.size == size)
+            ).first()
+        return None if row is None else (int(row[0]), bytes(row[1]), row[2], int(row[3]))
+
+    def checkpoint_list(self) -> list[tuple[int, bytes, int]]:
+        """Every signed checkpoint: (size, root, signed_at), smallest first."""
+        tc = t.log_checkpoints.c
+        with self.read() as conn:
+            rows = conn.execute(select(tc.size, tc.root, tc.signed_at).order_by(tc.size)).all()
+        return [(int(r[0]), bytes(r[1]), int(r[2])) for r in rows]
+
+    def checkpoint_neighbours(self, size: int) -> tuple[int | None, int | None, int]:
+        """The sizes of the signed checkpoints nearest below and above ``size`` (None where
+        there is none), and how many the log has signed."""
+        tc = t.log_checkpoints.c
+        with self.read() as conn:
+            below = conn.execute(select(func.max(tc.size)).where(tc.size < size)).scalar()
+            above = conn.execute(select(func.min(tc.size)).where(tc.size > size)).scalar()
+            n = conn.execute(select(func.count()).select_from(t.log_checkpoints)).scalar_one()
+        return (
+            None if below is None else int(below),
+            None if above is None else int(above),
+            int(n),
+        )
 
     def cosignature_lines(self, size: int) -> list[str]:
         with self.read() as conn:

@@ -4,6 +4,12 @@ latest-per-key queries that status, rules and supply need, each on an index.
 Loaded rows are trusted: their id is the stored one (the entry bytes were verified when they
 were admitted, and ``corridor log verify`` checks them again), so it is not rebuilt.
 
+Current state and size. Every read answers for the record as of a tree size (``as_of``: the
+first N entries, ``log_index < N``; None: all of it) and, unless a listing asks for the history,
+for its current state: a version some entry (within that size) supersedes or retracts is left
+out (:func:`live`, on the (supersedes, log_index) index), and so are retractions and
+attestations, which are statements about observations rather than observations.
+
 Periods. An observation is an instant or a half-open period [start, end). Overlap with
 [s, e) means ``start < e`` and (``start >= s`` or ``end > s``). The second condition is not an
 index range; the store keeps, per type, the longest period on the record (``period_max_us:TYPE``
@@ -18,16 +24,16 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, FromClause, and_, func, or_, select
 
 from corridor.errors import NotFoundError
-from corridor.model import Observation
+from corridor.model import STATEMENT_TYPES, Observation
 from corridor.store import tables as t
 from corridor.store.api import Query, StoredObservation
 from corridor.store.columns import to_us
 from corridor.store.log import LogStore
 
-__all__ = ["ObservationStore", "stored_from_row"]
+__all__ = ["ObservationStore", "live", "stored_from_row"]
 
 # Query fields that are plain equality filters on the column of the same name
 _QUERY_FIELDS = ("type", "reporter", "route", "checkpoint", "direction", "category", "place")
@@ -38,6 +44,22 @@ _ENTRY_SIGS = b',"signatures":'
 
 c = t.observations.c
 _COLS = (c.log_index, c.id, c.entry, c.signers, c.demo_signed)
+_STATEMENTS = sorted(STATEMENT_TYPES)
+
+
+def live(o: FromClause, as_of: int | None, *, current: bool = True) -> list[Any]:
+    """Conditions on the rows of ``o`` (the observations table or an alias of it): among the
+    first ``as_of`` entries, and with ``current``, superseded or retracted by none of them."""
+    cond: list[Any] = []
+    if as_of is not None:
+        cond.append(o.c.log_index < as_of)
+    if current:
+        newer = t.observations.alias("newer")
+        succ = select(newer.c.log_index).where(newer.c.supersedes == o.c.id)
+        if as_of is not None:
+            succ = succ.where(newer.c.log_index < as_of)
+        cond.append(~succ.exists())
+    return cond
 
 
 class ObservationStore(LogStore):
@@ -61,13 +83,19 @@ class ObservationStore(LogStore):
         return cond
 
     def _where(self, q: Query, conn: Connection) -> list[Any]:
-        """The conditions of ``q``: each field given must equal, the period overlap, and the
-        log index be past ``after``."""
+        """The conditions of ``q``: each field given must equal, the period overlap, the log
+        index be past ``after``, the size and (unless ``q.history`` or a cursor) the current
+        state."""
         cond: list[Any] = [
             c[name] == value for name in _QUERY_FIELDS if (value := getattr(q, name))
         ]
         if q.after is not None:
             cond.append(c.log_index > q.after)
+        # a change feed (a cursor) follows every entry, as a history does
+        history = q.history or q.after is not None
+        cond += live(t.observations, q.as_of, current=not history)
+        if not history and not q.type:
+            cond.append(c.type.not_in(_STATEMENTS))
         cond += self._period(
             None if q.start is None else to_us(q.start),
             None if q.end is None else to_us(q.end),
@@ -138,9 +166,11 @@ class ObservationStore(LogStore):
         start: datetime | None,
         end: datetime | None,
         types: Collection[str] | None = None,
+        *,
+        as_of: int | None = None,
     ) -> list[StoredObservation]:
-        """Observations of ``types`` (None: every type) overlapping [start, end), in time order
-        (start, then log index); None leaves that side unbounded."""
+        """Current observations of ``types`` (None: every type) overlapping [start, end), in
+        time order (start, then log index); None leaves that side unbounded."""
         with self.read() as conn:
             cond = self._period(
                 None if start is None else to_us(start),
@@ -148,6 +178,7 @@ class ObservationStore(LogStore):
                 types,
                 conn,
             )
+            cond += live(t.observations, as_of)
             if types is not None:
                 cond.append(c.type.in_(sorted(types)))
             rows = conn.execute(
@@ -155,8 +186,9 @@ class ObservationStore(LogStore):
             ).all()
         return [stored_from_row(r) for r in rows]
 
-    def get(self, id_or_prefix: str) -> StoredObservation:
-        """The observation with this id, or the one id starting with this prefix (6+ chars)."""
+    def get(self, id_or_prefix: str, *, as_of: int | None = None) -> StoredObservation:
+        """The observation with this id, or the one id starting with this prefix (6+ chars),
+        current or not; with ``as_of``, only among the first ``as_of`` entries."""
         key = id_or_prefix.strip().lower()
         if len(key) < 6:
             raise NotFoundError("give at least 6 characters of an observation id")
@@ -165,18 +197,25 @@ class ObservationStore(LogStore):
             with self.read() as conn:
                 # a range on the unique index: every hex id starting with key lies in
                 # [key, key + "g"), and every id in that range starts with key
+                bound = live(t.observations, as_of, current=False)
                 rows = conn.execute(
-                    select(*_COLS).where(c.id >= key, c.id < key + "g").order_by(c.id).limit(2)
+                    select(*_COLS)
+                    .where(c.id >= key, c.id < key + "g", *bound)
+                    .order_by(c.id)
+                    .limit(2)
                 ).all()
             rows = [r for r in rows if r.id.startswith(key)]
         if not rows:
-            raise NotFoundError(f"no observation with id {id_or_prefix!r}")
+            size = "" if as_of is None else f" among the first {as_of} entries of the log"
+            raise NotFoundError(f"no observation with id {id_or_prefix!r}{size}")
         if len(rows) > 1:
             raise NotFoundError(f"id prefix {id_or_prefix!r} is ambiguous; give more characters")
         return stored_from_row(rows[0])
 
     # -- latest per key, for the situation at an instant -----------------------------------------
-    def route_status_inputs(self, routes: Iterable[str], at: datetime) -> list[StoredObservation]:
+    def route_status_inputs(
+        self, routes: Iterable[str], at: datetime, *, as_of: int | None = None
+    ) -> list[StoredObservation]:
         """Per route, the route_status reports that decide its status at ``at`` (those that
         started before it): every report at the latest instant, the latest report with another
         status, and the first report after that one (which starts the current status). The
@@ -185,7 +224,10 @@ class ObservationStore(LogStore):
         out: dict[int, Any] = {}
         with self.read() as conn:
             for route in sorted(set(routes)):
-                base = (c.type == "route_status", c.route == route, c.start_us < at_us)
+                base = (
+                    c.type == "route_status", c.route == route, c.start_us < at_us,
+                    *live(t.observations, as_of),
+                )  # fmt: skip
                 last = conn.execute(select(func.max(c.start_us)).where(*base)).scalar()
                 if last is None:
                     continue
@@ -216,7 +258,12 @@ class ObservationStore(LogStore):
         return [stored_from_row(r) for r in sorted(out.values(), key=lambda r: r.log_index)]
 
     def convoy_inputs(
-        self, at: datetime, *, waiting: Collection[str], final: Collection[str]
+        self,
+        at: datetime,
+        *,
+        waiting: Collection[str],
+        final: Collection[str],
+        as_of: int | None = None,
     ) -> list[StoredObservation]:
         """The convoy events that decide which convoys are waiting at ``at``: for every convoy
         whose latest reported states (at its latest instant before ``at``) include a waiting
@@ -226,7 +273,7 @@ class ObservationStore(LogStore):
         o = t.observations.alias("o")
         latest = (
             select(c.convoy, func.max(c.start_us).label("m"))
-            .where(c.type == "convoy", c.start_us < at_us)
+            .where(c.type == "convoy", c.start_us < at_us, *live(t.observations, as_of))
             .group_by(c.convoy)
             .subquery()
         )
@@ -236,14 +283,17 @@ class ObservationStore(LogStore):
             for convoy, state in conn.execute(
                 select(o.c.convoy, o.c.state)
                 .join(latest, and_(o.c.convoy == latest.c.convoy, o.c.start_us == latest.c.m))
-                .where(o.c.type == "convoy")
+                .where(o.c.type == "convoy", *live(o, as_of))
             ):
                 states.setdefault(convoy, set()).add(state)
             for convoy in sorted(states):
                 s = states[convoy]
                 if s & set(final) or not s & set(waiting):
                     continue
-                base = (c.type == "convoy", c.convoy == convoy, c.start_us < at_us)
+                base = (
+                    c.type == "convoy", c.convoy == convoy, c.start_us < at_us,
+                    *live(t.observations, as_of),
+                )  # fmt: skip
                 since = conn.execute(
                     select(func.max(c.start_us)).where(*base, c.state.in_(sorted(final)))
                 ).scalar()
@@ -253,13 +303,15 @@ class ObservationStore(LogStore):
                 out += rows
         return [stored_from_row(r) for r in sorted(out, key=lambda r: r.log_index)]
 
-    def latest_population(self, at: datetime) -> list[StoredObservation]:
+    def latest_population(
+        self, at: datetime, *, as_of: int | None = None
+    ) -> list[StoredObservation]:
         """Per place and kind, the population counts at the latest instant before ``at``."""
         at_us = to_us(at)
         o = t.observations.alias("o")
         latest = (
             select(c.place, c.state, func.max(c.start_us).label("m"))
-            .where(c.type == "population", c.start_us < at_us)
+            .where(c.type == "population", c.start_us < at_us, *live(t.observations, as_of))
             .group_by(c.place, c.state)
             .subquery()
         )
@@ -273,7 +325,7 @@ class ObservationStore(LogStore):
                     o.c.start_us == latest.c.m,
                 ),
             )
-            .where(o.c.type == "population")
+            .where(o.c.type == "population", *live(o, as_of))
             .order_by(o.c.log_index)
         )
         with self.read() as conn:

@@ -11,9 +11,13 @@ the store reads exactly that set on an index, with the core's boundary rule (sta
 - convoys: the events of convoys waiting at ``at``, since their last final state
   (:meth:`~corridor.store.observations.ObservationStore.convoy_inputs`);
 - population: per place and kind, the counts at the latest instant
-  (:meth:`~corridor.store.observations.ObservationStore.latest_population`).
+  (:meth:`~corridor.store.observations.ObservationStore.latest_population`);
+- and the current attestations about those reports
+  (:meth:`~corridor.store.history.HistoryStore.attestations_about`).
 
-The core computes the same situation from these as from the whole record.
+Every read is of the current state (no superseded or retracted version) as of ``as_of`` (the
+first N entries of the log; None: all of them). The core computes the same situation from these
+as from the whole record as of that size.
 """
 
 from __future__ import annotations
@@ -40,26 +44,30 @@ def situation_observations(
     *,
     window: timedelta = DEFAULT_WINDOW,
     incident_window: timedelta = DEFAULT_INCIDENT_WINDOW,
+    as_of: int | None = None,
 ) -> list[Observation]:
-    """The observations the situation at ``at`` depends on (each once)."""
+    """The observations the situation at ``at`` depends on (each once, in log order), and the
+    attestations about them."""
     registry = store.registry()
     parts = [
-        store.route_status_inputs(registry.routes, at),
-        store.overlapping(at - window, at, ["crossing"]),
-        store.overlapping(at - incident_window, at, ["incident"]),
+        store.route_status_inputs(registry.routes, at, as_of=as_of),
+        store.overlapping(at - window, at, ["crossing"], as_of=as_of),
+        store.overlapping(at - incident_window, at, ["incident"], as_of=as_of),
         store.convoy_inputs(
-            at, waiting={str(s) for s in WAITING_STATES}, final={str(s) for s in FINAL_STATES}
+            at,
+            waiting={str(s) for s in WAITING_STATES},
+            final={str(s) for s in FINAL_STATES},
+            as_of=as_of,
         ),
-        store.latest_population(at),
+        store.latest_population(at, as_of=as_of),
     ]
-    seen: set[int] = set()
-    out: list[Observation] = []
+    seen: dict[int, Observation] = {}
     for part in parts:
         for s in part:
-            if s.log_index not in seen:
-                seen.add(s.log_index)
-                out.append(s.observation)
-    return out
+            seen.setdefault(s.log_index, s.observation)
+    for s in store.attestations_about([o.id for o in seen.values()], as_of=as_of):
+        seen.setdefault(s.log_index, s.observation)
+    return [seen[i] for i in sorted(seen)]
 
 
 def situation_at(
@@ -68,9 +76,13 @@ def situation_at(
     *,
     window: timedelta = DEFAULT_WINDOW,
     incident_window: timedelta = DEFAULT_INCIDENT_WINDOW,
+    as_of: int | None = None,
 ) -> Situation:
-    """The situation at ``at`` from the record in ``store``, reading only what it needs."""
-    obs = situation_observations(store, at, window=window, incident_window=incident_window)
+    """The situation at ``at`` from the record in ``store`` (as of a tree size), reading only
+    what it needs."""
+    obs = situation_observations(
+        store, at, window=window, incident_window=incident_window, as_of=as_of
+    )
     return situation(
         obs, store.registry(), at, window=window, incident_window=incident_window
     )

@@ -98,6 +98,10 @@ observations = Table(
     Column("category", String(16)),
     Column("state", String(32)),  # route status, convoy state, deployment status, population kind
     Column("convoy", Text),  # a convoy event's or a crossing's convoy id
+    # (revision 0004) the version a correction replaces or a retraction withdraws; the
+    # observation an attestation is about
+    Column("supersedes", String(64)),
+    Column("attests", String(64)),
     Column("signers", Text, nullable=False),
     Column("demo_signed", Boolean, nullable=False),
     Column("appended_at", BigInteger, nullable=False),
@@ -123,6 +127,9 @@ Index(
     observations.c.place,
     observations.c.start_us,
 )
+# (revision 0004) is a version current (no entry supersedes it)? what is attested about it?
+Index("ix_observations_supersedes", observations.c.supersedes, observations.c.log_index)
+Index("ix_observations_attests", observations.c.attests, observations.c.log_index)
 
 personal_data = Table(
     "personal_data",

@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from corridor.cli.context import console
+from corridor.cli.render.observations import attested_line
 from corridor.model import Registry
 
 __all__ = ["print_situation"]
@@ -50,9 +51,17 @@ def _range(values: list[float] | list[int], unit: str = "") -> str:
     return txt + (" (sources differ)" if len(values) > 1 else "")
 
 
+def _attested(doc: dict[str, Any], ids: list[str], out: Console) -> None:
+    """Under a figure, who corroborated and who disputed each report it rests on."""
+    for i in ids:
+        a = doc.get("attestations", {}).get(i)
+        if a is not None:
+            out.print(f"    [dim]report {i[:12]}: {escape(attested_line(a))}[/dim]")
+
+
 def print_situation(doc: dict[str, Any], registry: Registry, out: Console = console) -> None:
     """Print a situation (its JSON shape): routes, crossings in the window, convoys waiting,
-    incidents."""
+    incidents, and who corroborated and who disputed the reports each rests on."""
     at = datetime.fromisoformat(doc["at"])
     out.print(f"[bold]Situation at {at.strftime('%Y-%m-%d %H:%M %z')}[/bold]")
     t = Table(box=None, pad_edge=False, show_header=True, header_style="dim")
@@ -72,6 +81,8 @@ def print_situation(doc: dict[str, Any], registry: Registry, out: Console = cons
             " at ".join(x for x in (who, where) if x),
         )
     out.print(t)
+    for r in doc["routes"]:
+        _attested(doc, r["evidence"], out)
 
     out.print(f"[bold]Crossings[/bold] {_d(doc['window']['start'])} → {_d(at)} (7 days)")
     t = Table(box=None, pad_edge=False, header_style="dim")
@@ -95,6 +106,8 @@ def print_situation(doc: dict[str, Any], registry: Registry, out: Console = cons
     for cp in doc["checkpoints_without_reports"]:
         t.add_row(_name(registry, cp), "", "", "[yellow]no data[/yellow] (no report)", "", "0")
     out.print(t)
+    for c in doc["crossings_last_7_days"]:
+        _attested(doc, c["evidence"], out)
     if doc["crossing_reports_spanning_window"]:
         n = len(doc["crossing_reports_spanning_window"])
         out.print(
@@ -123,6 +136,7 @@ def print_situation(doc: dict[str, Any], registry: Registry, out: Console = cons
             f"{_d(w['since'])}, [bold]{w['days_waiting']:.0f} days[/bold] (last report "
             f"{_d(w['last_report'])}{stale})" + (f"; {extra}" if extra else "")
         )
+        _attested(doc, w["evidence"], out)
 
     out.print("[bold]Incidents[/bold] (30 days)")
     if not doc["incidents"]:

@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from corridor.cli.context import console
+from corridor.cli.render.observations import attested_line
 from corridor.model import Observation
 from corridor.rules import Verdict
 
@@ -83,6 +84,7 @@ def print_results(
                   f"{', art. ' + escape(str(src['article'])) if src.get('article') else ''}[/dim]")
         runs = _runs([i for i in r["instances"] if i["verdict"] == r["verdict"]])
         shown = runs[:limit]
+        attested = r.get("attestations") or {}
         if not shown:
             out.print(f"  {escape(r['why'])}")
         for run in shown:
@@ -101,6 +103,8 @@ def print_results(
                     line += (f"  (log #{proof['log_index']}, inclusion proved in tree of "
                              f"{proof['tree_size']})")
                 out.print(escape(line))
+                if oid in attested:
+                    out.print(f"      [dim]{escape(attested_line(attested[oid]))}[/dim]")
             if len(inst["evidence"]) > limit:
                 out.print(f"    [dim]… and {len(inst['evidence']) - limit} more[/dim]")
         rest = sum(len(run) for run in runs[limit:])
