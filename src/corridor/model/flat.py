@@ -67,6 +67,8 @@ _ENVELOPE: tuple[FlatColumn, ...] = (
     FlatColumn("more_sources", "#meta+source+more", "json"),
     FlatColumn("caveats", "#description+caveats", "json"),
     FlatColumn("note", "#description+note"),
+    # a correction: the version it replaces and why, {"id": ..., "reason": ...}
+    FlatColumn("supersedes", "#meta+supersedes", "json"),
 )
 INFO_COLUMNS = frozenset({"id", "log_index", "signed_by"})
 _SOURCE_KEYS = ("title", "url", "document", "date", "claim_of", "file", "sheet", "row", "ref",
@@ -177,6 +179,7 @@ def to_row(
     row["more_sources"] = _json(sources[1:]) if len(sources) > 1 else None
     row["caveats"] = _json(list(content["caveats"])) if content.get("caveats") else None
     row["note"] = content.get("note")
+    row["supersedes"] = _json(content["supersedes"]) if content.get("supersedes") else None
     for name, value in content["body"].items():
         if name == "type" or value is None:
             continue
@@ -273,6 +276,8 @@ def from_row(row: Mapping[str, Any]) -> dict[str, Any]:
         out["caveats"] = _cell(_BY_NAME["caveats"], cells["caveats"])
     if "note" in cells:
         out["note"] = _text(cells["note"])
+    if "supersedes" in cells:
+        out["supersedes"] = _cell(_BY_NAME["supersedes"], cells["supersedes"])
     return out
 
 

@@ -251,3 +251,22 @@ class TestProperties:
         forward = resolve(valid, partial=True)
         backward = resolve(list(reversed(valid)), partial=True)
         assert {o.id for o in backward.facts} == {o.id for o in forward.facts}
+
+
+class TestFlatForm:
+    def test_corrections_and_statements_round_trip(self) -> None:
+        """A correction (its supersedes), a retraction and an attestation flattened and read
+        back keep their ids (an export imported elsewhere names the same versions)."""
+        from corridor.model.flat import from_row, to_row
+
+        o = crossing(3)
+        for x in (
+            crossing(4, supersedes=o.id),
+            retraction(o.id),
+            attestation(o.id, stance="disputes", field="count", figure=5, reason="we saw 5"),
+            attestation(o.id, stance="reviewed", review="accepted", n=1),
+        ):
+            row = to_row(x.content())
+            assert parse_observation(from_row(row)).id == x.id
+            text = {k: (None if v is None else str(v)) for k, v in row.items()}
+            assert parse_observation(from_row(text)).id == x.id
