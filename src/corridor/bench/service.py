@@ -27,9 +27,7 @@ import base64
 import json
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -147,49 +145,19 @@ def _baseline(db: str, keys: Path, signer: Signer, org: str, batch: int) -> floa
     return len(entries) / dt
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
-def _server(db: str, keys: Path, workers: int) -> Iterator[str]:
+def _server(db: str, keys: Path, workers: int, log: Path) -> Iterator[str]:
+    """``corridor serve`` without its per-client rate limit (the benchmark measures the service,
+    not the limit), every worker answering before the clock starts."""
     import httpx
 
-    port = _free_port()
-    env = {**os.environ, "CORRIDOR_RATE_LIMIT": "0", "CORRIDOR_VERIFY_WORKERS": "0"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "corridor.cli.app", "serve", "--db", db, "--keys", str(keys),
-         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-         "--log-level", "warning"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"corridor serve exited with {proc.returncode}")
-            try:
-                if httpx.get(f"{url}/v1/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("corridor serve did not answer within 60 s")
-            time.sleep(0.1)
-        # every worker answers before the clock starts (each opens the database on start)
-        for _ in range(4 * workers):
-            httpx.get(f"{url}/v1/health", timeout=10)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    from corridor.testing import Server
+
+    env = {"CORRIDOR_RATE_LIMIT": "0", "CORRIDOR_VERIFY_WORKERS": "0"}
+    with Server(db, keys, log, workers=workers, extra_env=env) as server:
+        for _ in range(4 * workers):  # each worker opens the database when it starts
+            httpx.get(f"{server.url}/v1/health", timeout=10)
+        yield server.url
 
 
 def _load(
@@ -268,7 +236,7 @@ def run(db_base: str, reporters: int, seconds: float, batch: int, workers: int) 
                 before = store.size()
                 store.close()
                 _log(f"{reporters} reporters for {seconds:g} s against {n_workers} worker(s)")
-                with _server(db, keys, n_workers) as url:
+                with _server(db, keys, n_workers, folder / f"serve-{n_workers}.log") as url:
                     got = _load(url, tokens, entries, seconds, batch)
                 store = SqlStore.open(db)
                 gained = store.size() - before

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -28,18 +27,13 @@ from corridor.ledger import entry as ledger_entry
 from corridor.ledger.note import Signer
 from corridor.model import parse_observation
 from corridor.recording.keyring import Keyring
+from corridor.testing import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE_CASE = ROOT / "examples" / "north-gate-case.yaml"
 PG_URL = os.environ.get("CORRIDOR_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("CORRIDOR_REQUIRE_PG", "") == "1"
 CLI = [sys.executable, "-m", "corridor.cli.app"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextlib.contextmanager

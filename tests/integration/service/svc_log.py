@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,8 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+
+from corridor.testing import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "examples"
@@ -48,12 +49,6 @@ def ok(*args: str) -> str:
     code, out, err = corridor(*args)
     assert code == 0, err
     return out
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
