@@ -16,6 +16,7 @@ returns, unchanged.
     registry         organisations, places, routes, checkpoints (each entity's own JSON)
     observation_row  an observation as one CSV row (OBSERVATION_COLUMNS)
     situation        the situation at an instant (:func:`situation`)
+    daily_crossings  crossings per day by checkpoint, direction and category (the charts)
     commitments      verdicts with evidence, when and over how many observations
     cases            the built-in cases
     verdicts         :func:`corridor.rules.results_to_json`, evidence optionally with proofs
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from corridor.model import Registry
     from corridor.model.history import Attested
     from corridor.situation import Situation
+    from corridor.situation.daily import DailyCrossings
     from corridor.store.api import AppendResult, StoredObservation
     from corridor.store.tokens import AdminAction, StoredToken
 
@@ -56,6 +58,7 @@ __all__ = [
     "chain",
     "commitments",
     "consistency",
+    "daily_crossings",
     "key",
     "observation",
     "observation_row",
@@ -286,6 +289,59 @@ def observation_row(s: StoredObservation) -> list[Any]:
 
 def _iso(d: datetime | None) -> str | None:
     return d.isoformat() if d is not None else None
+
+
+def daily_crossings(d: DailyCrossings) -> dict[str, Any]:
+    """Crossings per day by checkpoint, direction and category: ``GET /v1/crossings/daily``,
+    ``corridor status --daily --json``; what the dashboard's and the reports' charts draw. A day
+    absent from a series had no report (a gap, not a zero)."""
+
+    def figure(f: Any) -> dict[str, Any]:
+        return {"id": f.id, "count": f.count, "tonnes": f.tonnes, "claim_of": list(f.claim_of),
+                "reporter": f.reporter}
+
+    return {
+        "start": d.start.isoformat(),
+        "end": d.end.isoformat(),
+        "days": d.days,
+        "tz": str(d.tz),
+        "reports": d.reports,
+        "series": [
+            {
+                "checkpoint": s.checkpoint,
+                "direction": s.direction,
+                "category": s.category,
+                "days": [
+                    {
+                        "day": c.day.isoformat(),
+                        "low": c.low,
+                        "high": c.high,
+                        "tonnes_low": c.tonnes_low,
+                        "tonnes_high": c.tonnes_high,
+                        "reports": c.reports,
+                        "disputed": c.disputed,
+                        "evidence": list(c.evidence),
+                        "evidence_complete": c.evidence_complete,
+                        "figures": [figure(f) for f in c.figures],
+                    }
+                    for c in s.days
+                ],
+                "spans": [
+                    {
+                        "start": _iso(p.start),
+                        "end": _iso(p.end),
+                        "low": p.low,
+                        "high": p.high,
+                        "tonnes_low": p.tonnes_low,
+                        "tonnes_high": p.tonnes_high,
+                        "figures": [figure(f) for f in p.figures],
+                    }
+                    for p in s.spans
+                ],
+            }
+            for s in d.series
+        ],
+    }
 
 
 def situation(sit: Situation) -> dict[str, Any]:

@@ -6,14 +6,22 @@ takes does not grow with the record.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
+from corridor.errors import InputError
 from corridor.model import Registry
 from corridor.situation import Situation
 
 if TYPE_CHECKING:
+    from corridor.situation.daily import DailyCrossings
+
+if TYPE_CHECKING:
     from corridor.app.corridor import Corridor
+
+#: The longest series of days one request may ask for (about five years).
+MAX_DAYS = 1830
 
 __all__ = ["SituationCases"]
 
@@ -36,3 +44,33 @@ class SituationCases:
         registry = store.registry()
         observations = situation_observations(store, at, as_of=as_of)
         return situation(observations, registry, at), registry
+
+    def daily(
+        self,
+        start: date,
+        end: date,
+        tz: tzinfo,
+        *,
+        checkpoints: Sequence[str] | None = None,
+        as_of: int | None = None,
+    ) -> DailyCrossings:
+        """Crossings per day over the days [start, end) in ``tz``, by checkpoint, direction
+        and category (:func:`corridor.situation.daily.daily_crossings`): what the dashboard's
+        and the reports' charts draw. With ``as_of``, as the record stood at that tree size
+        (the size of a signed checkpoint)."""
+        from corridor.situation.daily import daily_crossings
+
+        if end <= start:
+            raise InputError(f"the days run from {start} to {end}: the end must be after the start")
+        if (end - start).days > MAX_DAYS:
+            raise InputError(f"at most {MAX_DAYS} days at once (asked {(end - start).days})")
+        if as_of is not None:
+            self.app.log.basis(as_of)
+        lo = datetime.combine(start, time(), tz)
+        hi = datetime.combine(end, time(), tz)
+        stored = self.app.store.overlapping(lo - timedelta(microseconds=1), hi, ["crossing"],
+                                            as_of=as_of)
+        stored.sort(key=lambda s: s.log_index)  # log order, as the history rule reads it
+        return daily_crossings(
+            [s.observation for s in stored], start, end, tz, checkpoints=checkpoints
+        )

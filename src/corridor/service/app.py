@@ -32,6 +32,7 @@ ROUTERS: list[str] = [
     "admin",
     "cases",
     "commitments",
+    "crossings",
     "entries",
     "keys",
     "log",
