@@ -20,6 +20,7 @@ from corridor.app import Corridor
 from corridor.app.settings import Settings
 from corridor.service.auth import identify
 from corridor.service.config import ServiceConfig
+from corridor.service.dashboard import install_dashboard
 from corridor.service.docs import install_docs
 from corridor.service.errors import error_responses, install_error_handlers
 from corridor.service.limits import BodyLimit, RateLimiter
@@ -103,6 +104,7 @@ def create_app(
     for name in ROUTERS:
         module = importlib.import_module(f"corridor.service.routes.{name}")
         api.include_router(module.router, responses=COMMON_ERRORS)
+    install_dashboard(api)  # last: "/" takes what no route took
     if config.cors_origins:
         api.add_middleware(
             CORSMiddleware,

@@ -17,16 +17,15 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
+from browser_harness import GuardedPage
 
 from corridor.cli.app import main
 from corridor.testing import Server
 
 CHROMIUM = os.environ.get("CORRIDOR_CHROMIUM", "/usr/bin/chromium")
 REQUIRE_BROWSER = os.environ.get("CORRIDOR_REQUIRE_BROWSER", "") == "1"
-LOCAL_HOSTS = frozenset({"127.0.0.1"})
 
 _outcomes: dict[str, int] = {"passed": 0, "failed": 0, "skipped": 0}
 
@@ -77,31 +76,6 @@ def lachin_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     assert main(["log", "checkpoint", "--db", db, "--keys", str(keys)]) == 0
     with Server(db, keys, tmp / "serve.log") as served:
         yield served
-
-
-class GuardedPage:
-    """A page and what went wrong on it: console errors, page errors, requests leaving the host."""
-
-    def __init__(self, page: Any) -> None:
-        self.page = page
-        self.errors: list[str] = []
-        self.outside: list[str] = []
-        page.on("console", self._console)
-        page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
-        page.route("**/*", self._route)
-
-    def _console(self, msg: Any) -> None:
-        if msg.type == "error":
-            self.errors.append(f"console error: {msg.text} ({msg.location})")
-
-    def _route(self, route: Any) -> None:
-        url = route.request.url
-        parts = urlsplit(url)
-        if parts.scheme in {"data", "blob", "about"} or parts.hostname in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            self.outside.append(url)
-            route.abort()
 
 
 @pytest.fixture

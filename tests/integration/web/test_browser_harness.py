@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from browser_harness import GuardedPage
 
-from conftest import GuardedPage
 from corridor.testing import Server
 
 
