@@ -6,11 +6,14 @@ versions are stale. The ACLED and form files are the SYNTHETIC examples, edited 
 from __future__ import annotations
 
 import csv
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from corridor.app import Corridor
 from corridor.ingest import ImportSummary
@@ -231,3 +234,31 @@ class TestFormEdits:
         again = imp(app, kobo_edit(tmp_path), preset="checkpoint-form")
         assert again.accepted == 0 and app.store.size() == size
         assert imp(app, KOBO, preset="checkpoint-form").stale == 7
+
+
+_run = itertools.count()
+
+
+class TestProperty:
+    @settings(max_examples=8, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+    @given(st.lists(st.integers(0, 3), min_size=1, max_size=4))
+    def test_exports_in_any_order_leave_the_newest_and_reimports_add_nothing(
+        self, app: Corridor, tmp_path: Path, versions: list[int]
+    ) -> None:
+        """Exports of one event at these versions (a later timestamp, other fatalities),
+        imported in this order into the database: each one again adds nothing, and the
+        event's current version is the newest imported. Each example has an event of its own
+        (the database is shared by the examples)."""
+        event = f"XXXP{next(_run)}"
+        rows = acled_rows()[:1]
+        for i, v in enumerate(versions):
+            rows[0].update(event_id_cnty=event, fatalities=str(v),
+                           timestamp=str(1704931200 + v * 86400))  # fmt: skip
+            file = write(tmp_path / f"{event}-{i}.csv", rows)
+            imp(app, file)
+            size = app.store.size()
+            again = imp(app, file)
+            assert again.accepted == 0 and app.store.size() == size
+        (now,) = current(app, event)
+        assert now.observation.body.killed == max(versions)
