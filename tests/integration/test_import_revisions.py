@@ -209,8 +209,8 @@ class TestFormEdits:
         self, app: Corridor, tmp_path: Path
     ) -> None:
         """Every observation of the edited submission corrects its counterpart in the one
-        it replaces; the other submissions are unchanged; the edited export again adds
-        nothing."""
+        it replaces; the other submissions are unchanged; the edited export again, and the
+        original one, add nothing."""
         imp(app, KOBO, preset="checkpoint-form")
         old = "uuid:5b2a4c1e-0f4e-4d3b-9a51-2f0c8b7d6e01"
         before = {(s.observation.body.direction, s.observation.body.category): s
@@ -233,7 +233,8 @@ class TestFormEdits:
         size = app.store.size()
         again = imp(app, kobo_edit(tmp_path), preset="checkpoint-form")
         assert again.accepted == 0 and app.store.size() == size
-        assert imp(app, KOBO, preset="checkpoint-form").stale == 7
+        original = imp(app, KOBO, preset="checkpoint-form")  # its versions are on the record
+        assert original.accepted == 0 and app.store.size() == size
 
 
 _run = itertools.count()
@@ -262,3 +263,36 @@ class TestProperty:
             assert again.accepted == 0 and app.store.size() == size
         (now,) = current(app, event)
         assert now.observation.body.killed == max(versions)
+
+    def test_what_the_edit_no_longer_gives_is_retracted(
+        self, app: Corridor, tmp_path: Path
+    ) -> None:
+        """An ODK submission edited to drop its second incident: the first incident, the
+        convoy, the crossings and the route status are corrected, the dropped incident is
+        retracted, saying why; the edited export again adds nothing."""
+        import json
+
+        imp(app, EXAMPLES / "checkpoint-form-odk.json", preset="checkpoint-form")
+        doc = json.loads((EXAMPLES / "checkpoint-form-odk.json").read_text(encoding="utf-8"))
+        sub = doc["value"][0]
+        old = sub["meta"]["instanceID"]
+        new = old[:-2] + "98"
+        sub["meta"] = {"instanceID": new, "deprecatedID": old}
+        sub["incidents"] = sub["incidents"][:1]
+        path = tmp_path / "odk-edited.json"
+        path.write_text(json.dumps(doc), encoding="utf-8")
+        (dropped,) = current(app, f"{old}/incidents[2]")
+        s = imp(app, path, preset="checkpoint-form")
+        assert (s.corrected, s.retracted) == (9, 1)  # 6 crossings, status, convoy, incident
+        assert current(app, f"{old}/incidents[2]") == []
+        chain = app.history.chain(dropped.id)
+        assert chain.retracted_by is not None
+        assert chain.retracted_by.observation.body.reason == (
+            f"edited on the form server: submission {new} replaces {old} and no longer gives "
+            f"this incident ({old}/incidents[2])"
+        )
+        (kept,) = current(app, f"{new}/incidents[1]")
+        assert kept.observation.supersedes is not None
+        size = app.store.size()
+        assert imp(app, path, preset="checkpoint-form").accepted == 0
+        assert app.store.size() == size

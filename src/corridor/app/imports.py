@@ -182,6 +182,7 @@ def plan_against(
     from corridor.ingest.revisions import (
         RecordIndex,
         apply_revisions,
+        needs_record,
         plan_deletions,
         revision_types,
     )
@@ -193,7 +194,7 @@ def plan_against(
         rows = read_deletions(file, mf)
         return plan_deletions(file, mf, rows, RecordIndex(target.entries(types)))
     plan = plan_rows(file, mf, target.registry(), sheet, progress)
-    if mf is not None and types and plan.accepted:
+    if mf is not None and types and needs_record(plan, mf):
         apply_revisions(plan, mf, RecordIndex(target.entries(types)))
     return plan
 

@@ -41,6 +41,7 @@ __all__ = [
     "Chain",
     "RecordIndex",
     "apply_revisions",
+    "needs_record",
     "plain_id",
     "plan_deletions",
     "revision_types",
@@ -154,6 +155,17 @@ class RecordIndex:
         if old is None or old is chain or old.current is None:
             per[chain.reporter] = chain
 
+    def under(self, ref: str, reporter: str) -> list[Chain]:
+        """``reporter``'s current chains whose current version's ref is ``ref`` or one of its
+        repeat instances (``ref/...``)."""
+        out: dict[int, Chain] = {}
+        for per in self._chains.values():
+            c = per.get(reporter)
+            r = c.ref if c is not None and c.current is not None else None
+            if c is not None and r is not None and (r == ref or r.startswith(ref + "/")):
+                out[id(c)] = c
+        return list(out.values())
+
     def chains(self, key: Key | None) -> Mapping[str, Chain]:
         """Per reporter, the chain a version of which has ``key``."""
         return {} if key is None else self._chains.get(key, {})
@@ -169,6 +181,15 @@ class RecordIndex:
 
     def retract(self, chain: Chain, retraction: Observation) -> None:
         chain.retracted_by = retraction.id
+
+
+def needs_record(plan: ImportPlan, mf: MappingFile | None) -> bool:
+    """Whether some accepted row of ``plan`` may revise a record: a row of a mapping that
+    detects revisions, or one naming the record it replaces (an edited form submission)."""
+    if mf is None:
+        return False
+    detect = {m.label for m in mf.mappings if m.detect_revisions}
+    return any(p.mapping in detect or p.replaces for p in plan.accepted)
 
 
 def revision_types(mf: MappingFile | None) -> set[str]:
@@ -296,6 +317,7 @@ def apply_revisions(plan: ImportPlan, mf: MappingFile, index: RecordIndex) -> No
     if not by_label:
         return
     kept: list[Planned] = []
+    edits: dict[tuple[str, str], Planned] = {}  # (reporter, replaced ref) -> a correction
     for p in plan.accepted:
         m = by_label.get(p.mapping)
         if m is None:
@@ -304,6 +326,8 @@ def apply_revisions(plan: ImportPlan, mf: MappingFile, index: RecordIndex) -> No
         o = _revise(p, m, index)
         if o.kind == "keep" and o.planned is not None:
             kept.append(o.planned)
+            if p.replaces and o.planned.observation.supersedes is not None:
+                edits.setdefault((p.observation.reporter, p.replaces.split("/")[0]), o.planned)
         elif o.kind == "unchanged":
             plan.duplicates.append(p)
         elif o.kind == "stale":
@@ -315,7 +339,32 @@ def apply_revisions(plan: ImportPlan, mf: MappingFile, index: RecordIndex) -> No
             plan.rejected.append(
                 Rejection(plan.path.name, p.row, p.sheet, p.mapping, o.reason, values)
             )
+    for (reporter, replaced), by in edits.items():
+        kept += _dropped(reporter, replaced, by, index)
     plan.accepted = kept
+
+
+def _dropped(reporter: str, replaced: str, by: Planned, index: RecordIndex) -> list[Planned]:
+    """Retractions of what the submission ``replaced`` gave and the edited one (of which
+    ``by`` is a correction) no longer gives: a repeat instance removed, a route status
+    cleared."""
+    edit = by.observation
+    ref = (edit.sources[0].ref or "").split("/")[0]
+    out = []
+    for chain in index.under(replaced, reporter):
+        assert chain.current is not None
+        retraction = Observation.model_validate({
+            "type": RETRACTION, "observed": edit.observed.start.isoformat(),
+            "reporter": reporter,
+            "sources": [{"title": edit.sources[0].title, "ref": ref,
+                         **({"version": v} if (v := edit.sources[0].version) else {})}],
+            "body": {"retracts": chain.last.id, "reason": (
+                f"edited on the form server: submission {ref} replaces {replaced} and no "
+                f"longer gives this {chain.last.type} ({chain.ref})")},
+        })  # fmt: skip
+        index.retract(chain, retraction)
+        out.append(Planned(retraction, "replaced", by.row, by.sheet))
+    return out
 
 
 def _deletion(
