@@ -83,6 +83,22 @@ class TestAcled:
         assert (again["accepted"], again["duplicates"]) == (0, 1)
 
 
+    def test_the_documented_sequence(self, both: Cli) -> None:
+        """docs/import.md's commands: the revised example corrects one event, the deletions
+        list retracts one, the original export afterwards adds nothing (two stale rows)."""
+        acled = ["--preset", "acled", "-p", "reporter=acled"]
+        both.json("import", str(EXAMPLES / "acled-events.csv"), *acled)
+        revised = both.json("import", str(EXAMPLES / "acled-events-revised.csv"), *acled)
+        assert (revised["counts"]["corrected"], revised["counts"]["unchanged"]) == (1, 2)
+        deleted = both.json("import", str(EXAMPLES / "acled-deletions.csv"), "--preset",
+                            "acled-deletions", "-p", "reporter=acled")  # fmt: skip
+        assert deleted["counts"]["retracted"] == 1
+        size = both.rows()
+        again = both.json("import", str(EXAMPLES / "acled-events.csv"), *acled)
+        assert (again["counts"]["stale"], again["counts"]["unchanged"]) == (2, 1)
+        assert again["accepted"] == 0 and both.rows() == size
+
+
 class TestNoMappingFile:
     def test_form_submissions(self, both: Cli) -> None:
         s = both.json("import", str(EXAMPLES / "checkpoint-form-odk.json"), "--preset",
