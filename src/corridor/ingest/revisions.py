@@ -98,6 +98,10 @@ class Chain:
     last: Observation
     plain: set[str] = field(default_factory=set)
     retracted_by: str | None = None
+    last_plain: str = ""  # plain_id(last), computed once
+
+    def __post_init__(self) -> None:
+        self.last_plain = self.last_plain or plain_id(self.last)
 
     @property
     def current(self) -> Observation | None:
@@ -141,8 +145,9 @@ class RecordIndex:
                     retraction = nxt
                     break
                 versions.append(nxt)
-            chain = Chain(o.reporter, versions[-1], {plain_id(v) for v in versions},
-                          None if retraction is None else retraction.id)  # fmt: skip
+            plains = [plain_id(v) for v in versions]
+            chain = Chain(o.reporter, versions[-1], set(plains),
+                          None if retraction is None else retraction.id, plains[-1])  # fmt: skip
             for v in versions:
                 self._index(v, chain)
 
@@ -175,8 +180,8 @@ class RecordIndex:
         self._index(obs, Chain(obs.reporter, obs, {obs.id}))
 
     def correct(self, chain: Chain, correction: Observation) -> None:
-        chain.last = correction
-        chain.plain.add(plain_id(correction))
+        chain.last, chain.last_plain = correction, plain_id(correction)
+        chain.plain.add(chain.last_plain)
         self._index(correction, chain)
 
     def retract(self, chain: Chain, retraction: Observation) -> None:
@@ -241,7 +246,7 @@ def _known(p: Planned, chain: Chain) -> _Outcome | None:
         return _Outcome("stale", reason=(
             f"{ref} was retracted by observation {chain.head[:12]}: a retraction is final, the "
             "row is not recorded again"))  # fmt: skip
-    if obs.id == plain_id(chain.current):
+    if obs.id == chain.last_plain:
         return _Outcome("unchanged", p)
     if obs.id in chain.plain:
         return _Outcome("stale", reason=(
