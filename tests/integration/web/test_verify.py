@@ -19,12 +19,16 @@ from static_server import StaticServer
 from corridor.cli.app import main
 from corridor.ledger.bundle import decode_bundle
 from corridor.ledger.canonical import canonical
-from corridor.ledger.checkpoint import Checkpoint, sign_checkpoint
-from corridor.ledger.cosignature import CosignatureSigner
+from corridor.ledger.checkpoint import Checkpoint, sign_checkpoint, verify_checkpoint
+from corridor.ledger.cosignature import (
+    CosignatureSigner,
+    CosignatureVerifier,
+    verify_cosignatures,
+)
 from corridor.ledger.entry import make_entry, sign_observation
 from corridor.ledger.hashing import leaf_hash
 from corridor.ledger.merkle import range_nodes, root_from_leaves
-from corridor.ledger.note import Signer, add_signatures, parse_note
+from corridor.ledger.note import Signer, Verifier, add_signatures, parse_note
 from corridor.ledger.offline import export_files
 from corridor.ledger.tiles import entries_path, tile_path
 from corridor.testing import Server
@@ -317,6 +321,41 @@ class TestTampering:
             "cosignature by witness witness.example/one":
                 f"the cosignature by witness.example/one+{known.key_id.hex()} does not verify"
         }  # fmt: skip
+
+
+# the example of docs/log.md §3: a checkpoint with a witness cosignature, and their keys
+DOC_CHECKPOINT = (
+    "corridor.example/log/demo\n1\n5xaujMxezyCjexyKKfd7kn3q1NGeUq9odXSQaFc7No4=\n\n"
+    "— corridor.example/log/demo AEY+iRKZin18rYn8eWv32gBW7K0mjWGHaHJ6CsqYcj/W6Jb3DFvIQsWpAhn2Ro0kN"
+    "iaTe7OVqNG1pYNakxlH5lciuQ8=\n"
+    "— witness.example/w1 o+1w0QAAAABll7cApKvADhEyHNhn0MUchhUj1ekmuJf1mk+nW3bGgQSUpBKMeOvYnfz1Zzue3"
+    "Uo1esGSSxPx89k5IFIkKwZQVATOCw==\n"
+)
+DOC_LOG_KEY = "corridor.example/log/demo+00463e89+AbXmsV1rKEzv806HBQsZnbThtIuH1O6OE0aGfXMJ/shR"
+DOC_WITNESS_KEY = "witness.example/w1+a3ed70d1+BFSQt4f+DIat0OrehhBO3vaPMyW1+ETfVfPU5rezyGUR"
+
+
+class TestVectors:
+    def test_the_documented_checkpoint_and_cosignature_verify_as_in_python(
+        self, page: Any, tmp_path: Path, serve: Callable[[Path], str]
+    ) -> None:
+        """The checkpoint of docs/log.md verifies with its log key and its witness's
+        cosignature/v1, in Python and in the browser alike."""
+        note = DOC_CHECKPOINT.encode()
+        cp = verify_checkpoint(note, "corridor.example/log/demo", Verifier.from_vkey(DOC_LOG_KEY))
+        witness = CosignatureVerifier.from_vkey(DOC_WITNESS_KEY)
+        assert verify_cosignatures(note, [witness], quorum=1) == 1
+        shutil.copytree(STATIC, tmp_path / "site")
+        (tmp_path / "site" / "log").mkdir()
+        (tmp_path / "site" / "log" / "checkpoint").write_bytes(note)
+        (tmp_path / "site" / "log" / "keys").write_text("")
+        r = verify(page, serve(tmp_path / "site"), log="/log/", keys="/log/keys",
+                   indexes=[], key=DOC_LOG_KEY, witnesses=[DOC_WITNESS_KEY])["cp"]  # fmt: skip
+        assert r["ok"] is True, r
+        assert (r["size"], r["rootHash"]) == (1, b64(cp.root))
+        assert [(c["name"], c["verified"]) for c in r["cosignatures"]] == [
+            ("witness.example/w1", True)
+        ]
 
 
 @pytest.fixture(scope="module")
