@@ -6,6 +6,7 @@ Python implementation byte for byte."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import shutil
 from collections.abc import Callable, Iterator
@@ -25,7 +26,7 @@ from corridor.ledger.cosignature import (
     CosignatureVerifier,
     verify_cosignatures,
 )
-from corridor.ledger.entry import make_entry, sign_observation
+from corridor.ledger.entry import commit_personal, frame_entry, make_entry, sign_observation
 from corridor.ledger.hashing import leaf_hash
 from corridor.ledger.merkle import range_nodes, root_from_leaves
 from corridor.ledger.note import Signer, Verifier, add_signatures, parse_note
@@ -366,7 +367,9 @@ def big_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, list[
     log = Signer.generate("corridor.example/log/synthetic")
     entries = []
     for i in range(65_536 + 3 * 256 + 5):
-        content = {"n": i, "reporter": "test-org", "synthetic": True}
+        content: dict[str, Any] = {"n": i, "reporter": "test-org", "synthetic": True}
+        if i % 2 == 0:  # a salted commitment in place of a personal value (docs/log.md §7)
+            content["personal"] = {"name": commit_personal(f"person {i}", bytes(16) + b"%16d" % i)}
         entries.append(make_entry(content, [sign_observation(content, org)]))
     root = root_from_leaves([leaf_hash(e) for e in entries])
     note = sign_checkpoint(Checkpoint(log.name, len(entries), root), log)
@@ -426,6 +429,12 @@ class TestTiles:
         assert r["cp"]["ok"] and r["cp"]["size"] == len(entries)
         assert [(o["index"], o.get("error")) for o in r["out"] if not o["ok"]] == []
         assert [o["leafHash"] for o in r["out"]] == [b64(leaf_hash(entries[i])) for i in indexes]
+        ids = []
+        for i in indexes:  # the id hashes the public content: commitments aside
+            content = json.loads(frame_entry(entries[i])[0])
+            content.pop("personal", None)
+            ids.append(hashlib.sha256(canonical(content)).hexdigest())
+        assert [o["id"] for o in r["out"]] == ids
         details = " ".join(c["detail"] for o in r["out"] for c in o["checks"])
         tiles = ("tile/0/000", "tile/0/259.p/5", "tile/1/000", "tile/1/001.p/3", "tile/2/000.p/1")
         for tile in tiles:
