@@ -480,3 +480,15 @@ class TestVerifierPage:
         text = panel.inner_text()
         assert "Verification FAILED" in text and "Failed: inclusion under the signed root" in text
         screenshot(page, "verify-tampered")
+
+    def test_the_verifier_page_has_no_serious_accessibility_issue(
+        self, page: Any, lachin_site: Server
+    ) -> None:
+        """axe-core finds no serious or critical issue on verify.html with both panels shown."""
+        from axe_playwright_python.sync_playwright import Axe
+
+        page.goto(f"{lachin_site.url}/verify.html?index=3")
+        page.wait_for_selector("body[data-state=done]")
+        found = Axe().run(page).response["violations"]
+        serious = [(v["id"], v["help"]) for v in found if v["impact"] in {"serious", "critical"}]
+        assert serious == []
