@@ -53,10 +53,27 @@ function base(logBase) {
   return b.endsWith("/") ? b : b + "/";
 }
 
-async function fetchBytes(url) {
+// Tiles and bundles are named by their width, so a path's bytes never change (C2SP tlog-tiles):
+// they are fetched once per page (a few dozen kept) and through the HTTP cache. The checkpoint
+// and keys are always fetched afresh.
+const TILE_CACHE = new Map();
+const TILE_CACHE_SIZE = 64;
+
+function fetchTileBytes(url) {
+  let p = TILE_CACHE.get(url);
+  if (p === undefined) {
+    p = fetchBytes(url, "default");
+    p.catch(() => TILE_CACHE.delete(url));
+    TILE_CACHE.set(url, p);
+    while (TILE_CACHE.size > TILE_CACHE_SIZE) TILE_CACHE.delete(TILE_CACHE.keys().next().value);
+  }
+  return p;
+}
+
+async function fetchBytes(url, cache = "no-store") {
   let resp;
   try {
-    resp = await fetch(url, { cache: "no-store" });
+    resp = await fetch(url, { cache });
   } catch (e) {
     throw new Error(`${url} could not be fetched (${e.message})`);
   }
@@ -131,7 +148,12 @@ async function resolveLogKey(logBase, logKey) {
     };
   }
   const url = `${logBase}key`;
-  const doc = JSON.parse(new TextDecoder().decode(await fetchBytes(url)));
+  let doc;
+  try {
+    doc = JSON.parse(new TextDecoder().decode(await fetchBytes(url)));
+  } catch (e) {
+    throw new Error(`give the page the log's verifier key: this host serves none (${e.message})`);
+  }
   if (!doc || typeof doc.vkey !== "string") throw new Error(`${url} holds no "vkey"`);
   return {
     vkey: doc.vkey,
@@ -274,11 +296,11 @@ class TileReader {
     const path = tilePath(level, index, width);
     let raw;
     try {
-      raw = await fetchBytes(this.base + path);
+      raw = await fetchTileBytes(this.base + path);
     } catch (e) {
       // a log may stop serving a partial tile once the full one exists (C2SP tlog-tiles)
       if (e.status !== 404 || width === TILE_WIDTH) throw e;
-      raw = (await fetchBytes(this.base + tilePath(level, index))).subarray(0, width * HASH_SIZE);
+      raw = (await fetchTileBytes(this.base + tilePath(level, index))).subarray(0, width * HASH_SIZE);
     }
     if (raw.length !== width * HASH_SIZE) {
       throw new Error(`${path} is ${raw.length} bytes; a tile of width ${width} is ${width * HASH_SIZE}`);
@@ -401,10 +423,10 @@ export async function verifyObservation({
       const path = entriesPath(n, width);
       let data;
       try {
-        data = await fetchBytes(b + path);
+        data = await fetchTileBytes(b + path);
       } catch (e) {
         if (e.status !== 404 || width === TILE_WIDTH) throw e;
-        data = await fetchBytes(b + entriesPath(n));
+        data = await fetchTileBytes(b + entriesPath(n));
       }
       const entries = parseBundle(data);
       if (entries.length < width) throw new Error(`${path} holds ${entries.length} entries, the tree needs ${width}`);
