@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from browser_harness import GuardedPage
 from static_server import StaticServer
 
 from corridor.cli.app import main
@@ -290,6 +291,17 @@ class TestTampering:
         bad = f"{name}+{'0' * 8 if kid != '0' * 8 else '1' * 8}+{material}"
         cp = verify(page, serve(site), log="/log/", keys="/log/keys", indexes=[], key=bad)["cp"]
         assert cp["ok"] is False and "the key ID does not match the key" in cp["error"]
+
+    def test_a_static_host_without_a_log_key_asks_for_one(
+        self, guarded: GuardedPage, site: Path, serve: Callable[[Path], str]
+    ) -> None:
+        """With no key given and none served beside the log, the checkpoint is not verified and
+        the result says to give the page the log's key."""
+        cp = verify(guarded.page, serve(site), log="/log/", keys="/log/keys", indexes=[])["cp"]
+        assert cp["ok"] is False
+        assert cp["error"].startswith("no usable log key: give the page the log's verifier key")
+        assert [e for e in guarded.errors if "404" not in e] == []
+        guarded.errors.clear()  # the 404 of /log/key, which this test wanted
 
     def test_witness_cosignatures_are_verified_when_their_key_is_known(
         self, page: Any, site: Path, serve: Callable[[Path], str], log_key: str
