@@ -29,7 +29,7 @@ from corridor.ledger.cosignature import (
 )
 from corridor.ledger.entry import commit_personal, frame_entry, make_entry, sign_observation
 from corridor.ledger.hashing import leaf_hash
-from corridor.ledger.merkle import range_nodes, root_from_leaves
+from corridor.ledger.merkle import LeafHashReader, consistency_proof, range_nodes, root_from_leaves
 from corridor.ledger.note import Signer, Verifier, add_signatures, parse_note
 from corridor.ledger.offline import export_files
 from corridor.ledger.tiles import entries_path, tile_path
@@ -451,6 +451,83 @@ class TestTiles:
         tiles = ("tile/0/000", "tile/0/259.p/5", "tile/1/000", "tile/1/001.p/3", "tile/2/000.p/1")
         for tile in tiles:
             assert f"{tile}," in details or f"{tile} " in details
+
+
+CONSISTENCY = """async ({logBase, logKey, olds}) => {
+  const m = await import('/js/verify.js');
+  const out = [];
+  for (const previous of olds) out.push(await m.verifyCheckpoint({logBase, logKey, previous}));
+  return out;
+}"""
+
+
+class TestConsistency:
+    def test_the_tree_extends_earlier_trees_with_pythons_proofs(
+        self, page: Any, big_site: tuple[Path, str, list[bytes]], serve: Callable[[Path], str]
+    ) -> None:
+        """Given a checkpoint seen before, the page recomputes RFC 9162 consistency proofs from the
+        tiles, equal to Python's, for old sizes at tile edges and within tiles."""
+        folder, vkey, entries = big_site
+        leaves = [leaf_hash(e) for e in entries]
+        reader = LeafHashReader(leaves)
+        olds = [1, 2, 255, 256, 1000, 65_536, 66_000, len(entries)]
+        previous = [{"size": n, "rootHash": b64(root_from_leaves(leaves[:n]))} for n in olds]
+        url = serve(folder)
+        page.goto(f"{url}/verify.html")
+        got = page.evaluate(CONSISTENCY, {"logBase": "/log/", "logKey": vkey, "olds": previous})
+        assert [(r["ok"], r.get("error")) for r in got] == [(True, None)] * len(olds)
+        proofs = [[b64(h) for h in consistency_proof(n, len(entries), reader)] for n in olds]
+        assert [r["consistency"]["proof"] for r in got] == proofs
+        assert all(r["checked"][1].startswith(f"the log's tree of size {len(entries)} extends")
+                   for r in got)  # fmt: skip
+
+    def test_a_rewritten_or_shrunk_history_fails(
+        self, page: Any, big_site: tuple[Path, str, list[bytes]], serve: Callable[[Path], str]
+    ) -> None:
+        """An earlier checkpoint whose root is not a prefix of this tree, or whose size is larger,
+        fails the checkpoint with the reason."""
+        folder, vkey, entries = big_site
+        leaves = [leaf_hash(e) for e in entries]
+        other = b64(root_from_leaves(leaves[1:1001]))
+        previous = [{"size": 1000, "rootHash": other},
+                    {"size": len(entries) + 1, "rootHash": b64(bytes(32))},
+                    {"size": len(entries), "rootHash": other}]  # fmt: skip
+        page.goto(f"{serve(folder)}/verify.html")
+        got = page.evaluate(CONSISTENCY, {"logBase": "/log/", "logKey": vkey, "olds": previous})
+        assert [r["ok"] for r in got] == [False, False, False]
+        what = "consistency with the checkpoint seen before"
+        assert failed(got[0])[what].startswith(
+            f"consistency from size 1000 to {len(entries)}: the log's tiles do not lead to the old "
+            f"root hash: the tree of size 1000 seen before (root {other}) is not a prefix"
+        )
+        assert f"smaller than the size {len(entries) + 1} seen before" in failed(got[1])[what]
+        assert "same size, different root hashes" in failed(got[2])[what]
+
+    def test_the_browser_remembers_the_last_verified_checkpoint(
+        self, page: Any, lachin_site: Server
+    ) -> None:
+        """With remember, a second visit checks the log against the checkpoint verified on the
+        first; a remembered root the log does not have fails, naming the DEMO case."""
+        page.goto(f"{lachin_site.url}/verify.html")
+        script = """async () => {
+          const m = await import('/js/verify.js');
+          const first = await m.verifyCheckpoint({logBase: '/v1/log/', remember: true});
+          const second = await m.verifyCheckpoint({logBase: '/v1/log/', remember: true});
+          const key = `corridor.verified-checkpoint:${first.keyName}+${first.keyId}`;
+          const kept = JSON.parse(localStorage.getItem(key));
+          localStorage.setItem(key, JSON.stringify({...kept, rootHash: btoa('x'.repeat(32))}));
+          const third = await m.verifyCheckpoint({logBase: '/v1/log/', remember: true});
+          return {first, second, third, kept};
+        }"""
+        r = page.evaluate(script)
+        assert r["first"]["ok"] and r["first"]["previous"] is None
+        assert (r["kept"]["size"], r["kept"]["rootHash"]) == (r["first"]["size"],
+                                                             r["first"]["rootHash"])  # fmt: skip
+        assert r["second"]["ok"] and r["second"]["previous"]["size"] == r["first"]["size"]
+        assert any(c["what"] == "consistency with the checkpoint seen before" and c["ok"]
+                   for c in r["second"]["checks"])  # fmt: skip
+        assert r["third"]["ok"] is False
+        assert "a DEMO log made again from scratch does this too" in r["third"]["error"]
 
 
 class TestVerifierPage:

@@ -16,6 +16,7 @@ import {
   TILE_HEIGHT,
   TILE_WIDTH,
   canonicalJson,
+  consistencyRanges,
   cosignedMessage,
   ed25519Verify,
   entriesPath,
@@ -36,6 +37,7 @@ import {
   toBase64,
   toHex,
   utf8,
+  verifyConsistency,
 } from "./tlog.js";
 
 export * from "./tlog.js";
@@ -163,9 +165,76 @@ async function resolveLogKey(logBase, logKey) {
   };
 }
 
+const REMEMBER_PREFIX = "corridor.verified-checkpoint:";
+
+function storageOf(storage) {
+  try {
+    return storage ?? globalThis.localStorage ?? null;
+  } catch {
+    return null; // storage blocked by the browser
+  }
+}
+
+/** The checkpoint this browser last verified with the log key `name+keyId`: {size, rootHash,
+ *  seen} or null. */
+export function rememberedCheckpoint(keyName, keyId, storage) {
+  try {
+    const text = storageOf(storage)?.getItem(`${REMEMBER_PREFIX}${keyName}+${keyId}`);
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return null;
+  }
+}
+
+function remember(result, storage) {
+  try {
+    storageOf(storage)?.setItem(`${REMEMBER_PREFIX}${result.keyName}+${result.keyId}`,
+      JSON.stringify({ size: result.size, rootHash: result.rootHash, seen: new Date().toISOString() }));
+  } catch {
+    /* storage full or blocked: nothing remembered */
+  }
+}
+
+async function checkPrevious(out, logBase, cp, previous) {
+  const what = "consistency with the checkpoint seen before";
+  const old = previous.size;
+  const when = previous.seen ? ` on ${previous.seen}` : "";
+  let oldRoot;
+  try {
+    oldRoot = fromBase64(previous.rootHash);
+    if (oldRoot.length !== HASH_SIZE || !Number.isSafeInteger(old) || old < 0) throw new Error();
+  } catch {
+    out.checks.push({ what, ok: false, detail: "the checkpoint seen before is malformed" });
+    return;
+  }
+  if (old > cp.size) {
+    out.checks.push({ what, ok: false, detail: `the log now signs a tree of size ${cp.size}, smaller than the size ${old} seen before${when}: the log went back, or shows different readers different logs` });
+    return;
+  }
+  const tiles = new TileReader(logBase, cp.size);
+  let proof = [];
+  try {
+    if (old !== 0 && old !== cp.size) proof = await tiles.consistency(old);
+    await verifyConsistency(old, cp.size, oldRoot, cp.root, proof);
+  } catch (e) {
+    out.checks.push({ what, ok: false, detail: `${e.message}: the tree of size ${old} seen before${when} (root ${previous.rootHash}) is not a prefix of this one; the log rewrote its history, or shows different readers different logs${out.demo ? " (a DEMO log made again from scratch does this too)" : ""}` });
+    return;
+  }
+  out.consistency = { old, oldRoot: previous.rootHash, proof: proof.map(toBase64) };
+  const detail = old === cp.size
+    ? `the same tree (size ${old}, root ${previous.rootHash}) as the checkpoint seen before${when}`
+    : `the tree of size ${cp.size} extends the tree of size ${old} (root ${previous.rootHash}) seen before${when}: ${proof.length} hashes from ${tiles.paths.join(", ")}`;
+  out.checks.push({ what, ok: true, detail });
+  out.checked.push(`the log's tree of size ${cp.size} extends the tree of size ${old} verified before${when} (consistency proof recomputed from the tiles)`);
+}
+
 /** Fetch `${logBase}checkpoint` and verify the log's Ed25519 signature on it; list (and, with
- *  `witnessKeys` — cosignature vkeys — verify) witness cosignatures. Never throws. */
-export async function verifyCheckpoint({ logBase, logKey, witnessKeys = [] } = {}) {
+ *  `witnessKeys` — cosignature vkeys — verify) witness cosignatures. With `previous` ({size,
+ *  rootHash} of a checkpoint verified before) also check, from the tiles, that this tree extends
+ *  that one; with `remember: true` the previous one is the checkpoint this browser last verified
+ *  with the same key (localStorage, or `storage`), and a verified checkpoint is remembered.
+ *  Never throws. */
+export async function verifyCheckpoint({ logBase, logKey, witnessKeys = [], previous, remember: keep = false, storage } = {}) {
   const b = base(logBase);
   const out = {
     kind: "checkpoint", ok: false, size: null, rootHash: null, origin: null, keyName: null,
@@ -229,6 +298,9 @@ export async function verifyCheckpoint({ logBase, logKey, witnessKeys = [] } = {
       `that ${v.name}+${v.keyIdHex} is the log operator's real key: it came from the server being checked; compare it with the key published elsewhere (docs/verification.md)`,
     );
   }
+  const before = previous ?? (keep ? rememberedCheckpoint(v.name, v.keyIdHex, storage) : null);
+  out.previous = before ?? null;
+  if (before) await checkPrevious(out, b, cp, before);
   // witness cosignatures (C2SP tlog-cosignature v1)
   const witnesses = new Map();
   for (const w of witnessKeys) {
@@ -265,10 +337,13 @@ export async function verifyCheckpoint({ logBase, logKey, witnessKeys = [] } = {
     out.cosignatures.push(cos);
   }
   if (!out.cosignatures.some((c) => c.verified)) {
-    out.notChecked.push("that this checkpoint is the one everyone else sees (no witness cosignature was verified, no earlier checkpoint compared)");
+    out.notChecked.push(before
+      ? "that this checkpoint is the one other readers see (no witness cosignature was verified; only this browser's earlier checkpoint was compared)"
+      : "that this checkpoint is the one everyone else sees (no witness cosignature was verified, no earlier checkpoint compared)");
   }
   out.ok = out.checks.every((c) => c.ok !== false);
   if (!out.ok) out.error = out.checks.find((c) => c.ok === false).detail;
+  else if (keep && (!before || cp.size >= before.size)) remember(out, storage);
   return out;
 }
 
@@ -323,6 +398,13 @@ class TileReader {
     let h = await this.hash(...nodes[nodes.length - 1]);
     for (let i = nodes.length - 2; i >= 0; i--) h = await nodeHash(await this.hash(...nodes[i]), h);
     return h;
+  }
+
+  /** PROOF(old, D[size]) (RFC 9162 §2.1.4.1), read from tiles. */
+  async consistency(old) {
+    const out = [];
+    for (const [lo, hi] of consistencyRanges(old, this.size)) out.push(await this.range(lo, hi));
+    return out;
   }
 
   /** The RFC 9162 inclusion proof of leaf `m` in the tree, read from tiles. */
