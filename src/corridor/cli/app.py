@@ -34,6 +34,7 @@ _COMMAND_MODULES: list[str] = [
     "keys",
     "log",
     "observations",
+    "report",
     "serve",
     "status",
     "supply",
