@@ -75,6 +75,11 @@ class ReportData:
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)
     reproduce: str = ""
 
+    @property
+    def last_day(self) -> date:
+        """The chart's last day (``end`` is the day after it)."""
+        return self.end - timedelta(days=1)
+
     # -- names, for the templates ---------------------------------------------------------
     def place_names(self, pid: str | None) -> list[tuple[str, str | None]]:
         if pid is None:
