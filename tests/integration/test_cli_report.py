@@ -113,6 +113,16 @@ class TestHtml:
         assert cited and max(cited) < 93
         assert "--as-of 93" in html
 
+    def test_both_databases_give_the_report(self, cli: Cli, db_url: str) -> None:
+        """Over SQLite and PostgreSQL alike, the report as of 93 names that checkpoint's root
+        and is the same bytes twice."""
+        assert cli("case", "load", "lachin-2023", "--db", db_url)[0] == 0
+        args = ("report", "--at", AT, "--as-of", "93", "--db", db_url)
+        code, html, err = cli(*args)
+        assert code == 0, err
+        assert checkpoints(cli, db_url)[93] in html and "am-convoy-2023-07" in html
+        assert cli(*args)[1] == html
+
     def test_a_size_the_log_did_not_sign_is_refused(self, cli: Cli, lachin: str) -> None:
         """--as-of 97 is one line naming the signed sizes nearest to it."""
         code, out, err = cli("report", "--at", AT, "--as-of", "97", "--db", lachin)
@@ -192,8 +202,16 @@ places:
       - {name: "עיר הנהר", lang: he}
     lat: 31.30
     lon: 34.30
+  - id: mid-town
+    names:
+      - {name: Mid Town, lang: en}
+      - {name: "Քաղաք", lang: hy}
+      - {name: "Город", lang: ru}
+      - {name: "Şəhər", lang: az}
+    lat: 31.40
+    lon: 34.45
 routes:
-  - {id: gate-road, name: Gate road, places: [east-gate, river-town]}
+  - {id: gate-road, name: Gate road, places: [east-gate, mid-town, river-town]}
 checkpoints:
   - {id: east-gate-cp, name: East Gate checkpoint, place: east-gate, route: gate-road}
 observations:
@@ -260,15 +278,16 @@ class TestSyntheticArabicHebrew:
     def test_arabic_and_hebrew_names_come_out_of_the_pdf(
         self, cli: Cli, synthetic: Path, tmp_path: Path
     ) -> None:
-        """The PDF carries the Arabic and Hebrew names as text (pdftotext finds them), in the
-        DejaVu fonts, and every page renders to a non-blank image."""
+        """The PDF carries the Arabic, Hebrew, Armenian, Russian and Azerbaijani names as text
+        (pdftotext finds them), in the DejaVu fonts, and every page renders to a non-blank
+        image."""
         out = cli.tmp / "s.pdf"
         code, _, err = cli("report", "--at", "2024-03-10T12:00+02:00", "--days", "12",
                            "--case", str(synthetic), "--out", str(out))  # fmt: skip
         assert code == 0, err
         text = pdf_text(out)
         for name in ("East Gate", "باب الشرق", "שער המזרח", "مدينة النهر", "עיר הנהר",
-                     "Synthetic case"):  # fmt: skip
+                     "Քաղաք", "Город", "Şəhər", "Synthetic case"):  # fmt: skip
             assert name in text, name
         fonts = subprocess.run(["pdffonts", str(out)], check=True, capture_output=True).stdout
         assert b"DejaVu" in fonts
