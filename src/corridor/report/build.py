@@ -115,21 +115,27 @@ def _latest_size(app: Corridor) -> int:
 
 def _basis(app: Corridor, size: int) -> dict[str, Any]:
     from corridor.app.shapes import basis as basis_shape
-    from corridor.ledger.note import parse_note
 
     b = app.log.basis(size)
     doc = basis_shape(b)
     vkey, demo = app.log.key()
     name, _, rest = vkey.partition("+")
     key_id, _, _ = rest.partition("+")
-    sigs = parse_note(b.note).signatures
     doc["log_key"] = {"name": name, "key_id": key_id, "vkey": vkey, "demo": demo}
-    doc["witnesses"] = [
-        {"name": s.name, "key_id": s.key_id.hex()}
-        for s in sigs
-        if not (s.name == name and s.key_id.hex() == key_id)
-    ]
+    doc["witnesses"] = cosigners(b.note, name, key_id)
     return doc
+
+
+def cosigners(note: bytes, log_name: str, log_key_id: str) -> list[dict[str, str]]:
+    """The signatures on a checkpoint other than the log's own (the witnesses' cosignatures),
+    each by key name and key id (hex), in the note's order."""
+    from corridor.ledger.note import parse_note
+
+    return [
+        {"name": s.name, "key_id": s.key_id.hex()}
+        for s in parse_note(note).signatures
+        if not (s.name == log_name and s.key_id.hex() == log_key_id)
+    ]
 
 
 def _ids(doc: Any) -> Iterable[str]:
