@@ -171,22 +171,27 @@ def log_checkpoints(
     db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """List the signed checkpoints: the tree sizes a view can be computed as of (--as-of)."""
+    """List the signed checkpoints: the tree sizes a view can be computed as of (--as-of), and
+    which of them are numbered releases (corridor release list)."""
     from datetime import UTC, datetime
 
     from corridor.app.shapes import b64
 
     with open_app(db) as app:
         rows = app.log.checkpoints()
+        released = app.releases.by_size()
     items = [
-        {"tree_size": n, "root": b64(root), "signed_at": datetime.fromtimestamp(t, UTC).isoformat()}
+        {"tree_size": n, "root": b64(root), "signed_at": datetime.fromtimestamp(t, UTC).isoformat(),
+         "release": released.get(n)}
         for n, root, t in rows
-    ]
+    ]  # fmt: skip
     if as_json:
         print_json({"items": items})
         return
     for it in items:
-        console.print(f"{it['tree_size']:>10}  {it['root']}  {it['signed_at']}", highlight=False)
+        mark = f"  release {it['release']}" if it["release"] is not None else ""
+        console.print(f"{it['tree_size']:>10}  {it['root']}  {it['signed_at']}{mark}",
+                      highlight=False)  # fmt: skip
 
 
 @log_app.command("export")

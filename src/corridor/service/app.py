@@ -38,6 +38,8 @@ ROUTERS: list[str] = [
     "meta",
     "observations",
     "registry",
+    "releases",
+    "review",
     "situation",
     "supply",
     "tokens",
