@@ -16,8 +16,10 @@ STATES = ("submitted", "under_review", "accepted", "disputed")
 ORGS = ("ngo-x", "ngo-y", "ngo-z")  # ngo-x reports; the others review
 
 
-def review(about: str, status: str, *, by: str, n: int, supersedes: str | None = None) -> Observation:
-    d = {
+def review(
+    about: str, status: str, *, by: str, n: int, supersedes: str | None = None
+) -> Observation:
+    d: dict[str, object] = {
         "type": "attestation",
         "observed": f"2024-02-02T{n % 24:02d}:{n // 24 % 60:02d}:00+00:00",
         "reporter": by,

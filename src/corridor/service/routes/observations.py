@@ -139,7 +139,7 @@ _STREAMS = {
     "/observations",
     summary="Observations in log order, from a cursor (the change feed)",
     response_model=ObservationPage,
-    responses={200: {"content": _STREAMS}},
+    responses={200: {"content": _STREAMS}, **error_responses(404)},
 )
 def list_observations(
     request: Request,

@@ -14,7 +14,7 @@ from corridor.app import Corridor, shapes
 from corridor.app.review import ReviewFilter
 from corridor.service.auth import Principal, public
 from corridor.service.deps import corridor_app
-from corridor.service.errors import ApiError
+from corridor.service.errors import ApiError, error_responses
 from corridor.service.params import instant
 
 router = APIRouter(prefix="/v1", tags=["review"])
@@ -50,7 +50,8 @@ def reviewer(
     return principal
 
 
-@router.get("/review", summary="The review queue", response_model=ReviewQueue)
+@router.get("/review", summary="The review queue", response_model=ReviewQueue,
+            responses=error_responses(403, 404))  # fmt: skip
 def review_queue(
     state: list[State] = QueryParam([], description="only entries in these states (repeat)"),
     type: FactType | None = QueryParam(None, description="only this type"),
