@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from alembic import command
 from sqlalchemy import inspect
+from test_store_history import open_record
 
 from corridor.errors import ConflictError, NotFoundError
 from corridor.recording import Recorder
 from corridor.store import migrate
 from corridor.store.sql import SqlStore
 from historykit import crossing
-from test_store_history import open_record
 
 
 @pytest.fixture

@@ -9,14 +9,12 @@ as release N with notes, citable in one line (docs/releases.md).
 time.
 """
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 import typer
 
 from corridor.cli.context import DbOption, JsonOption, KeysOption, console, open_app, print_json
-
-if TYPE_CHECKING:
-    from corridor.app.releases import Release
+from corridor.cli.remote import ServerOption, TokenOption, connect, use_server
 
 __all__ = ["register"]
 
@@ -31,10 +29,8 @@ def register(app: typer.Typer) -> None:
     app.add_typer(release_app, name="release")
 
 
-def _line(r: "Release") -> str:
-    from corridor.app.shapes import rfc3339
-
-    return f"{r.citation} ({rfc3339(r.stored.created_at)}): {r.stored.notes}"
+def _line(doc: dict[str, Any]) -> str:
+    return f"{doc['citation']} ({doc['created_at']}): {doc['notes']}"
 
 
 @release_app.command("create")
@@ -68,39 +64,55 @@ def release_create(
 
 
 @release_app.command("list")
-def release_list(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
-    """List the releases, oldest first, each with its citation and notes."""
-    with open_app(db) as app:
-        rows = app.releases.list()
-        if as_json:
-            from corridor.app.shapes import release
+def release_list(
+    ctx: typer.Context,
+    db: str | None = DbOption,
+    server: str | None = ServerOption,
+    token: str | None = TokenOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """List the releases, oldest first, each with its citation and notes (of a server's record
+    with --server)."""
+    if server := use_server(ctx, server, db):
+        with connect(server, token) as api:
+            docs = api.releases()
+    else:
+        from corridor.app.shapes import release
 
-            print_json({"items": [release(r) for r in rows]})
-            return
-    if not rows:
+        with open_app(db) as app:
+            docs = [release(r) for r in app.releases.list()]
+    if as_json:
+        print_json({"items": docs})
+        return
+    if not docs:
         console.print("no releases yet (corridor release create --notes TEXT)")
-    for r in rows:
-        console.print(_line(r), highlight=False, markup=False)
+    for d in docs:
+        console.print(_line(d), highlight=False, markup=False)
 
 
 @release_app.command("show")
 def release_show(
+    ctx: typer.Context,
     number: int = typer.Argument(..., metavar="N", min=1, help="The release number."),
     db: str | None = DbOption,
+    server: str | None = ServerOption,
+    token: str | None = TokenOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Print the citable line of release N, its notes and its signed checkpoint."""
-    with open_app(db) as app:
-        r = app.releases.show(number)
-        if as_json:
-            from corridor.app.shapes import release
+    """Print the citable line of release N, its notes and its signed checkpoint (of a server's
+    record with --server)."""
+    if server := use_server(ctx, server, db):
+        with connect(server, token) as api:
+            doc = api.release(number)
+    else:
+        from corridor.app.shapes import release
 
-            print_json(release(r))
-            return
-    console.print(r.citation, highlight=False, markup=False)
-    console.print(f"notes: {r.stored.notes}", highlight=False, markup=False)
-    from corridor.app.shapes import rfc3339
-
-    console.print(f"released {rfc3339(r.stored.created_at)} by {r.stored.actor}",
-                  highlight=False, markup=False)  # fmt: skip
-    console.print(r.basis.note.decode(), end="", highlight=False, markup=False)
+        with open_app(db) as app:
+            doc = release(app.releases.show(number))
+    if as_json:
+        print_json(doc)
+        return
+    for line in (doc["citation"], f"notes: {doc['notes']}",
+                 f"released {doc['created_at']} by {doc['actor']}"):  # fmt: skip
+        console.print(line, highlight=False, markup=False)
+    console.print(doc["checkpoint"], end="", highlight=False, markup=False)

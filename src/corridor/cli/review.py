@@ -7,7 +7,7 @@ organisation other than its reporter (`submitted` without one).
     corridor review set STATE --by ORG [the same filters] [--reason TEXT] [--dry-run]
 """
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -23,6 +23,7 @@ from corridor.cli.context import (
     print_basis,
     print_json,
 )
+from corridor.cli.remote import ServerOption, TokenOption, connect, use_server
 
 if TYPE_CHECKING:
     from corridor.app.review import QueueItem, ReviewFilter
@@ -55,9 +56,18 @@ def _filter(
 
 
 def _row(i: "QueueItem") -> str:
-    o = i.stored.observation
-    st = i.state.status.replace("_", "-") + (f" by {i.state.by}" if i.state.by else "")
-    return f"{i.stored.id[:12]}  {o.observed.start.isoformat()}  {o.type:<12} {o.reporter:<16} {st}"
+    from corridor.app.shapes import review_item
+
+    return _doc_row(review_item(i))
+
+
+def _doc_row(d: dict[str, Any]) -> str:
+    """One line of the queue, from an entry's JSON (``shapes.review_item``)."""
+    r = d["review"]
+    st = r["status"].replace("_", "-") + (f" by {r['by']}" if r["by"] else "")
+    obs = d["observed"]
+    start = obs["start"] if isinstance(obs, dict) else obs
+    return f"{d['id'][:12]}  {start}  {d['type']:<12} {d['reporter']:<16} {st}"
 
 
 StateOption = typer.Option([], "--state", help=f"Only entries in this state ({STATES}; repeat).")
@@ -71,6 +81,7 @@ TzOption = typer.Option(None, "--tz", help="Time zone for --from/--to without an
 
 @review_app.command("list")
 def review_list(
+    ctx: typer.Context,
     state: list[str] = StateOption,
     type_: str | None = TypeOption,
     reporter: str | None = ReporterOption,
@@ -80,24 +91,43 @@ def review_list(
     tz: str | None = TzOption,
     as_of: int | None = AsOfOption,
     db: str | None = DbOption,
+    server: str | None = ServerOption,
+    token: str | None = TokenOption,
     as_json: bool = JsonOption,
 ) -> None:
     """List the review queue: the current observations matching the filters, oldest first,
-    each with its review state (and who set it)."""
+    each with its review state (and who set it); of a server's record with --server."""
     f = _filter(state, type_, reporter, checkpoint, since, until, tz, as_of)
+    from corridor.app.review import review_status
     from corridor.app.shapes import review_item
 
-    with open_app(db) as app:
-        items = app.review.queue(f)
+    if server := use_server(ctx, server, db):
+        with connect(server, token) as api:
+            doc = api.review(
+                states=[review_status(s) for s in f.states], start=f.start, end=f.end,
+                as_of=as_of, type=type_, reporter=reporter, checkpoint=checkpoint,
+            )  # fmt: skip
         if as_json:
-            basis = as_of_json(app, as_of)
-            doc = {"filter": f.to_json(), "items": [review_item(i) for i in items]}
-            print_json(doc if basis is None else {"as_of": basis, **doc})
+            print_json(doc)
             return
-        print_basis(app, as_of)
-    for i in items:
-        console.print(_row(i), highlight=False, markup=False)
-    console.print(f"{len(items)} entr{'y' if len(items) == 1 else 'ies'}", highlight=False)
+        if doc.get("as_of"):
+            b = doc["as_of"]
+            console.print(f"as of signed checkpoint {b['tree_size']} (root {b['root']}, signed "
+                          f"{b['signed_at']})", highlight=False, markup=False)  # fmt: skip
+        docs = doc["items"]
+    else:
+        with open_app(db) as app:
+            items = app.review.queue(f)
+            if as_json:
+                basis = as_of_json(app, as_of)
+                out = {"filter": f.to_json(), "items": [review_item(i) for i in items]}
+                print_json(out if basis is None else {"as_of": basis, **out})
+                return
+            print_basis(app, as_of)
+        docs = [review_item(i) for i in items]
+    for d in docs:
+        console.print(_doc_row(d), highlight=False, markup=False)
+    console.print(f"{len(docs)} entr{'y' if len(docs) == 1 else 'ies'}", highlight=False)
 
 
 @review_app.command("set")

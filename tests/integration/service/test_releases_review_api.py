@@ -139,3 +139,21 @@ def test_a_deployment_publishing_accepted_entries_only(
             every = reader.get("/v1/observations", params={"limit": 1000}).json()["items"]
             assert len(every) > 1
             assert reader.get("/v1/review").status_code == 200
+
+
+def test_the_cli_remote_mode(fed: tuple[CoreServer, list[str]], cli: Any) -> None:
+    """`corridor release list|show` and `corridor review list` with --server print what the
+    server answers, as they print a database's."""
+    server, ids = fed
+    with server.client("admin") as c:
+        made = c.post("/v1/releases", json={"notes": "remote (synthetic)", "unwitnessed": True})
+        number = made.json()["number"] if made.status_code == 201 else c.get(
+            "/v1/releases").json()["items"][-1]["number"]  # fmt: skip
+    listed = cli.json("release", "list", "--server", server.url)["items"]
+    assert number in [r["number"] for r in listed]
+    code, out, _ = cli("release", "show", str(number), "--server", server.url)
+    assert code == 0 and out.startswith(f"release {number}, tree size ")
+    doc = cli.json("review", "list", "--server", server.url, "--state", "accepted")
+    assert [i["id"] for i in doc["items"]] == [ids[0]]
+    code, out, _ = cli("review", "list", "--server", server.url, "--reporter", "ngo-x")
+    assert code == 0 and "accepted by ngo-y" in out and "disputed by ngo-y" in out
