@@ -32,6 +32,8 @@ def test_release_create_list_show(two: Cli) -> None:  # noqa: F811
     assert two("export", "c.csv", "--as-of", "1")[0] == 0
     a = (two.tmp / "a.csv").read_bytes()
     assert a == (two.tmp / "b.csv").read_bytes() == (two.tmp / "c.csv").read_bytes()
+    assert two("log", "export", "tiles", "--release", "1")[0] == 0
+    assert (two.tmp / "tiles" / "checkpoint").read_text().splitlines()[1] == "1"
     fails(two, "release", "show", "2")
     fails(two, "export", "d.csv", "--release", "1", "--as-of", "1")
     err = fails(two, "export", "d.csv", "--as-of", "99")
