@@ -68,3 +68,29 @@ def test_upgrade_from_0004(record: tuple[SqlStore, Recorder]) -> None:
     assert migrate.current_revision(store.engine) == migrate.HEAD_REVISION == "0005"
     assert store.releases() == []
     assert _release(store, store.size()) == 1
+
+
+def test_concurrent_releases_get_distinct_numbers(
+    db_url: str, record: tuple[SqlStore, Recorder]
+) -> None:
+    """Releases made at once, from stores of their own, are numbered 1..n with none twice."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    store, rec = record
+    sizes = []
+    for n in range(6):
+        rec.submit([crossing(n, day=1 + n)])
+        sizes.append(store.size())
+
+    def make(size: int) -> int:
+        own = SqlStore.open(db_url)
+        try:
+            return _release(own, size)
+        finally:
+            own.close()
+
+    with ThreadPoolExecutor(6) as pool:
+        numbers = list(pool.map(make, sizes))
+    assert sorted(numbers) == [1, 2, 3, 4, 5, 6]
+    assert {r.size: r.number for r in store.releases()} == dict(zip(sizes, numbers, strict=True))
+

@@ -6,6 +6,7 @@ example, ngo-x reports, ngo-y reviews)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,12 @@ def test_observations_history_as_of_and_chain(fed: tuple[CoreServer, list[str]])
         hist = c.get("/v1/observations", params={"history": "true", "limit": 1000}).json()
         old = next(i for i in hist["items"] if i["id"] == ids[2])
         assert old["status"] == "superseded" and old["superseded_by"] == ids[3]
+        lines = c.get("/v1/observations", params={"history": "true", "format": "ndjson"}).text
+        streamed = [json.loads(x) for x in lines.splitlines()]
+        assert [d["id"] for d in streamed] == [d["id"] for d in hist["items"]]
+        assert {d["id"]: d["status"] for d in streamed}[ids[2]] == "superseded"
+        cur_stream = c.get("/v1/observations", params={"history": "false", "format": "ndjson"})
+        assert [json.loads(x)["id"] for x in cur_stream.text.splitlines()] == cur_ids
         att = c.get("/v1/observations", params={"type": "attestation"}).json()["items"]
         assert len(att) == 2
         cps = server.app()

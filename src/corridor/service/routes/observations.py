@@ -99,15 +99,21 @@ def _format(request: Request, fmt: str | None) -> str:
 
 
 def _ndjson(rows: Iterator[Any], status: Any = None) -> Iterator[bytes]:
-    lines: list[str] = []
+    """One observation a line, written a chunk at a time; with ``status`` (a function of a
+    chunk of rows) each with its status in the history."""
+    chunk: list[Any] = []
+
+    def lines() -> bytes:
+        docs = status(chunk) if status is not None else [shapes.observation(s) for s in chunk]
+        return "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs).encode()
+
     for s in rows:
-        doc = shapes.observation(s) if status is None else status([s])[0]
-        lines.append(json.dumps(doc, ensure_ascii=False))
-        if len(lines) >= CHUNK:
-            yield ("\n".join(lines) + "\n").encode()
-            lines = []
-    if lines:
-        yield ("\n".join(lines) + "\n").encode()
+        chunk.append(s)
+        if len(chunk) >= CHUNK:
+            yield lines()
+            chunk = []
+    if chunk:
+        yield lines()
 
 
 def _cell(value: Any) -> Any:
