@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from corridor.app.access import AccessCases
     from corridor.app.cases import CaseCases
     from corridor.app.commitments import CommitmentCases
+    from corridor.app.embargo import EmbargoCases
     from corridor.app.exports import ExportCases
     from corridor.app.history import HistoryCases
     from corridor.app.imports import ImportCases
@@ -126,6 +127,12 @@ class Corridor:
         from corridor.app.history import HistoryCases
 
         return HistoryCases(self)
+
+    @cached_property
+    def embargo(self) -> EmbargoCases:
+        from corridor.app.embargo import EmbargoCases
+
+        return EmbargoCases(self)
 
     @cached_property
     def imports(self) -> ImportCases:

@@ -27,6 +27,7 @@ _COMMAND_MODULES: list[str] = [
     "cases",
     "check",
     "demo",
+    "embargo",
     "export",
     "form",
     "history",
