@@ -71,12 +71,15 @@ def register(app: typer.Typer) -> None:
             ..., metavar="FILE", help="The observation to seal, as JSON ('-' is stdin)."
         ),
         secret: Path = typer.Option(
-            ..., "--secret", help="Where to write the secret (salt and observation; mode 0600). "
-            "Keep it: without it the observation cannot be revealed."
+            ...,
+            "--secret",
+            help="Where to write the secret (salt and observation; mode 0600). "
+            "Keep it: without it the observation cannot be revealed.",
         ),
         grain: str = typer.Option(
-            "day", "--grain", help="How coarsely the sealed entry discloses when: "
-            + " | ".join(GRAINS) + "."
+            "day",
+            "--grain",
+            help="How coarsely the sealed entry discloses when: " + " | ".join(GRAINS) + ".",
         ),
         hide_type: bool = typer.Option(
             False, "--hide-type", help="Do not disclose the observation's type either."
@@ -98,7 +101,10 @@ def register(app: typer.Typer) -> None:
         data = _read_json(file, "the observation")
         with open_app(db, keys) as corridor:
             s = corridor.embargo.seal(
-                data, keep=_keeper(secret), grain=grain, disclose_type=not hide_type,
+                data,
+                keep=_keeper(secret),
+                grain=grain,
+                disclose_type=not hide_type,
                 source=source,
             )
         if as_json:

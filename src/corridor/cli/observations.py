@@ -195,6 +195,7 @@ def register(app: typer.Typer) -> None:
             note,
             file,
         )
+
         def where(i: int) -> str | None:
             return f"{file}[{i}]" if file is not None and len(raw) > 1 else None
 
@@ -238,8 +239,10 @@ def register(app: typer.Typer) -> None:
         place: str | None = typer.Option(None, help="Only this place."),
         limit: int | None = typer.Option(None, min=1, max=10**9, help="At most this many."),
         history: bool = typer.Option(
-            False, "--history", help="Every entry: superseded versions, retractions and "
-            "attestations too, each with its status [default: the current state]."
+            False,
+            "--history",
+            help="Every entry: superseded versions, retractions and "
+            "attestations too, each with its status [default: the current state].",
         ),
         as_of: int | None = AsOfOption,
         db: str | None = DbOption,

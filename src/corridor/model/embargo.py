@@ -81,8 +81,10 @@ def coarse_period(start: datetime, grain: str) -> dict[str, str]:
         lo, hi = day, day + timedelta(days=1)
     elif grain == "month":
         lo = day.replace(day=1)
-        hi = lo.replace(year=lo.year + 1, month=1) if lo.month == 12 else lo.replace(
-            month=lo.month + 1
+        hi = (
+            lo.replace(year=lo.year + 1, month=1)
+            if lo.month == 12
+            else lo.replace(month=lo.month + 1)
         )
     else:
         lo = day.replace(month=1, day=1)

@@ -45,10 +45,10 @@ from corridor.model.observation import Observation
 __all__ = [
     "ATTESTATION",
     "RETRACTION",
+    "SEALED",
     "Attested",
     "Entry",
     "History",
-    "SEALED",
     "RecordView",
     "Resolved",
     "Seal",
@@ -259,7 +259,9 @@ def _check_reveal(e: Entry, view: RecordView, partial: bool) -> None:
     s = t.seal
     inside = e.seal.start == s.start if s.end is None else s.start <= e.seal.start < s.end
     if not inside:
-        shown = s.start.isoformat() if s.end is None else f"[{s.start.isoformat()}, {s.end.isoformat()})"
+        shown = s.start.isoformat()
+        if s.end is not None:
+            shown = f"[{shown}, {s.end.isoformat()})"
         raise RecordError(
             f"observed {e.seal.start.isoformat()}, outside the time sealed entry {t.id} "
             f"disclosed ({shown})",
@@ -284,8 +286,7 @@ def _check_attests(e: Entry, view: RecordView, partial: bool) -> None:
         if after.type == RETRACTION:
             raise ConflictError(f"observation {t.id} was retracted by {after.id}")
         raise ConflictError(
-            f"observation {t.id} was corrected by {after.id}: attest that one, its current "
-            "version"
+            f"observation {t.id} was corrected by {after.id}: attest that one, its current version"
         )
     if e.stance in _TAKES_SIDES:
         if e.reporter == t.reporter:

@@ -115,6 +115,7 @@ STATE_SUBJECTS: dict[str, tuple[str, ...]] = {
     "convoy": ("convoy",),
 }
 
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
