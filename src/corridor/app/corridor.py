@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from corridor.app.registry import RegistryCases
     from corridor.app.situation import SituationCases
     from corridor.app.supply import SupplyCases
+    from corridor.app.watches import WatchCases
     from corridor.app.witness import WitnessCases
     from corridor.app.witnesses import WitnessesCases
     from corridor.ledger.tiles import TileCache
@@ -175,6 +176,12 @@ class Corridor:
         from corridor.app.log import LogCases
 
         return LogCases(self)
+
+    @cached_property
+    def watches(self) -> WatchCases:
+        from corridor.app.watches import WatchCases
+
+        return WatchCases(self)
 
     @cached_property
     def witness(self) -> WitnessCases:
