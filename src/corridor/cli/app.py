@@ -39,6 +39,7 @@ _COMMAND_MODULES: list[str] = [
     "status",
     "supply",
     "tokens",
+    "watch",
     "witness",
 ]
 
