@@ -21,6 +21,7 @@ then the delivery is ``failed``. Every attempt of one event carries the same ``w
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import json
 import secrets
@@ -36,6 +37,8 @@ from corridor.store.watches import StoredAttempt, StoredDelivery, StoredWatch
 
 if TYPE_CHECKING:
     from corridor.app.corridor import Corridor
+
+Shape = dict[str, Any]
 
 __all__ = [
     "BACKOFF_BASE",
@@ -210,7 +213,7 @@ class WatchCases:
         self.app.store.remove_watch(w.id)
         return watch_shape(w)
 
-    def deliveries(self, id: str, *, owner: str | None = None) -> list[dict[str, Any]]:
+    def deliveries(self, id: str, *, owner: str | None = None) -> builtins.list[Shape]:
         """A watch's deliveries, newest first, each with every attempt."""
         w = self.app.store.watch(id)
         if w is None:
