@@ -5,7 +5,6 @@ reads, log verification. SYNTHETIC data: the North Gate example."""
 from __future__ import annotations
 
 import json
-import os
 import stat
 from datetime import UTC, datetime
 from pathlib import Path
@@ -157,7 +156,7 @@ class TestCli:
         code, out, err = cli("seal", str(obs), "--secret", "s.json", "--json")
         assert code == 0, err
         sealed_id = json.loads(out)["id"]
-        assert stat.S_IMODE(os.stat(cli.tmp / "s.json").st_mode) == 0o600
+        assert stat.S_IMODE((cli.tmp / "s.json").stat().st_mode) == 0o600
         code, out, _ = cli("sealed")
         assert "sealed a crossing by ngo-x at 2024-01-05T00:00+02:00" in out
         code, out, _ = cli("show", sealed_id)
