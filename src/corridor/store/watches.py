@@ -133,10 +133,10 @@ class WatchStore(StoreBase):
                     if conn.dialect.name == "postgresql"
                     else sqlite.insert(t.watch_deliveries)
                 )
-                res = conn.execute(
-                    ins.values(**row).on_conflict_do_nothing(index_elements=["watch_id", "event"])
+                stmt = ins.values(**row).on_conflict_do_nothing(
+                    index_elements=["watch_id", "event"]
                 )
-                new += res.rowcount or 0
+                new += len(conn.execute(stmt.returning(d.id)).all())
             # a slower process that evaluated an older size does not move the watch back
             conn.execute(
                 update(t.watches)
