@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import text
 
 from corridor.app import Corridor
@@ -254,3 +255,30 @@ class TestVerdict:
         })  # fmt: skip
         assert lachin.watches.run(now=T0 + 2).events == 0
         assert len(rx.got) == 1
+
+
+class TestMigration:
+    def test_upgrade_from_0004_and_back(self, north: Corridor) -> None:
+        """Revision 0005 adds the three watch tables to a record written at 0004, and its
+        downgrade removes them; the log verifies throughout."""
+        from alembic import command
+
+        from corridor.store import migrate
+
+        store = north.store
+        record(north, crossing(7))
+        cfg = migrate._config()
+        with store.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0004")
+        assert migrate.current_revision(store.engine) == "0004"
+        with store.engine.connect() as conn:
+            tables = sa_inspect(conn).get_table_names()
+        assert "watches" not in tables and "watch_attempts" not in tables
+        migrate.upgrade(store.engine)
+        assert migrate.current_revision(store.engine) == migrate.HEAD_REVISION
+        with store.engine.connect() as conn:
+            tables = sa_inspect(conn).get_table_names()
+        assert {"watches", "watch_deliveries", "watch_attempts"} <= set(tables)
+        assert north.watches.list() == []
+        assert north.log.verify()["ok"]
