@@ -159,6 +159,8 @@ class TestCli:
         assert stat.S_IMODE((cli.tmp / "s.json").stat().st_mode) == 0o600
         code, out, _ = cli("sealed")
         assert "sealed a crossing by ngo-x at 2024-01-05T00:00+02:00" in out
+        code, out, _ = cli("list", "sealed")
+        assert code == 0 and sealed_id[:12] in out
         code, out, _ = cli("show", sealed_id)
         assert "sealed, not revealed" in out
         code, out, _ = cli("status", "--at", "2024-01-08T00:00Z")
@@ -186,3 +188,22 @@ class TestCli:
         code, _out, err = cli("reveal", sealed_id, "--secret", "t.json")
         assert code == 1 and "does not match the commitment" in err
         assert "Traceback" not in err
+
+    def test_seal_from_options(self, cli: Cli) -> None:
+        """`corridor seal` without FILE builds the observation from --type, --reporter,
+        --observed and --set, and its reveal counts."""
+        assert cli("case", "load", str(EXAMPLE))[0] == 0
+        assert cli("keys", "new", "ngo-x")[0] == 0
+        code, out, err = cli(
+            "seal", "--type", "crossing", "--reporter", "ngo-x", "--observed",
+            "2024-01-05T00:00+02:00", "--end", "2024-01-06T00:00+02:00",
+            "--set", "checkpoint=north-gate", "--set", "direction=inbound",
+            "--set", "category=vehicles", "--set", "count=4", "--secret", "s.json", "--json",
+        )  # fmt: skip
+        assert code == 0, err
+        sealed_id = json.loads(out)["id"]
+        assert cli("reveal", sealed_id, "--secret", "s.json")[0] == 0
+        code, out, _ = cli("status", "--at", "2024-01-08T00:00Z")
+        assert "inbound    vehicles  4" in out
+        code, _out, err = cli("seal", "--type", "crossing", "--secret", "t.json")
+        assert code == 1 and "--reporter" in err

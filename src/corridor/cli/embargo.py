@@ -22,7 +22,9 @@ from corridor.cli.context import (
     JsonOption,
     KeysOption,
     console,
+    field_value,
     open_app,
+    parse_time,
     print_json,
 )
 from corridor.errors import InputError
@@ -43,6 +45,32 @@ def _read_json(file: Path, what: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InputError(f"{what} must be one JSON object", where=str(file))
     return data
+
+
+def _from_options(
+    type_: str | None, reporter: str | None, observed: str | None, end: str | None,
+    tz: str | None, set_: list[str], title: str | None,
+) -> dict[str, Any]:  # fmt: skip
+    for value, option in ((type_, "--type"), (reporter, "--reporter"), (observed, "--observed")):
+        if value is None:
+            raise InputError("give FILE, or the observation's --type, --reporter and "
+                             "--observed", where=option)  # fmt: skip
+    start = parse_time(observed, tz, "--observed")
+    assert start is not None
+    period: dict[str, Any] = {"start": start.isoformat()}
+    stop = parse_time(end, tz, "--end")
+    if stop is not None:
+        period["end"] = stop.isoformat()
+    body: dict[str, Any] = {}
+    for kv in set_:
+        if "=" not in kv:
+            raise InputError(f"{kv!r} is not FIELD=VALUE", where="--set")
+        k, v = kv.split("=", 1)
+        body[k.strip()] = field_value(v.strip())
+    return {
+        "type": type_, "reporter": reporter, "observed": period,
+        "sources": [{"title": title or f"report by {reporter}"}], "body": body,
+    }  # fmt: skip
 
 
 def _keeper(path: Path) -> Any:
@@ -67,8 +95,22 @@ def _keeper(path: Path) -> Any:
 def register(app: typer.Typer) -> None:
     @app.command("seal")
     def seal(
-        file: Path = typer.Argument(
-            ..., metavar="FILE", help="The observation to seal, as JSON ('-' is stdin)."
+        file: Path | None = typer.Argument(
+            None,
+            metavar="[FILE]",
+            help="The observation to seal, as JSON ('-' is stdin); or "
+            "give it with --type, --reporter, --observed and --set.",
+        ),
+        type_: str | None = typer.Option(None, "--type", help="Its type (without FILE)."),
+        reporter: str | None = typer.Option(None, "--reporter", help="Its reporter, who signs."),
+        observed: str | None = typer.Option(None, "--observed", help="When (ISO 8601)."),
+        end: str | None = typer.Option(None, "--end", help="End of the observed period."),
+        tz: str | None = typer.Option(None, "--tz", help="Zone for times without an offset."),
+        set_: list[str] = typer.Option(
+            [], "--set", "-s", help="A body field, FIELD=VALUE (repeat; JSON values parse)."
+        ),
+        title: str | None = typer.Option(
+            None, "--source-title", help="The hidden observation's source (without FILE)."
         ),
         secret: Path = typer.Option(
             ...,
@@ -98,7 +140,14 @@ def register(app: typer.Typer) -> None:
         """
         if grain not in GRAINS:
             raise InputError(f"{grain!r} is not one of {', '.join(GRAINS)}", where="--grain")
-        data = _read_json(file, "the observation")
+        given = any(x is not None for x in (type_, reporter, observed, end, title)) or set_
+        if file is not None and given:
+            raise InputError("give the observation as FILE or as options, not both",
+                             where="FILE")  # fmt: skip
+        if file is not None:
+            data = _read_json(file, "the observation")
+        else:
+            data = _from_options(type_, reporter, observed, end, tz, set_, title)
         with open_app(db, keys) as corridor:
             s = corridor.embargo.seal(
                 data,
