@@ -282,3 +282,35 @@ class TestMigration:
         assert {"watches", "watch_deliveries", "watch_attempts"} <= set(tables)
         assert north.watches.list() == []
         assert north.log.verify()["ok"]
+
+
+class TestCli:
+    def test_add_run_deliveries_remove(self, cli: Any) -> None:
+        """`corridor watch add` prints the secret once; `watch run --once` delivers to the
+        receiver, signed; `watch deliveries` lists the attempt; `watch remove` ends it."""
+        with receiver() as rx:
+            assert cli("case", "load", str(EXAMPLE))[0] == 0
+            assert cli("keys", "new", "ngo-x")[0] == 0
+            code, out, err = cli("watch", "add", rx.url, "--checkpoint", "north-gate")
+            assert code == 0, err
+            secret = out.strip()
+            assert secret.startswith("whsec_")
+            code, out, _ = cli("watch", "list", "--json")
+            (w,) = json.loads(out)
+            assert "secret" not in w
+            code, _out, err = cli(
+                "record", "crossing", "--reporter", "ngo-x", "--checkpoint", "north-gate",
+                "--direction", "inbound", "--category", "vehicles", "--count", "0",
+                "--observed", "2024-01-05", "--end", "2024-01-06", "--tz", "UTC",
+            )  # fmt: skip
+            assert code == 0, err
+            code, out, _ = cli("watch", "run", "--once")
+            assert code == 0 and "1 new event(s); 1 attempt(s): 1 delivered" in out
+            (got,) = rx.got
+            assert verify(secret, got)
+            code, out, _ = cli("watch", "deliveries", w["id"])
+            assert "delivered after 1 attempt(s): 200" in out
+            assert cli("watch", "remove", w["id"])[0] == 0
+            assert "no watches" in cli("watch", "list")[1]
+            code, _out, err = cli("watch", "add", "ftp://example.org/")
+            assert code == 1 and "http or https" in err
