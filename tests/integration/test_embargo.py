@@ -165,6 +165,7 @@ class TestCli:
         assert "sealed, not revealed" in out
         code, out, _ = cli("status", "--at", "2024-01-08T00:00Z")
         assert "no data" in out
+        assert "sealed crossing by ngo-x at 2024-01-05T00:00+02:00: not revealed" in out
         code, _out, err = cli("seal", str(obs), "--secret", "s.json")
         assert code == 1 and "not replacing a seal's secret" in err
         code, out, err = cli("reveal", sealed_id[:10], "--secret", "s.json")
@@ -172,7 +173,7 @@ class TestCli:
         code, out, _ = cli("show", sealed_id)
         assert "then revealed" in out and "revealed, current" in out
         code, out, _ = cli("status", "--at", "2024-01-08T00:00Z")
-        assert "inbound    vehicles  7" in out
+        assert "inbound    vehicles  7" in out and "not revealed" not in out
 
     def test_tampered_secret_exits_1_with_a_message(self, cli: Cli) -> None:
         """A secret edited after sealing is refused with one line, no traceback."""
