@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from corridor.app import Corridor
-from corridor.errors import ConflictError, InputError, RecordError
+from corridor.errors import ConflictError, InputError, RecordError, TamperError
 from corridor.model import Organisation
 from corridor.store.api import Query
 from corridor.testing import Cli
@@ -208,3 +208,36 @@ class TestCli:
         assert "inbound    vehicles  4" in out
         code, _out, err = cli("seal", "--type", "crossing", "--secret", "t.json")
         assert code == 1 and "--reporter" in err
+
+
+class TestVerification:
+    def test_a_reveal_that_bypassed_admission_is_caught(self, app: Corridor) -> None:
+        """A non-matching reveal written past the gate (signed, in the tree, under a signed
+        checkpoint) fails `log verify` on that entry: verification re-checks the commitment."""
+        from corridor.ledger.hashing import leaf_hash
+        from corridor.model.embargo import reveal_content
+        from corridor.recording import Recorder, TransparencyLog
+        from corridor.recording.admission import admit_entry
+        from corridor.store.columns import IndexedEntry
+
+        s = app.embargo.seal(hidden(7), keep=lambda _s: None)
+        changed = json.loads(json.dumps(s.secret["observation"]))
+        changed["body"]["count"] = 9
+        (bad,) = app.observations.parse(
+            [reveal_content(changed, s.id, bytes.fromhex(s.secret["salt"]))]
+        )
+        store = app.store
+        rec = Recorder(store, app.keyring)
+        log = TransparencyLog(store, app.keyring)
+        entry, _ = rec.prepare(bad)
+        oid, cols, signers, demo, names = admit_entry(
+            entry, log.verifiers(), log.demo_keys(), store.registry()
+        )
+        store.append_indexed(
+            [IndexedEntry(entry, oid, cols, signers, demo, (), names)],
+            extend_tree=log._extend,
+            leaf_hash=leaf_hash,
+        )  # no check: past the gate
+        log.sign_checkpoint()
+        with pytest.raises(TamperError, match=r"entry 1: .*does not match the commitment"):
+            log.verify()
