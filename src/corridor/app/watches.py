@@ -166,10 +166,12 @@ class WatchCases:
         *,
         owner: str = "cli",
         label: str | None = None,
+        builtin_only: bool = False,
     ) -> dict[str, Any]:
         """Make a watch; its shape with the signing secret (``whsec_...``), shown this once.
         An entries watch starts at the log's current size; a verdict watch at the verdict now
-        (so the first event is a change)."""
+        (so the first event is a change). With ``builtin_only`` (a server, for a client) a
+        verdict watch's case is a built-in case's name, never a path."""
         from corridor.client.webhooks import new_secret, url_problem
 
         flt = _check_filter(kind, filter)
@@ -181,7 +183,9 @@ class WatchCases:
         size = self.app.store.size()
         last = None
         if kind == "verdict":
-            case = self.app.cases.read(flt["case"])
+            if builtin_only:
+                self.app.cases.builtin(flt["case"])  # NotFoundError for anything else
+            case = self._case(flt["case"])
             if not self.app.cases.holds(case):
                 raise NotFoundError(f"the database does not hold case {case.name!r}; load it first")
             last = self._verdict(flt, size)
@@ -257,9 +261,15 @@ class WatchCases:
             rows.append(self._row(w, event, "entry.appended", body, now))
         return self.app.store.advance_watch(w.id, cursor=size, last=w.last, deliveries=rows)
 
+    def _case(self, name: str) -> Any:
+        """A built-in case by name first, else a case file or folder."""
+        if name in self.app.cases.list():
+            return self.app.cases.builtin(name)
+        return self.app.cases.read(name)
+
     def _verdict(self, flt: Mapping[str, Any], size: int) -> dict[str, Any]:
         """The commitment's verdict and its window's, at the watch's instant (default now)."""
-        case = self.app.cases.read(flt["case"])
+        case = self._case(flt["case"])
         at = _parse_at(flt["at"]) if flt.get("at") else datetime.now(UTC)
         result = self.app.commitments.check(case.rules, at)
         found = [r for r in result.results if r.id == flt["commitment"]]

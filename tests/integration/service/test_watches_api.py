@@ -101,6 +101,11 @@ class TestWatchesApi:
         with watch_server.client("reader") as c:
             r = c.post("/v1/watches", json=body)
         assert r.status_code == 422 and "http or https" in r.text
+        with watch_server.client("reader") as c:
+            r = c.post("/v1/watches", json={"kind": "verdict", "url": "https://example.org/",
+                                             "filter": {"case": "/etc/passwd",
+                                                        "commitment": "x"}})  # fmt: skip
+        assert r.status_code == 404 and "no built-in case" in r.text, r.text
 
 
 class TestEmbargoApi:

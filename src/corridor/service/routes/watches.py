@@ -99,9 +99,12 @@ def create_watch(
     app: Corridor = Depends(corridor_app),
 ) -> dict[str, Any]:
     """The answer holds the signing secret (`whsec_...`), shown this once: the receiver checks
-    every delivery's `webhook-signature` with it."""
+    every delivery's `webhook-signature` with it. A verdict watch's case is a built-in case
+    (GET /v1/cases) the record holds (404 otherwise)."""
     flt = body.filter.model_dump(exclude_none=True)
-    return app.watches.add(body.kind, flt, body.url, owner=principal.token_id, label=body.label)
+    return app.watches.add(
+        body.kind, flt, body.url, owner=principal.token_id, label=body.label, builtin_only=True
+    )
 
 
 @router.get("/watches", summary="The token's watches", response_model=WatchList)
