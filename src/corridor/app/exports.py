@@ -47,7 +47,9 @@ class ExportCases:
 
     def _rows(self, query: Query) -> Iterator[dict[str, Any]]:
         for s in self.app.store.scan(query, page=_PAGE):
-            yield to_row(s.observation.content(), id=s.id, log_index=s.log_index, signers=s.signers)
+            yield to_row(
+                s.observation.content(), id=s.id, log_index=s.log_index, signers=s.signers
+            )
 
     def write(
         self,

@@ -161,7 +161,9 @@ class HistoryCases:
         about = store.attestations_about([v.id for v in versions], as_of=as_of)
         return Chain(versions, current, attestation_summary(s.observation for s in about))
 
-    def attestations(self, ids: Iterable[str], *, as_of: int | None = None) -> dict[str, Attested]:
+    def attestations(
+        self, ids: Iterable[str], *, as_of: int | None = None
+    ) -> dict[str, Attested]:
         """Per observation id, who corroborated, disputed or reviewed it (current statements,
         those that have any)."""
         about = self.app.store.attestations_about(list(ids), as_of=as_of)

@@ -32,7 +32,9 @@ class KeyCases:
                 subject=org,
             )
 
-    def new(self, org: str, *, rotate: bool = False, actor: str | None = None) -> tuple[Path, str]:
+    def new(
+        self, org: str, *, rotate: bool = False, actor: str | None = None
+    ) -> tuple[Path, str]:
         """A new Ed25519 signing key for ``org``: the private key to a file (mode 0600), never
         into the database; the public key registered. Returns (file, verifier key).
 
@@ -55,7 +57,9 @@ class KeyCases:
         self._record(org, signer.vkey, rotate, actor)
         return path, signer.vkey
 
-    def add(self, vkey: str, *, rotate: bool = False, actor: str | None = None) -> tuple[str, bool]:
+    def add(
+        self, vkey: str, *, rotate: bool = False, actor: str | None = None
+    ) -> tuple[str, bool]:
         """Register another organisation's verifier key; returns (vkey, newly added).
 
         A key for an organisation that already has another registered key needs ``rotate``.
@@ -73,7 +77,9 @@ class KeyCases:
         return v.vkey, added
 
     def _record(self, org: str, vkey: str, rotate: bool, actor: str | None) -> None:
-        self.app.access.record("key.register", org, {"vkey": vkey, "rotate": rotate}, actor=actor)
+        self.app.access.record(
+            "key.register", org, {"vkey": vkey, "rotate": rotate}, actor=actor
+        )
 
     def list(self) -> list[tuple[str, str, bool]]:
         """(organisation, verifier key, is a DEMO key) for every registered key.

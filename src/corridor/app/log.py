@@ -77,10 +77,8 @@ class LogCases:
             below, above, n = store.checkpoint_neighbours(size)
             near = [str(x) for x in (below, above) if x is not None]
             nearest = (
-                f"; the nearest is of size {near[0]}"
-                if len(near) == 1
-                else f"; the nearest are of sizes {near[0]} and {near[1]}"
-                if near
+                f"; the nearest is of size {near[0]}" if len(near) == 1
+                else f"; the nearest are of sizes {near[0]} and {near[1]}" if near
                 else ""
             )
             raise NotFoundError(

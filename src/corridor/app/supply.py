@@ -220,9 +220,6 @@ class SupplyCases:
 
         observations, _ = self.record_observations()
         return demo_lines(
-            builtin_scenarios("lachin-2023"),
-            observations,
-            runs=runs,
-            seed=seed,
+            builtin_scenarios("lachin-2023"), observations, runs=runs, seed=seed,
             on=date(2023, 10, 1),
         )

@@ -50,12 +50,8 @@ def run(repeats: int) -> dict[str, Any]:
         # PYTHONDONTWRITEBYTECODE would recompile corridor's sources at every start, while the
         # baseline's typer, installed by pip, comes compiled)
         env.pop("PYTHONDONTWRITEBYTECODE", None)
-        subprocess.run(
-            [*corridor, "case", "load", "lachin-2023"],
-            check=True,
-            env=env,
-            stdout=subprocess.DEVNULL,
-        )
+        subprocess.run([*corridor, "case", "load", "lachin-2023"], check=True, env=env,
+                       stdout=subprocess.DEVNULL)
         commands = {
             "baseline": [py, "-c", "import typer"],
             "help": [*corridor, "--help"],
@@ -87,10 +83,8 @@ def main(argv: list[str]) -> int:
     if "--json" in argv:
         print(json.dumps(out, indent=2))
         return 0
-    print(
-        f"start-up, median of {out['repeats']} fresh processes "
-        f"(load average {out['load_average']:.1f}, typer {out['typer']})"
-    )
+    print(f"start-up, median of {out['repeats']} fresh processes "
+          f"(load average {out['load_average']:.1f}, typer {out['typer']})")
     print(f"  baseline  python -c 'import typer'   {out['baseline_s'] * 1000:7.0f} ms")
     for k, s in out["seconds"].items():
         r = out["ratio_vs_import_typer"][k]

@@ -340,14 +340,8 @@ def main(argv: list[str] | None = None) -> int:
         out["raw_verify_per_s"] = raw_verify_rate()
         step(f"durable ingest of {sizes['ingest']:,} signed observations into SQLite")
         ing = bench_ingest(sizes["ingest"], folder)
-        out.update(
-            {
-                "ingest_entries": ing["entries"],
-                "ingest_seconds": ing["seconds"],
-                "ingest_per_s": ing["per_s"],
-                "ingest_verify_workers": ing["workers"],
-            }
-        )
+        out.update({"ingest_entries": ing["entries"], "ingest_seconds": ing["seconds"],
+                    "ingest_per_s": ing["per_s"], "ingest_verify_workers": ing["workers"]})
         step("the same in one process (no verification workers)")
         one = bench_ingest(sizes["ingest"], folder, workers=0)
         out["ingest_per_s_one_process"] = one["per_s"]

@@ -90,9 +90,8 @@ def read_openpyxl(path: Path) -> list[dict[str, Any]]:
             for values in it:
                 if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                     continue
-                out.append(
-                    {c: (values[i] if i < len(values) else None) for i, c in enumerate(columns)}
-                )
+                out.append({c: (values[i] if i < len(values) else None)
+                            for i, c in enumerate(columns)})
             return out
         finally:
             wb.close()
@@ -148,11 +147,8 @@ def run(n: int, repeat: int) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(
-        prog="python -m corridor.bench readers",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    ap = argparse.ArgumentParser(prog="python -m corridor.bench readers", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="10,000 rows instead of 50,000")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--rows", type=int, default=None, help=argparse.SUPPRESS)
@@ -166,12 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     w(f"XLSX, {fig['rows']:,} rows through open_table().rows()\n")
     w(f"  python-calamine  {fig['xlsx_calamine_s']:>8.3f} s\n")
     w(f"  openpyxl (old)   {fig['xlsx_openpyxl_s']:>8.3f} s\n")
-    w(
-        f"  openpyxl / calamine = {fig['ratio_openpyxl_vs_calamine']:.1f}x; same rows: "
-        f"{fig['agree']}\n"
-    )
-    w(
-        f"CSV, same rows: {fig['csv_rows_per_s']:,} rows/s ({fig['csv_s']:.3f} s), "
-        f"{fig['csv_ratio_vs_dictreader']:.2f}x plain csv.DictReader\n"
-    )
+    w(f"  openpyxl / calamine = {fig['ratio_openpyxl_vs_calamine']:.1f}x; same rows: "
+      f"{fig['agree']}\n")
+    w(f"CSV, same rows: {fig['csv_rows_per_s']:,} rows/s ({fig['csv_s']:.3f} s), "
+      f"{fig['csv_ratio_vs_dictreader']:.2f}x plain csv.DictReader\n")
     return 0

@@ -119,19 +119,9 @@ def threshold_trace(n: int, seed: int = 11) -> list[Event]:
     times = sorted(T0 + rng.random() * span for _ in range(n))
     dirs = ("inbound", "outbound")
     return [
-        Event(
-            f"x{i}",
-            "crossing",
-            t,
-            t,
-            {
-                "checkpoint": "hakari-bridge",
-                "direction": dirs[rng.getrandbits(1)],
-                "category": "vehicles",
-                "count": rng.randint(0, 3),
-            },
-            "bench",
-        )
+        Event(f"x{i}", "crossing", t, t,
+              {"checkpoint": "hakari-bridge", "direction": dirs[rng.getrandbits(1)],
+               "category": "vehicles", "count": rng.randint(0, 3)}, "bench")
         for i, t in enumerate(times)
     ]
 
@@ -196,13 +186,9 @@ def run(n: int, repeat: int) -> dict[str, Any]:
     try:
         import reelay  # noqa: F401
     except ImportError:
-        fig.update(
-            reelay_events_per_s=None,
-            batch_ratio_vs_reelay=None,
-            online_ratio_vs_reelay=None,
-            agrees_with_reelay=None,
-            note="reelay is not installed: pip install 'corridor[bench]'",
-        )
+        fig.update(reelay_events_per_s=None, batch_ratio_vs_reelay=None,
+                   online_ratio_vs_reelay=None, agrees_with_reelay=None,
+                   note="reelay is not installed: pip install 'corridor[bench]'")
     else:
         t_reelay, theirs = _best(lambda: _reelay(records), repeat)
         fig.update(
@@ -213,10 +199,8 @@ def run(n: int, repeat: int) -> dict[str, Any]:
             reelay_violations=len(theirs),
         )
     # about half the days fall short of the mean (counts 0-3, mean 1.5, two directions)
-    trules = parse_rules(
-        THRESHOLD_RULE.replace("AT_LEAST", str(round(n / 365 / 2 * 1.5))),
-        name="bench-threshold.yaml",
-    )
+    trules = parse_rules(THRESHOLD_RULE.replace("AT_LEAST", str(round(n / 365 / 2 * 1.5))),
+                         name="bench-threshold.yaml")
     t_at = crossings[-1].start
 
     def t_online_run() -> list[Any]:
@@ -239,11 +223,8 @@ def run(n: int, repeat: int) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(
-        prog="python -m corridor.bench rules",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    ap = argparse.ArgumentParser(prog="python -m corridor.bench rules", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="100,000 events instead of 1,000,000")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--events", type=int, default=None, help=argparse.SUPPRESS)
@@ -254,10 +235,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(fig, sort_keys=True))
         return 0
     w = sys.stdout.write
-    w(
-        f"response rule, per convoy, 24 h deadline: {fig['events']:,} events, "
-        f"{fig['triggers']:,} triggers, {fig['violations']:,} violations\n"
-    )
+    w(f"response rule, per convoy, 24 h deadline: {fig['events']:,} events, "
+      f"{fig['triggers']:,} triggers, {fig['violations']:,} violations\n")
     w(f"  batch   {fig['batch_events_per_s']:>12,.0f} events/s\n")
     w(f"  online  {fig['online_events_per_s']:>12,.0f} events/s\n")
     if fig.get("reelay_events_per_s"):
@@ -267,10 +246,8 @@ def main(argv: list[str] | None = None) -> int:
         w(f"  violation sets agree with reelay: {fig['agrees_with_reelay']}\n")
     else:
         w(f"  {fig['note']}\n")
-    w(
-        f"threshold rule, daily sums per direction: {fig['events']:,} crossings, "
-        f"{fig['threshold_instances']:,} windows\n"
-    )
+    w(f"threshold rule, daily sums per direction: {fig['events']:,} crossings, "
+      f"{fig['threshold_instances']:,} windows\n")
     w(f"  batch   {fig['threshold_events_per_s']:>12,.0f} events/s\n")
     w(f"  online  {fig['threshold_online_events_per_s']:>12,.0f} events/s\n")
     return 0

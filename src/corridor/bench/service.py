@@ -291,10 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"service ingest on PostgreSQL: {reporters} reporters, batches of {batch}, "
           f"{seconds:g} s per run (load average {la[0]:.2f} {la[1]:.2f} {la[2]:.2f}, "
           f"{out['cpus']} cpus)")  # fmt: skip
-    print(
-        f"  in-process append_entries:   {out['in_process_per_s']:>8,.0f} entries/s  "
-        "(the baseline, same database, same run)"
-    )
+    print(f"  in-process append_entries:   {out['in_process_per_s']:>8,.0f} entries/s  "
+          "(the baseline, same database, same run)")
     for k, label in (("one_worker", "1 worker"), ("multi_worker", f"{workers} workers")):
         r = out[k]
         note = "  (reporters ran out of entries)" if r["ran_out"] else ""

@@ -207,12 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--size", type=int, default=DEFAULT_SIZE,
                     help=f"observations in the record [default: {DEFAULT_SIZE:,}; the issue's "
                     "figure: 1000000]")  # fmt: skip
-    ap.add_argument(
-        "--seconds",
-        type=float,
-        default=5.0,
-        help="length of each maximum-rate run (open-loop runs are twice as long)",
-    )
+    ap.add_argument("--seconds", type=float, default=5.0,
+                    help="length of each maximum-rate run (open-loop runs are twice as long)")
     ap.add_argument("--cache", help="where to keep the built databases")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args(argv)

@@ -68,12 +68,8 @@ def bench_scenario(days: int = 365) -> Scenario:
                 {
                     "name": "lachin",
                     "windows": [
-                        {
-                            "from": "2023-01-01",
-                            "to": "2023-06-15",
-                            "state": "restricted",
-                            "trucks_per_day": {"uniform": [0.5, 4]},
-                        },
+                        {"from": "2023-01-01", "to": "2023-06-15", "state": "restricted",
+                         "trucks_per_day": {"uniform": [0.5, 4]}},
                         {"from": "2023-09-02", "trucks_per_day": {"uniform": [3, 10]}},
                     ],
                 },
@@ -118,9 +114,8 @@ def agrees(problem: Problem, runs: Sequence[int], *, check_quantiles: bool) -> b
     T = problem.days
     stocks = []
     for j, r in enumerate(runs):
-        ref = run_scalar(
-            stock0[j].tolist(), inflow[j].tolist(), local[j].tolist(), need[j].tolist()
-        )
+        ref = run_scalar(stock0[j].tolist(), inflow[j].tolist(), local[j].tolist(),
+                         need[j].tolist())
         stocks.append(ref.stock)
         for c in range(len(problem.commodities)):
             short = ref.shortfall[c]
@@ -188,22 +183,14 @@ def main(argv: Sequence[str]) -> int:
     if as_json:
         sys.stdout.write(json.dumps(result) + "\n")
     else:
-        print(
-            f"supply Monte Carlo: {runs:,} runs × 365 days × {commodities} commodities"
-            f"{' (quick)' if quick else ''}, one core (cpu {cpu}), best of {repeats}"
-        )
-        print(
-            f"  full Monte Carlo (sampling, engine, quantiles, stockout odds): {seconds:.4f} s"
-            f"  (bar {SECONDS_BAR:g} s; sampling alone {sampling:.4f} s)"
-        )
-        print(
-            f"  one np.cumsum over the same shape:                            {baseline:.4f} s"
-            f"  (into a preallocated array: {baseline_prealloc:.4f} s)"
-        )
-        print(
-            f"  ratio vs one pass: {ratio:.2f}× (bar {RATIO_BAR:g}×); vs preallocated pass: "
-            f"{seconds / baseline_prealloc:.2f}×"
-        )
+        print(f"supply Monte Carlo: {runs:,} runs × 365 days × {commodities} commodities"
+              f"{' (quick)' if quick else ''}, one core (cpu {cpu}), best of {repeats}")
+        print(f"  full Monte Carlo (sampling, engine, quantiles, stockout odds): {seconds:.4f} s"
+              f"  (bar {SECONDS_BAR:g} s; sampling alone {sampling:.4f} s)")
+        print(f"  one np.cumsum over the same shape:                            {baseline:.4f} s"
+              f"  (into a preallocated array: {baseline_prealloc:.4f} s)")
+        print(f"  ratio vs one pass: {ratio:.2f}× (bar {RATIO_BAR:g}×); vs preallocated pass: "
+              f"{seconds / baseline_prealloc:.2f}×")
         print(f"  agrees exactly with the scalar reference: {'yes' if ok else 'NO'}")
         verdict = "met" if result["meets_bars"] else "MISSED"
         print(f"  bars {verdict}" + ("" if not quick else " (the bars apply to the full run)"))

@@ -45,14 +45,11 @@ def _print(
 ) -> None:
     from corridor.cli.render.verdicts import print_results
 
-    console.print(
-        f"[dim]evaluated at {when.isoformat(timespec='seconds')} over {events} observations[/dim]"
-    )
+    console.print(f"[dim]evaluated at {when.isoformat(timespec='seconds')} over "
+                  f"{events} observations[/dim]")
     if unproved:
-        console.print(
-            f"[yellow]{unproved} evidence entries are beyond the latest signed "
-            "checkpoint and carry no proof yet[/yellow]"
-        )
+        console.print(f"[yellow]{unproved} evidence entries are beyond the latest signed "
+                      "checkpoint and carry no proof yet[/yellow]")
     print_results(doc, observations=observations)
 
 
@@ -88,29 +85,22 @@ def register(app: typer.Typer) -> None:
     def check(
         ctx: typer.Context,
         rules: Path | None = typer.Argument(
-            None,
-            metavar="[RULES]",
+            None, metavar="[RULES]",
             help="A rule file (YAML) [default: the case's rules with --case].",
         ),
         case: str | None = typer.Option(
-            None,
-            "--case",
-            help="A built-in case name (or case file): its rules, and its record "
-            "unless --db is given.",
+            None, "--case", help="A built-in case name (or case file): its rules, and its record "
+            "unless --db is given."
         ),
         at: str | None = typer.Option(
-            None,
-            "--at",
-            help="Evaluation time, ISO 8601 (no offset means UTC) [default: now; "
-            "with --as-of, when that checkpoint was signed].",
+            None, "--at", help="Evaluation time, ISO 8601 (no offset means UTC) [default: now; "
+            "with --as-of, when that checkpoint was signed]."
         ),
         as_of: int | None = AsOfOption,
         as_json: bool = JsonOption,
         prove: bool = typer.Option(
-            False,
-            "--prove",
-            help="Attach an inclusion proof in the log (against the latest "
-            "signed checkpoint) to each evidence entry.",
+            False, "--prove", help="Attach an inclusion proof in the log (against the latest "
+            "signed checkpoint) to each evidence entry."
         ),
         db: str | None = DbOption,
         keys: str | None = KeysOption,
@@ -132,10 +122,8 @@ def register(app: typer.Typer) -> None:
             _remote(server, token, rules, case, when, prove, as_json)
             return
         if as_of is not None and db is None and case is not None:
-            raise InputError(
-                "--as-of reads the record in a database with its log: "
-                f"corridor case load {case} --db DB, then add --db DB"
-            )
+            raise InputError("--as-of reads the record in a database with its log: "
+                             f"corridor case load {case} --db DB, then add --db DB")
         basis = None
         if as_of is not None:
             with open_app(db, keys) as corridor:
@@ -153,10 +141,8 @@ def register(app: typer.Typer) -> None:
                 raise InputError(f"case {case!r} has no rules", where="--case")
             if db is None:
                 if prove:
-                    raise InputError(
-                        "--prove needs the record in a database with its log: "
-                        f"corridor case load {case} --db DB, then add --db DB"
-                    )
+                    raise InputError("--prove needs the record in a database with its log: "
+                                     f"corridor case load {case} --db DB, then add --db DB")
                 result = CommitmentCases.check_case(loaded, when, files)
             else:
                 with open_app(db, keys) as corridor:

@@ -36,7 +36,6 @@ __all__ = [
     "print_json",
 ]
 
-
 class _LazyConsole:
     """A Rich console made on first use, so that a command that prints nothing through Rich
     (``--help``, ``--json``) does not import it."""

@@ -150,10 +150,10 @@ def _record_section(app: "Corridor") -> None:
 
     day = datetime(2023, 7, 26, tzinfo=timezone(timedelta(hours=4)))
     rows = [
-        s
-        for s in app.observations.list(Query(type="convoy", start=day, end=day + timedelta(days=1)))
-        if isinstance(b := s.observation.body, ConvoyEvent)
-        and b.convoy == "am-convoy-2023-07"
+        s for s in app.observations.list(
+            Query(type="convoy", start=day, end=day + timedelta(days=1))
+        )
+        if isinstance(b := s.observation.body, ConvoyEvent) and b.convoy == "am-convoy-2023-07"
         and b.cargo
     ]
     attested = app.history.attestations([s.id for s in rows])

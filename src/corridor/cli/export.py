@@ -45,9 +45,7 @@ def register(app: typer.Typer) -> None:
             ..., metavar="OUT", help="File to write, or '-' for standard output (text formats)."
         ),
         format_: str | None = typer.Option(
-            None,
-            "--format",
-            "-f",
+            None, "--format", "-f",
             help=f"One of {', '.join(FORMATS)} [default: from OUT's extension].",
         ),
         type_: str | None = typer.Option(None, "--type", help="Only this observation type."),
@@ -61,13 +59,11 @@ def register(app: typer.Typer) -> None:
         reporter: str | None = typer.Option(None, help="Only this reporting organisation."),
         place: str | None = typer.Option(None, help="Only this place."),
         hashtags: bool | None = typer.Option(
-            None,
-            "--hashtags/--no-hashtags",
+            None, "--hashtags/--no-hashtags",
             help="An HXL hashtag row under the header (csv, xlsx, hxl) [default: hxl only].",
         ),
         layer: str = typer.Option(
-            "observations",
-            "--layer",
+            "observations", "--layer",
             help="GeoJSON: observations (of the view), checkpoints, routes or places.",
         ),
         force: bool = typer.Option(False, "--force", help="Replace OUT if it exists."),

@@ -10,7 +10,9 @@ __all__ = ["register"]
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(help="Forms for field collection (KoBoToolbox, ODK).", no_args_is_help=True)
+    group = typer.Typer(
+        help="Forms for field collection (KoBoToolbox, ODK).", no_args_is_help=True
+    )
     app.add_typer(group, name="form")
 
     @group.command("xlsform")

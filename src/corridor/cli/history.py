@@ -70,9 +70,7 @@ def register(app: typer.Typer) -> None:
         ),
         reason: str = typer.Option(..., "--reason", help="Why it is corrected (kept on record)."),
         set_: list[str] = typer.Option(
-            [],
-            "--set",
-            "-s",
+            [], "--set", "-s",
             help="A body field to change, FIELD=VALUE (repeat); values parse as JSON where they "
             "can, null removes the field.",
         ),
@@ -84,16 +82,12 @@ def register(app: typer.Typer) -> None:
         caveat: list[str] = typer.Option([], "--caveat", help="Replace the caveats (repeat)."),
         note: str | None = typer.Option(None, help="Replace the note."),
         file: Path | None = typer.Option(
-            None,
-            "--file",
-            "-f",
+            None, "--file", "-f",
             help="The corrected observation in full, as JSON (instead of changes; '-' is stdin).",
         ),
         by: str | None = typer.Option(
-            None,
-            "--by",
-            help="Organisation signing it [default: the observation's reporter, "
-            "the only one the record accepts].",
+            None, "--by", help="Organisation signing it [default: the observation's reporter, "
+            "the only one the record accepts]."
         ),
         db: str | None = DbOption,
         keys: str | None = KeysOption,
@@ -112,11 +106,8 @@ def register(app: typer.Typer) -> None:
             body[k.strip()] = field_value(v.strip())
         replacement = _read_json(file) if file is not None else None
         if replacement is not None and (body or observed or source or caveat or note):
-            raise InputError(
-                "give the corrected observation in full (--file) or the changes "
-                "(--set, --observed, ...), not both",
-                where="--file",
-            )
+            raise InputError("give the corrected observation in full (--file) or the changes "
+                             "(--set, --observed, ...), not both", where="--file")
         period: dict[str, Any] | None = None
         if observed is not None:
             period = {"start": parse_time(observed, tz, "--observed")}
@@ -129,15 +120,8 @@ def register(app: typer.Typer) -> None:
             sources = [{"title": source, **({"url": source_url} if source_url else {})}]
         with open_app(db, keys) as corridor:
             w = corridor.history.correct(
-                id_,
-                reason=reason,
-                body=body or None,
-                observed=period,
-                sources=sources,
-                caveats=caveat or None,
-                note=note,
-                by=by,
-                replacement=replacement,
+                id_, reason=reason, body=body or None, observed=period, sources=sources,
+                caveats=caveat or None, note=note, by=by, replacement=replacement,
             )
             target = w.observation.supersedes.id if w.observation.supersedes else None
         _report("correction", w, target, as_json)
@@ -153,10 +137,8 @@ def register(app: typer.Typer) -> None:
         source: str | None = typer.Option(None, help="Source title of the retraction."),
         source_url: str | None = typer.Option(None, help="URL of that source."),
         by: str | None = typer.Option(
-            None,
-            "--by",
-            help="Organisation signing it [default: the observation's reporter, "
-            "the only one the record accepts].",
+            None, "--by", help="Organisation signing it [default: the observation's reporter, "
+            "the only one the record accepts]."
         ),
         db: str | None = DbOption,
         keys: str | None = KeysOption,
@@ -169,33 +151,28 @@ def register(app: typer.Typer) -> None:
         """
         with open_app(db, keys) as corridor:
             w = corridor.history.retract(
-                id_,
-                reason=reason,
-                at=parse_time(at, tz, "--at"),
-                source=source,
-                source_url=source_url,
-                by=by,
+                id_, reason=reason, at=parse_time(at, tz, "--at"), source=source,
+                source_url=source_url, by=by,
             )
         body = w.observation.body
         _report("retraction", w, getattr(body, "retracts", None), as_json)
 
     @app.command("attest")
     def attest(
-        id_: str = typer.Argument(..., metavar="ID", help="The observation (id or 6+ characters)."),
+        id_: str = typer.Argument(
+            ..., metavar="ID", help="The observation (id or 6+ characters)."
+        ),
         stance: str = typer.Argument(..., metavar="STANCE", help=" | ".join(STANCES) + "."),
         by: str = typer.Option(..., "--by", help="The attesting organisation (it signs)."),
         figure: float | None = typer.Option(
             None, "--figure", help="disputes: the organisation's own figure."
         ),
         field: str | None = typer.Option(
-            None,
-            "--field",
-            help="The body field the statement is about (e.g. count, "
-            "vehicles; cargo for a convoy's tonnage).",
+            None, "--field", help="The body field the statement is about (e.g. count, "
+            "vehicles; cargo for a convoy's tonnage)."
         ),
-        reason: str | None = typer.Option(
-            None, "--reason", help="Why (a dispute needs a figure or a reason)."
-        ),
+        reason: str | None = typer.Option(None, "--reason", help="Why (a dispute needs a figure "
+                                          "or a reason)."),
         review: str | None = typer.Option(
             None, "--review", help="reviewed: " + " | ".join(REVIEWS) + "."
         ),
@@ -219,15 +196,8 @@ def register(app: typer.Typer) -> None:
             raise InputError(f"{review!r} is not one of {', '.join(REVIEWS)}", where="--review")
         with open_app(db, keys) as corridor:
             w = corridor.history.attest(
-                id_,
-                by=by,
-                stance=stance,
-                field=field,
-                figure=figure,
-                reason=reason,
-                review=review,
-                at=parse_time(at, tz, "--at"),
-                source=source,
+                id_, by=by, stance=stance, field=field, figure=figure, reason=reason,
+                review=review, at=parse_time(at, tz, "--at"), source=source,
                 source_url=source_url,
             )
         _report("attestation", w, getattr(w.observation.body, "about", None), as_json)

@@ -73,8 +73,7 @@ def wants_bar(total: int | None, is_terminal: bool, threshold: int = BAR_THRESHO
 def import_file(
     ctx: typer.Context,
     file: Path = typer.Argument(
-        ...,
-        help="The file to import (CSV, XLSX, XLS, ODS, GeoJSON, JSON, ZIP).",
+        ..., help="The file to import (CSV, XLSX, XLS, ODS, GeoJSON, JSON, ZIP).",
         show_default=False,
     ),
     mapping: Path | None = typer.Option(

@@ -21,8 +21,7 @@ __all__ = ["register"]
 
 log_app = typer.Typer(
     rich_markup_mode=None,
-    help="The transparency log: checkpoints, proofs, verification, export.",
-    no_args_is_help=True,
+    help="The transparency log: checkpoints, proofs, verification, export.", no_args_is_help=True
 )
 log_witness_app = typer.Typer(
     rich_markup_mode=None,
@@ -196,10 +195,7 @@ def log_export(
         ..., metavar="DIR", help="Folder to write: new, empty, or a previous export (replaced)."
     ),
     as_of: int | None = typer.Option(
-        None,
-        "--as-of",
-        metavar="SIZE",
-        min=0,
+        None, "--as-of", metavar="SIZE", min=0,
         help="Export the log as it stood at the signed checkpoint of this tree size "
         "[default: the latest].",
     ),
@@ -247,10 +243,7 @@ def verify(
     if quorum > len(witness):
         raise InputError(f"--quorum {quorum} needs at least {quorum} --witness keys")
     options: dict[str, Any] = {
-        "witnesses": witness,
-        "quorum": quorum,
-        "org_keys": org_key,
-        "jobs": jobs,
+        "witnesses": witness, "quorum": quorum, "org_keys": org_key, "jobs": jobs
     }
     if "://" in target:  # a URL (http or https: any other scheme is refused)
         result = LogCases.verify_remote(target, key, **options)

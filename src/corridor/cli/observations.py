@@ -241,10 +241,8 @@ def register(app: typer.Typer) -> None:
         place: str | None = typer.Option(None, help="Only this place."),
         limit: int | None = typer.Option(None, min=1, max=10**9, help="At most this many."),
         history: bool = typer.Option(
-            False,
-            "--history",
-            help="Every entry: superseded versions, retractions and "
-            "attestations too, each with its status [default: the current state].",
+            False, "--history", help="Every entry: superseded versions, retractions and "
+            "attestations too, each with its status [default: the current state]."
         ),
         as_of: int | None = AsOfOption,
         db: str | None = DbOption,

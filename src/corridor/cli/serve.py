@@ -51,9 +51,7 @@ def serve(
     # beside Uvicorn's, at the same level
     log_config = copy.deepcopy(LOGGING_CONFIG)
     log_config["loggers"]["corridor"] = {
-        "handlers": ["default"],
-        "level": log_level.upper(),
-        "propagate": False,
+        "handlers": ["default"], "level": log_level.upper(), "propagate": False
     }
     uvicorn.run(
         "corridor.service.app:from_env",

@@ -30,10 +30,8 @@ def register(app: typer.Typer) -> None:
     def status(
         ctx: typer.Context,
         at: str | None = typer.Option(
-            None,
-            "--at",
-            help="Instant (ISO 8601) [default: now; with --as-of, when that "
-            "checkpoint was signed].",
+            None, "--at", help="Instant (ISO 8601) [default: now; with --as-of, when that "
+            "checkpoint was signed]."
         ),
         tz: str | None = typer.Option(None, help="Time zone for --at without an offset."),
         as_of: int | None = AsOfOption,

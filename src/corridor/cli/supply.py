@@ -77,11 +77,8 @@ def supply(
                 raise InputError(exc.reason, where="--case") from None
             raise
         bar = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TimeRemainingColumn(),
-            console=err_console,
-            transient=True,
+            TextColumn("{task.description}"), BarColumn(), TimeRemainingColumn(),
+            console=err_console, transient=True,
             disable=cells(loaded, runs) < PROGRESS_FROM,
         )
 
@@ -91,11 +88,7 @@ def supply(
 
         with bar:
             run = corridor.supply.run(
-                loaded,
-                runs=runs,
-                seed=seed,
-                report_from=report_from,
-                progress=ticker,
+                loaded, runs=runs, seed=seed, report_from=report_from, progress=ticker,
                 as_of=as_of,
             )
         basis = as_of_json(corridor, as_of)
@@ -107,11 +100,7 @@ def supply(
         fan_chart(run.results, plot)
     if as_json:
         doc = shapes.supply_result(
-            case,
-            runs,
-            seed,
-            run.results,
-            run.skipped,
+            case, runs, seed, run.results, run.skipped,
             str(plot) if plot is not None and run.results else None,
         )
         print_json(doc if basis is None else {**doc, "as_of": basis})

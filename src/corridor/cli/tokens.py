@@ -20,7 +20,9 @@ def token_create(
     org: str | None = typer.Argument(
         None, help="Its organisation (a reporter's); omit it, or give -, for an admin token."
     ),
-    role: str = typer.Option("reporter", "--role", help="admin, reporter, reader or witness."),
+    role: str = typer.Option(
+        "reporter", "--role", help="admin, reporter, reader or witness."
+    ),
     expires_days: int = typer.Option(
         90, "--expires-days", min=0, max=3650, help="Days until it expires (0: never)."
     ),

@@ -11,8 +11,7 @@ __all__ = ["register"]
 
 witness_app = typer.Typer(
     rich_markup_mode=None,
-    help="Witnesses: cosign a log's checkpoints after checking consistency.",
-    no_args_is_help=True,
+    help="Witnesses: cosign a log's checkpoints after checking consistency.", no_args_is_help=True
 )
 
 

@@ -417,7 +417,9 @@ class Client:
 
     def consistency_proof(self, old: int, new: int | None = None) -> dict[str, Any]:
         """``GET /v1/log/proof/consistency?old=&new=``."""
-        return dict(self._json("GET", "/log/proof/consistency", params={"old": old, "new": new}))
+        return dict(
+            self._json("GET", "/log/proof/consistency", params={"old": old, "new": new})
+        )
 
 
 def _batches(entries: Sequence[Prepared]) -> Iterator[Sequence[Prepared]]:

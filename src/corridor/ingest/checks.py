@@ -45,6 +45,7 @@ from corridor.model import BODY_TYPES, resolve_tz
 __all__ = ["MAX_FORMAT_LENGTH", "check_mapping", "format_problem", "read_fixed", "read_value"]
 
 
+
 _PLAIN_NUMBERS = NumberFormat.model_validate({})
 
 

@@ -128,10 +128,8 @@ def _table_rows(p: Path, plan: ImportPlan) -> Iterator[tuple[int, str | None, di
                     Rejection(p.name, number, table.sheet, None, row.reason, row.values)
                 )
                 continue
-            yield (
-                number,
-                table.sheet,
-                ({k: unguard_cell(v) for k, v in row.items()} if text else row),
+            yield number, table.sheet, (
+                {k: unguard_cell(v) for k, v in row.items()} if text else row
             )
     assert read_any
 

@@ -95,9 +95,8 @@ class ColumnSpec(_Strict):
     )
     otherwise: Any = Field(None, description="with map: the value of a cell the map lacks")
     slug: bool | str | None = Field(
-        None,
-        description="make an id of the text (lower case, '-' between words); a text: "
-        "a prefix put before it",
+        None, description="make an id of the text (lower case, '-' between words); a text: "
+        "a prefix put before it"
     )
 
     @field_validator("column", mode="before")

@@ -109,7 +109,9 @@ class AddCheckpoint:
             if not line:
                 break
             if len(proof) == MAX_PROOF_LINES:
-                raise WitnessRefusal(400, f"more than {MAX_PROOF_LINES} consistency proof lines")
+                raise WitnessRefusal(
+                    400, f"more than {MAX_PROOF_LINES} consistency proof lines"
+                )
             try:
                 h = base64.b64decode(line, validate=True)
             except (binascii.Error, ValueError):

@@ -286,7 +286,8 @@ def _check_attests(e: Entry, view: RecordView, partial: bool) -> None:
         if after.type == RETRACTION:
             raise ConflictError(f"observation {t.id} was retracted by {after.id}")
         raise ConflictError(
-            f"observation {t.id} was corrected by {after.id}: attest that one, its current version"
+            f"observation {t.id} was corrected by {after.id}: attest that one, its current "
+            "version"
         )
     if e.stance in _TAKES_SIDES:
         if e.reporter == t.reporter:

@@ -129,7 +129,9 @@ def _demo_flag(stored: Any) -> bool | None:
     return None
 
 
-def audit_log(log: TransparencyLog, *, progress: Callable[[int], None] | None = None) -> Audit:
+def audit_log(
+    log: TransparencyLog, *, progress: Callable[[int], None] | None = None
+) -> Audit:
     """Check everything stored against the entries and the log's signatures (see the module);
     raise TamperError naming the first entry, tile or checkpoint that differs."""
     damaged = log.store.integrity_problems()

@@ -58,7 +58,9 @@ class Recorder:
 
     def prepare(self, obs: Observation) -> tuple[bytes, list[tuple[str, bytes, Any]]]:
         """The signed entry for an observation, and its personal values with their salts."""
-        return ledger_entry.prepare_entry(obs.content(), obs.personal(), self.signer(obs.reporter))
+        return ledger_entry.prepare_entry(
+            obs.content(), obs.personal(), self.signer(obs.reporter)
+        )
 
     def submit(
         self, observations: Sequence[Observation], *, progress: Callable[[int], None] | None = None

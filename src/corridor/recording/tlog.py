@@ -327,10 +327,8 @@ class TransparencyLog:
                                     admit_entry(e, keys, context.demo_keys, context.registry)
                                 )
                             except (RecordError, VerificationError) as exc:
-                                error = (
-                                    RecordError
-                                    if isinstance(exc, RecordError)
-                                    else (VerificationError)
+                                error = RecordError if isinstance(exc, RecordError) else (
+                                    VerificationError
                                 )
                                 raise _at_entry(error, k * BATCH + i, exc.message) from None
                     else:
@@ -347,7 +345,9 @@ class TransparencyLog:
                     extra = personal or {}
                     items = [
                         IndexedEntry(e, oid, cols, signers, demo, tuple(extra.get(e, ())), ref)
-                        for e, (oid, cols, signers, demo, ref) in zip(chunk, admitted, strict=True)
+                        for e, (oid, cols, signers, demo, ref) in zip(
+                            chunk, admitted, strict=True
+                        )
                     ]
                     check = self._reference_check(items, k * BATCH, len(entries) > 1)
                     res = self.store.append_indexed(

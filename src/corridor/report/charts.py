@@ -63,21 +63,13 @@ def fan_chart(summaries: Sequence[Mapping[str, Any]], path: Path, *, title: str 
             if isinstance(stock, Mapping):
                 if "p5" in stock and "p95" in stock:
                     ax.fill_between(
-                        dates,
-                        _tonnes(stock["p5"]),
-                        _tonnes(stock["p95"]),
-                        color=colour,
-                        alpha=0.15,
-                        linewidth=0,
+                        dates, _tonnes(stock["p5"]), _tonnes(stock["p95"]),
+                        color=colour, alpha=0.15, linewidth=0,
                     )
                 if "p25" in stock and "p75" in stock:
                     ax.fill_between(
-                        dates,
-                        _tonnes(stock["p25"]),
-                        _tonnes(stock["p75"]),
-                        color=colour,
-                        alpha=0.3,
-                        linewidth=0,
+                        dates, _tonnes(stock["p25"]), _tonnes(stock["p75"]),
+                        color=colour, alpha=0.3, linewidth=0,
                     )
                 ax.plot(dates, _tonnes(stock["p50"]), color=colour, linewidth=1.6, label=label)
             else:
@@ -106,9 +98,8 @@ def fan_chart(summaries: Sequence[Mapping[str, Any]], path: Path, *, title: str 
         ax.tick_params(labelbottom=True, labelsize=8)
     handles, labels = flat[0].get_legend_handles_labels()
     if handles:
-        fig.legend(
-            handles, labels, loc="lower center", ncol=min(4, len(labels)), fontsize=9, frameon=False
-        )
+        fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), fontsize=9,
+                   frameon=False)
     runs = summaries[0].get("runs", 1)
     fig.suptitle(title or f"Stocks by scenario ({runs} run{'s' if runs != 1 else ''})", fontsize=11)
     fig.tight_layout(rect=(0, 0.05, 1, 0.97))

@@ -176,11 +176,8 @@ def _types(spec: Filter | AnyOf) -> list[str]:
 def _commitment_problems(c: _Base, p: Path, registry: Registry | None) -> list[Problem]:
     out: list[Problem] = []
     if c.from_ is not None and c.to is not None and c.from_ >= c.to:
-        out.append(
-            Problem(
-                (*p, "from"), f"from ({c.from_.isoformat()}) is not before to ({c.to.isoformat()})"
-            )
-        )
+        out.append(Problem((*p, "from"), f"from ({c.from_.isoformat()}) is not before to "
+                                         f"({c.to.isoformat()})"))
     if registry is not None:
         for j, party in enumerate(c.party):
             if party not in registry.organisations:
@@ -234,13 +231,8 @@ def _threshold_problems(c: Threshold, p: Path) -> list[Problem]:
         for t in _types(c.of):
             if mf not in _SUMMABLE.get(t, ()):
                 can = ", ".join(_SUMMABLE.get(t, ())) or "none"
-                out.append(
-                    Problem(
-                        (*p, "measure"),
-                        f"measure: cannot sum {t}.{mf} (summable "
-                        f"non-negative fields of {t}: {can})",
-                    )
-                )
+                out.append(Problem((*p, "measure"), f"measure: cannot sum {t}.{mf} (summable "
+                                                    f"non-negative fields of {t}: {can})"))
                 break
     return out
 
@@ -253,13 +245,8 @@ def _state_problems(c: State, p: Path, registry: Registry | None) -> list[Proble
     for name in STATE_SUBJECTS.get(c.of.type, ()):
         vals = c.of.values(name)
         if vals is None or len(vals) != 1:
-            out.append(
-                Problem(
-                    (*p, "of"),
-                    f"a state rule on {c.of.type} names exactly one "
-                    f"{name} (the thing whose state it follows)",
-                )
-            )
+            out.append(Problem((*p, "of"), f"a state rule on {c.of.type} names exactly one "
+                                           f"{name} (the thing whose state it follows)"))
     return out
 
 

@@ -58,6 +58,8 @@ def evaluate(
     return out
 
 
+
+
 def evaluate_plan(plan: Plan, reps: list[Event], sel: FactSelector, at: float) -> CommitmentResult:
     """One compiled commitment over the qualifying facts (``reps``, in order)."""
     if isinstance(plan, WindowPlan):

@@ -227,3 +227,4 @@ def sort_events(events: list[Event]) -> list[Event]:
 
 def _start(e: Event) -> float:
     return e.start
+

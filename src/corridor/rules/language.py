@@ -115,7 +115,6 @@ STATE_SUBJECTS: dict[str, tuple[str, ...]] = {
     "convoy": ("convoy",),
 }
 
-
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 

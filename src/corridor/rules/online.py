@@ -88,9 +88,8 @@ class _Windows:
     def instances(self, at: float, sel: FactSelector) -> list[Instance]:
         if self.W is None:
             return []
-        return window_instances(
-            self.p, self.W, self.value, self.mreps, self.creps, self.seen, at, sel
-        )
+        return window_instances(self.p, self.W, self.value, self.mreps, self.creps, self.seen,
+                                at, sel)
 
 
 class _Response:
@@ -154,9 +153,8 @@ class _Response:
 
     def instances(self, at: float, sel: FactSelector) -> list[Instance]:
         p = self.p
-        out = [
-            response_instance(p, p.label(k), w, d, hit, None, at, sel) for k, w, d, hit in self.done
-        ]
+        out = [response_instance(p, p.label(k), w, d, hit, None, at, sel)
+               for k, w, d, hit in self.done]
         for source in (self.expired, self.open):
             for k, items in source.items():
                 lc = self.last_cov.get(k)

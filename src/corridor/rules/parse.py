@@ -42,10 +42,8 @@ def _reason(err: dict[str, Any], raw: Any, path: Path) -> tuple[str, bool]:
     if kind == "extra_forbidden":
         known = _known_fields(raw, path)
         hint = difflib.get_close_matches(name, known, n=1)
-        more = (
-            f"; did you mean {hint[0]!r}?"
-            if hint
-            else (f" (expected one of: {', '.join(sorted(known))})" if known else "")
+        more = f"; did you mean {hint[0]!r}?" if hint else (
+            f" (expected one of: {', '.join(sorted(known))})" if known else ""
         )
         return f"unknown field {name!r}{more}", True
     if kind == "missing":

@@ -137,12 +137,10 @@ def why_bounds(
             return "period not over, nothing matching yet"
         return "no report covers this period"
     bounds = " and ".join(
-        b
-        for b in (
+        b for b in (
             None if p.at_least is None else f"at least {_fmt_num(p.at_least)}",
             None if p.at_most is None else f"at most {_fmt_num(p.at_most)}",
-        )
-        if b
+        ) if b
     )
     if verdict is Verdict.undetermined:
         return f"no report for this window (needed: {m} {bounds})"
@@ -188,33 +186,17 @@ def _window_plan(c: Threshold | Absence, base: dict[str, object]) -> WindowPlan:
         return WindowPlan(
             **base,  # type: ignore[arg-type]
             types=types_of(c.of, cov_spec),
-            meas=meas,
-            cov=cov,
-            measure_field=mf,
-            key_field=kf,
-            key_domain=domain,
-            keyless=keyless,
-            at_least=c.at_least,
-            at_most=c.at_most,
-            step=c.every,
-            fit_within=True,
-            measure_text=c.measure,
+            meas=meas, cov=cov, measure_field=mf, key_field=kf, key_domain=domain,
+            keyless=keyless, at_least=c.at_least, at_most=c.at_most, step=c.every,
+            fit_within=True, measure_text=c.measure,
         )
     cov_spec = c.covered_by if c.covered_by is not None else coverage_spec(c.of)
     return WindowPlan(
         **base,  # type: ignore[arg-type]
         types=types_of(c.of, cov_spec),
-        meas=compile_spec(c.of),
-        cov=compile_spec(cov_spec),
-        measure_field=None,
-        key_field=None,
-        key_domain=None,
-        keyless=frozenset(),
-        at_least=None,
-        at_most=0,
-        step=c.every,
-        fit_within=False,
-        measure_text="matches",
+        meas=compile_spec(c.of), cov=compile_spec(cov_spec), measure_field=None, key_field=None,
+        key_domain=None, keyless=frozenset(), at_least=None, at_most=0, step=c.every,
+        fit_within=False, measure_text="matches",
     )
 
 
@@ -311,14 +293,10 @@ def why_state(
     """``open 0% of the window (reported: restricted); needed 100%``."""
     f = p.c.of if isinstance(p.c, State) else None
     subject = (*STATE_SUBJECTS.get(f.type, ()), "reporter") if f is not None else ()
-    what = (
-        " ".join(
-            "/".join(str(v) for v in vals)
-            for k, vals in (f.where if f is not None else ())
-            if k not in subject
-        )
-        or "the state"
-    )
+    what = " ".join(
+        "/".join(str(v) for v in vals) for k, vals in (f.where if f is not None else ())
+        if k not in subject
+    ) or "the state"
     if total == INF:
         return f"period without end; {what} so far: {_share(held, 1)}"
     unknown = max(0.0, total - held - no)
@@ -360,10 +338,7 @@ def _state_plan(c: State, base: dict[str, object]) -> StatePlan:
     return StatePlan(
         **base,  # type: ignore[arg-type]
         types=frozenset({c.of.type}),
-        subject=compile_spec(sf),
-        holds=compile_spec(c.of),
-        at_least=c.at_least,
-        step=c.every,
+        subject=compile_spec(sf), holds=compile_spec(c.of), at_least=c.at_least, step=c.every,
         stale=INF if c.stale_after is None else float(c.stale_after),
     )
 
@@ -388,11 +363,8 @@ def compile_commitment(c: Commitment) -> Plan:
         return ResponsePlan(
             **base,  # type: ignore[arg-type]
             types=types_of(c.when, c.then, cov_spec),
-            when=compile_spec(c.when),
-            then=compile_spec(c.then),
-            cov=compile_spec(cov_spec),
-            key=_keyf(c.same),
-            within=float(c.within),
+            when=compile_spec(c.when), then=compile_spec(c.then), cov=compile_spec(cov_spec),
+            key=_keyf(c.same), within=float(c.within),
         )
     if isinstance(c, Concurrent):
         return ConcurrentPlan(
@@ -425,3 +397,4 @@ def _filters(c: Commitment) -> list[Filter]:
     else:
         specs = [c.of]
     return [f for s in specs if s is not None for f in alternatives(s)]
+

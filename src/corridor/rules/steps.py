@@ -76,7 +76,7 @@ def result_of(plan: Plan, instances: list[Instance], at: float) -> CommitmentRes
         first = next(i for i in instances if i.verdict is verdict)
         n = sum(1 for i in instances if i.verdict is verdict)
         many = f" (and {n - 1} more {verdict.value})" if n > 1 else ""
-        why = f"{first.key}: " if first.key not in {"all", "steps", "period"} else ""
+        why = (f"{first.key}: " if first.key not in {"all", "steps", "period"} else "")
         why += first.why + many
     elif plan.not_begun(at):
         why = f"its period begins {format_time(plan.start, plan.tz)}"
@@ -112,8 +112,7 @@ def window_instances(
 ) -> list[Instance]:
     """One instance per key and per window begun by ``at``, from what was accumulated."""
     keys: Sequence[Hashable] = (
-        [None]
-        if p.key_field is None
+        [None] if p.key_field is None
         else (p.key_domain if p.key_domain is not None else sorted(seen, key=str))
     )
     out: list[Instance] = []
@@ -130,17 +129,12 @@ def window_instances(
             covered = p.continuous or bool(mr) or bool(cr) or bool(every)
             verdict = decide_bounds(v, covered, closed, p.at_least, p.at_most)
             ev = mr or (cr + every)
-            out.append(
-                Instance(
-                    key=p.key_label(k, label),
-                    start=ws,
-                    end=None if we == float("inf") else we,
-                    verdict=verdict,
-                    value=v if covered else None,
-                    evidence=tuple(x for e in ev for x in sel.ids(e)),
-                    why=why_bounds(p, verdict, v, covered, mr),
-                )
-            )
+            out.append(Instance(
+                key=p.key_label(k, label), start=ws, end=None if we == float("inf") else we,
+                verdict=verdict, value=v if covered else None,
+                evidence=tuple(x for e in ev for x in sel.ids(e)),
+                why=why_bounds(p, verdict, v, covered, mr),
+            ))
     return out
 
 
@@ -163,56 +157,22 @@ def response_instance(
     within = _dur(p.within)
     if hit is not None:
         delay = hit.start - w.start
-        return Instance(
-            label,
-            w.start,
-            deadline,
-            Verdict.satisfied,
-            delay,
-            _ids(sel, w, hit),
-            f"answered after {_dur(delay)} (within {within})",
-        )
+        return Instance(label, w.start, deadline, Verdict.satisfied, delay, _ids(sel, w, hit),
+                        f"answered after {_dur(delay)} (within {within})")
     if deadline > at:
-        return Instance(
-            label,
-            w.start,
-            deadline,
-            Verdict.pending,
-            None,
-            _ids(sel, w),
-            f"no answer yet; due by {_when(deadline, p)}",
-        )
+        return Instance(label, w.start, deadline, Verdict.pending, None, _ids(sel, w),
+                        f"no answer yet; due by {_when(deadline, p)}")
     if last_cov is not None and last_cov.start >= deadline:
-        return Instance(
-            label,
-            w.start,
-            deadline,
-            Verdict.violated,
-            None,
-            _ids(sel, w, last_cov),
-            f"no answer within {within}; a report of {_when(last_cov.start, p)} on "
-            "the same subject shows none came",
-        )
+        return Instance(label, w.start, deadline, Verdict.violated, None, _ids(sel, w, last_cov),
+                        f"no answer within {within}; a report of {_when(last_cov.start, p)} on "
+                        "the same subject shows none came")
     if p.continuous:
-        return Instance(
-            label,
-            w.start,
-            deadline,
-            Verdict.violated,
-            None,
-            _ids(sel, w),
-            f"no answer within {within} (monitoring continuous)",
-        )
+        return Instance(label, w.start, deadline, Verdict.violated, None, _ids(sel, w),
+                        f"no answer within {within} (monitoring continuous)")
     last = "" if last_cov is None else f" (latest report on it: {_when(last_cov.start, p)[:10]})"
-    return Instance(
-        label,
-        w.start,
-        deadline,
-        Verdict.undetermined,
-        None,
-        _ids(sel, w, last_cov),
-        f"no answer within {within}, and nothing reported on it after the deadline{last}",
-    )
+    return Instance(label, w.start, deadline, Verdict.undetermined, None, _ids(sel, w, last_cov),
+                    f"no answer within {within}, and nothing reported on it after the "
+                    f"deadline{last}")
 
 
 # -- concurrent -------------------------------------------------------------------------------
@@ -250,85 +210,36 @@ class ConcurrentRun:
             spread = t1 - t0
             ok = spread <= p.within
             v = Verdict.satisfied if ok else Verdict.violated
-            why = (
-                f"all occurred within {_dur(spread)} of each other"
-                f"{'' if ok else f', more than {within}'}"
-            )
+            why = (f"all occurred within {_dur(spread)} of each other"
+                   f"{'' if ok else f', more than {within}'}")
             return [Instance("all", t0, t1, v, spread, _ids(sel, *got), why)]
         if not got:
             begin = p.start if p.start > -float("inf") else at
             known = [c for c in self.covs if c is not None]
-            last = (
-                f"; latest reports on them: {', '.join(_when(c.start, p)[:10] for c in known)}"
-                if known
-                else ""
-            )
+            last = (f"; latest reports on them: "
+                    f"{', '.join(_when(c.start, p)[:10] for c in known)}" if known else "")
             if p.stop <= at:
-                return [
-                    Instance(
-                        "all",
-                        begin,
-                        p.stop,
-                        Verdict.undetermined,
-                        None,
-                        _ids(sel, *known),
-                        f"none of the {len(self.firsts)} occurred in the period{last}",
-                    )
-                ]
+                return [Instance("all", begin, p.stop, Verdict.undetermined, None,
+                                 _ids(sel, *known),
+                                 f"none of the {len(self.firsts)} occurred in the period{last}")]
             end = None if p.stop == float("inf") else p.stop
-            return [
-                Instance(
-                    "all",
-                    begin,
-                    end,
-                    Verdict.pending,
-                    None,
-                    _ids(sel, *known),
-                    f"none of the {len(self.firsts)} has occurred yet{last}",
-                )
-            ]
+            return [Instance("all", begin, end, Verdict.pending, None, _ids(sel, *known),
+                             f"none of the {len(self.firsts)} has occurred yet{last}")]
         t0 = min(f.start for f in got)
         deadline = t0 + p.within
         missing = [i for i, f in enumerate(self.firsts) if f is None]
         if deadline > at:
-            return [
-                Instance(
-                    "all",
-                    t0,
-                    deadline,
-                    Verdict.pending,
-                    None,
-                    _ids(sel, *got),
-                    f"{len(missing)} still to occur by {_when(deadline, p)}",
-                )
-            ]
-        late = [
-            self.covs[i] for i in missing if (c := self.covs[i]) is not None and c.start >= deadline
-        ]
+            return [Instance("all", t0, deadline, Verdict.pending, None, _ids(sel, *got),
+                             f"{len(missing)} still to occur by {_when(deadline, p)}")]
+        late = [self.covs[i] for i in missing
+                if (c := self.covs[i]) is not None and c.start >= deadline]
         if late or p.continuous:
-            return [
-                Instance(
-                    "all",
-                    t0,
-                    deadline,
-                    Verdict.violated,
-                    None,
-                    _ids(sel, *got, *late),
-                    f"{len(missing)} did not occur within {within} of the first",
-                )
-            ]
-        return [
-            Instance(
-                "all",
-                t0,
-                deadline,
-                Verdict.undetermined,
-                None,
-                _ids(sel, *got),
-                f"{len(missing)} not reported within {within} of the first, and "
-                "nothing reported on it after that",
-            )
-        ]
+            return [Instance("all", t0, deadline, Verdict.violated, None,
+                             _ids(sel, *got, *late),
+                             f"{len(missing)} did not occur within {within} of the first")]
+        return [Instance("all", t0, deadline, Verdict.undetermined, None, _ids(sel, *got),
+                         f"{len(missing)} not reported within {within} of the first, and "
+                         "nothing reported on it after that")]
 
 
 # -- sequence ---------------------------------------------------------------------------------
@@ -370,84 +281,33 @@ class SequenceRun:
         if self.late is not None:
             i = len(m)
             w = p.withins[i] or 0.0
-            return [
-                Instance(
-                    "steps",
-                    begin,
-                    self.late.start,
-                    Verdict.violated,
-                    None,
-                    _ids(sel, *m, self.late),
-                    f"step {i + 1} came {_dur(self.late.start - m[-1].start)} after "
-                    f"step {i}, later than {_dur(w)}",
-                )
-            ]
+            return [Instance("steps", begin, self.late.start, Verdict.violated, None,
+                             _ids(sel, *m, self.late),
+                             f"step {i + 1} came {_dur(self.late.start - m[-1].start)} after "
+                             f"step {i}, later than {_dur(w)}")]
         if len(m) == n:
-            return [
-                Instance(
-                    "steps",
-                    begin,
-                    m[-1].start,
-                    Verdict.satisfied,
-                    m[-1].start - m[0].start,
-                    _ids(sel, *m),
-                    f"all {n} steps in order",
-                )
-            ]
+            return [Instance("steps", begin, m[-1].start, Verdict.satisfied,
+                             m[-1].start - m[0].start, _ids(sel, *m),
+                             f"all {n} steps in order")]
         i = len(m)
         deadline = p.deadline(i, m[-1].start if m else None)
         end = None if deadline == float("inf") else deadline
         if deadline > at:
             due = "" if end is None else f" (due by {_when(deadline, p)})"
-            return [
-                Instance(
-                    "steps",
-                    begin,
-                    end,
-                    Verdict.pending,
-                    None,
-                    _ids(sel, *m),
-                    f"{i} of {n} steps done; waiting for step {i + 1}{due}",
-                )
-            ]
+            return [Instance("steps", begin, end, Verdict.pending, None, _ids(sel, *m),
+                             f"{i} of {n} steps done; waiting for step {i + 1}{due}")]
         c = self.covs[i]
         if c is not None and c.start >= deadline:
-            return [
-                Instance(
-                    "steps",
-                    begin,
-                    end,
-                    Verdict.violated,
-                    None,
-                    _ids(sel, *m, c),
-                    f"step {i + 1} did not occur by {_when(deadline, p)}",
-                )
-            ]
+            return [Instance("steps", begin, end, Verdict.violated, None, _ids(sel, *m, c),
+                             f"step {i + 1} did not occur by {_when(deadline, p)}")]
         if p.continuous:
-            return [
-                Instance(
-                    "steps",
-                    begin,
-                    end,
-                    Verdict.violated,
-                    None,
-                    _ids(sel, *m),
-                    f"step {i + 1} did not occur by {_when(deadline, p)} (monitoring continuous)",
-                )
-            ]
+            return [Instance("steps", begin, end, Verdict.violated, None, _ids(sel, *m),
+                             f"step {i + 1} did not occur by {_when(deadline, p)} "
+                             "(monitoring continuous)")]
         last = "" if c is None else f" (latest report on it: {_when(c.start, p)[:10]})"
-        return [
-            Instance(
-                "steps",
-                begin,
-                end,
-                Verdict.undetermined,
-                None,
-                _ids(sel, *m, c),
-                f"step {i + 1} not reported by {_when(deadline, p)}, and nothing "
-                f"reported on it after that{last}",
-            )
-        ]
+        return [Instance("steps", begin, end, Verdict.undetermined, None, _ids(sel, *m, c),
+                         f"step {i + 1} not reported by {_when(deadline, p)}, and nothing "
+                         f"reported on it after that{last}")]
 
 
 # -- state ------------------------------------------------------------------------------------
@@ -534,15 +394,8 @@ class StateAcc:
             verdict = decide_state(hv, total - hv - nv, total, we <= at, self.p.at_least)
             reports = [e for g in ev.get(i, ()) for e in g]
             ids = tuple(x for e in reports for x in sel.ids(e))
-            out.append(
-                Instance(
-                    W.label(i),
-                    ws,
-                    we if we != float("inf") else None,
-                    verdict,
-                    hv / total if total != float("inf") else None,
-                    ids,
-                    why_state(self.p, verdict, hv, nv, total, state_values(self.p, reports)),
-                )
-            )
+            out.append(Instance(W.label(i), ws, we if we != float("inf") else None, verdict,
+                                hv / total if total != float("inf") else None, ids,
+                                why_state(self.p, verdict, hv, nv, total,
+                                          state_values(self.p, reports))))
         return out

@@ -64,7 +64,9 @@ are rate-limited per token (per client address without one): 429 with `Retry-Aft
 """
 
 
-def create_app(settings: Settings | None = None, config: ServiceConfig | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, config: ServiceConfig | None = None
+) -> FastAPI:
     """The service over ``settings`` (default: read from the environment, once)."""
     settings = settings or Settings.load()
     config = config or ServiceConfig.load()

@@ -170,9 +170,8 @@ class YamlDoc:
 class _Frame:
     __slots__ = ("anchor", "count0", "is_map", "key", "key_text", "obj", "order0", "path")
 
-    def __init__(
-        self, obj: Any, path: Path, is_map: bool, anchor: str | None, order0: int, count0: int
-    ) -> None:
+    def __init__(self, obj: Any, path: Path, is_map: bool, anchor: str | None,
+                 order0: int, count0: int) -> None:
         self.obj, self.path, self.is_map, self.anchor = obj, path, is_map, anchor
         self.order0, self.count0 = order0, count0
         self.key: Any = _NO_KEY
@@ -210,9 +209,8 @@ def _build(get: Any, marks: Marks, max_depth: int, max_alias_nodes: int) -> Any:
             if top is not None and top.is_map and top.key is _NO_KEY:
                 if cls is not scalar_ev:
                     what = "an alias" if cls is alias_ev else "a list or mapping"
-                    raise _Refused(
-                        f"a key must be text or a number, not {what}", _pos(ev.start_mark)
-                    )
+                    raise _Refused(f"a key must be text or a number, not {what}",
+                                   _pos(ev.start_mark))
                 pos = _pos(ev.start_mark)
                 if ev.value == "<<" and ev.tag is None and ev.implicit[0]:
                     raise _Refused("merge keys (<<) are not supported", pos)
@@ -255,7 +253,7 @@ def _build(get: Any, marks: Marks, max_depth: int, max_alias_nodes: int) -> Any:
                     )
                 value = a_.value
                 cut = len(a_.path)
-                for is_key, p, ps in order[a_.start : a_.end]:
+                for is_key, p, ps in order[a_.start:a_.end]:
                     np = path + p[cut:]
                     (key_marks if is_key else node_marks)[np] = ps
                     order.append((is_key, np, ps))

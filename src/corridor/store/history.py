@@ -100,7 +100,9 @@ class HistoryStore(ObservationStore):
                 out = list(conn.execute(select(*_COLS).where(*base)).all())
             else:
                 for part in _chunks(ids):
-                    out += conn.execute(select(*_COLS).where(*base, c.attests.in_(part))).all()
+                    out += conn.execute(
+                        select(*_COLS).where(*base, c.attests.in_(part))
+                    ).all()
         out.sort(key=lambda r: r.log_index)
         return [stored_from_row(r) for r in out]
 

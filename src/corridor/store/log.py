@@ -259,6 +259,7 @@ class LogStore(StoreBase):
                 return
             last = int(rows[-1][0])
 
+
     def checkpoint_rows(self) -> list[tuple[int, bytes, str]]:
         """Every stored checkpoint, (size, root, note), smallest first (for log verification)."""
         tc = t.log_checkpoints.c
@@ -266,12 +267,14 @@ class LogStore(StoreBase):
             rows = conn.execute(select(tc.size, tc.root, tc.note).order_by(tc.size)).all()
         return [(int(r[0]), bytes(r[1]), r[2]) for r in rows]
 
+
     def tile_keys(self) -> list[tuple[int, int]]:
         """The (level, index) of every stored tile (for log verification)."""
         tc = t.log_tiles.c
         with self.read() as conn:
             rows = conn.execute(select(tc.level, tc.idx).order_by(tc.level, tc.idx)).all()
         return [(int(r[0]), int(r[1])) for r in rows]
+
 
     def entry_at(self, index: int) -> bytes:
         with self.read() as conn:

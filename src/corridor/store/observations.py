@@ -181,7 +181,9 @@ class ObservationStore(LogStore):
             cond += live(t.observations, as_of)
             if types is not None:
                 cond.append(c.type.in_(sorted(types)))
-            rows = conn.execute(select(*_COLS).where(*cond).order_by(c.start_us, c.log_index)).all()
+            rows = conn.execute(
+                select(*_COLS).where(*cond).order_by(c.start_us, c.log_index)
+            ).all()
         return [stored_from_row(r) for r in rows]
 
     def get(self, id_or_prefix: str, *, as_of: int | None = None) -> StoredObservation:

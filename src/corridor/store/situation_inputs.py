@@ -83,4 +83,6 @@ def situation_at(
     obs = situation_observations(
         store, at, window=window, incident_window=incident_window, as_of=as_of
     )
-    return situation(obs, store.registry(), at, window=window, incident_window=incident_window)
+    return situation(
+        obs, store.registry(), at, window=window, incident_window=incident_window
+    )

@@ -139,7 +139,9 @@ class SqlStore(TokenStore, HistoryStore, WitnessStore, WatchStore):
         except DatabaseError as exc:  # a file that is not an SQLite database, or a damaged one
             engine.dispose()
             where = parsed.database if is_sqlite else url
-            raise StoreError(f"{where} is not a corridor database ({driver_message(exc)})") from exc
+            raise StoreError(
+                f"{where} is not a corridor database ({driver_message(exc)})"
+            ) from exc
         except SQLAlchemyError as exc:  # e.g. a damaged SQLite file
             engine.dispose()
             raise StoreError(f"cannot read database: {driver_message(exc)}") from exc

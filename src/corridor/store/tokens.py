@@ -72,13 +72,9 @@ class TokenStore(StoreBase):
         """Store a new token and record its creation (``action``: at, actor, action name,
         detail) in the same transaction."""
         with self.begin() as conn:
-            if (
-                token.org_id is not None
-                and conn.execute(
-                    select(t.organisations.c.id).where(t.organisations.c.id == token.org_id)
-                ).first()
-                is None
-            ):
+            if token.org_id is not None and conn.execute(
+                select(t.organisations.c.id).where(t.organisations.c.id == token.org_id)
+            ).first() is None:
                 raise NotFoundError(f"unknown organisation {token.org_id!r}", subject=token.org_id)
             if conn.execute(select(t.api_tokens.c.id).where(t.api_tokens.c.id == token.id)).first():
                 raise ConflictError(f"a token with id {token.id!r} exists")

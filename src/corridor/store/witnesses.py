@@ -23,7 +23,9 @@ class WitnessStore(StoreBase):
             if conn.execute(select(t.witnesses.c.name).where(t.witnesses.c.name == name)).first():
                 raise ConflictError(f"the log already has a witness named {name!r}")
             conn.execute(
-                insert(t.witnesses).values(name=name, url=url, vkey=vkey, added_at=int(time.time()))
+                insert(t.witnesses).values(
+                    name=name, url=url, vkey=vkey, added_at=int(time.time())
+                )
             )
 
     def remove_witness(self, name: str) -> bool:

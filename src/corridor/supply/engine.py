@@ -89,7 +89,9 @@ class Series:
         )
 
 
-def run(stock0: Int64Array, inflow: Int64Array, local: Int64Array, need: Int64Array) -> Series:
+def run(
+    stock0: Int64Array, inflow: Int64Array, local: Int64Array, need: Int64Array
+) -> Series:
     """The vectorised engine over any leading (batch, commodity) axes; time is the last axis.
 
     ``stock0`` has shape (..., C); the flows (..., C, T). All int64 grams; stock0 must be ≥ 0.

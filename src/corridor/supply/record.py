@@ -193,7 +193,9 @@ def record_deliveries(
         for name, tonnes in worst.items():
             unmapped[name] += tonnes
         if len(reports) > 1:
-            notes.append(f"{key[1]} on {day}: {len(reports)} reports combined by {conflicting}")
+            notes.append(
+                f"{key[1]} on {day}: {len(reports)} reports combined by {conflicting}"
+            )
         counted += 1
     if skipped:
         notes.append(f"{skipped} cargo crossing(s) of delivered convoys counted once, as delivered")

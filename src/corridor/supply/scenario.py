@@ -307,7 +307,9 @@ class Scenario(_Model):
     end: date = Field(alias="to")
     timezone: str = Field("UTC", description="zone that decides which day a recorded event is on")
     population: Annotated[Population, BeforeValidator(_population_shorthand)]
-    ration: dict[str, Quantity] = Field(default_factory=lambda: _wfp_ration())
+    ration: dict[str, Quantity] = Field(
+        default_factory=lambda: _wfp_ration()
+    )
     kcal_per_100g: dict[str, float] = Field(default_factory=dict)
     stocks: dict[str, Quantity] = Field(default_factory=dict)
     local: tuple[Inflow, ...] = ()
@@ -422,10 +424,8 @@ def scenario_from_mapping(
     With ``marks`` errors name FILE:LINE:COLUMN; with only ``lines`` (path -> line), FILE:LINE.
     """
     if not isinstance(data, Mapping):
-        raise ScenarioError(
-            "a scenario is a mapping with name, from, to, population ...",
-            where=locate(source_name, marks) if marks else source_name,
-        )
+        raise ScenarioError("a scenario is a mapping with name, from, to, population ...",
+                            where=locate(source_name, marks) if marks else source_name)
     try:
         sc = Scenario.model_validate(data)
     except ValidationError as exc:

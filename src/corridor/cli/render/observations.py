@@ -29,10 +29,8 @@ def print_observations(
 ) -> None:
     """A table of observations; with ``attestations`` who corroborated or disputed each, with
     ``statuses`` (a history) whether each is current or what superseded it."""
-    noun = (
-        "entr" + ("ies" if len(rows) != 1 else "y")
-        if statuses
-        else ("observation" + ("s" if len(rows) != 1 else ""))
+    noun = "entr" + ("ies" if len(rows) != 1 else "y") if statuses else (
+        "observation" + ("s" if len(rows) != 1 else "")
     )
     table = Table(title=f"{len(rows)} {noun}")
     cols = ["id", "type", "observed", "what", "source / claim of"]
@@ -109,7 +107,9 @@ def print_chain(chain: Chain, shown: str, out: Console) -> None:
             why = f" ({o.supersedes.reason})" if o.supersedes is not None else ""
             role = "first version" if i == 0 else f"correction{why}"
             last = i == n - 1 or isinstance(chain.versions[i + 1].observation.body, Retraction)
-            state = "current" if v.id == chain.current else "retracted" if last else "superseded"
+            state = (
+                "current" if v.id == chain.current else "retracted" if last else "superseded"
+            )
             line = f"{role}, {state}: {summary(o)}"
         out.print(f" {mark} {v.id[:12]} log #{v.log_index}  {escape(line)}")
         a = chain.attestations.get(v.id)

@@ -100,11 +100,7 @@ def print_situation(doc: dict[str, Any], registry: Registry, out: Console = cons
         tonnes = "—" if t_low is None else (f"{t_low:g}" if t_low == t_high
                                              else f"{t_low:g}–{t_high:g}")  # fmt: skip
         t.add_row(
-            _name(registry, c["checkpoint"]),
-            c["direction"],
-            c["category"],
-            count,
-            tonnes,
+            _name(registry, c["checkpoint"]), c["direction"], c["category"], count, tonnes,
             str(c["reports"]),
         )
     for cp in doc["checkpoints_without_reports"]:

@@ -40,36 +40,23 @@ def print_supply(
         )
         if r["mode"] == "single":
             table = Table(title=None, show_lines=False)
-            for col in (
-                "commodity",
-                "first shortfall",
-                "min days of supply",
-                "total shortfall (t)",
-                "stock at end (t)",
-            ):
+            for col in ("commodity", "first shortfall", "min days of supply",
+                        "total shortfall (t)", "stock at end (t)"):
                 table.add_column(col, justify="left" if col == "commodity" else "right")
             for c in r["commodities"]:
                 dos = c["min_days_of_supply"]
                 table.add_row(
-                    c["commodity"],
-                    c["first_shortfall"] or "none",
+                    c["commodity"], c["first_shortfall"] or "none",
                     "∞" if dos is None else f"{dos:.1f}",
-                    _tonnes(c["total_shortfall_g"]),
-                    _tonnes(c["stock_last_g"]),
+                    _tonnes(c["total_shortfall_g"]), _tonnes(c["stock_last_g"]),
                 )
             console.print(head + "  one run (central values)")
             console.print(table)
             console.print(f"kcal coverage: {_pct(r['kcal_coverage'])} of 2,100 kcal a day")
         else:
             table = Table()
-            for col in (
-                "commodity",
-                "stockout p5",
-                "p50",
-                "p95",
-                "P(stockout by end)",
-                "stock at end p5 / p50 / p95 (t)",
-            ):
+            for col in ("commodity", "stockout p5", "p50", "p95", "P(stockout by end)",
+                        "stock at end p5 / p50 / p95 (t)"):
                 table.add_column(col, justify="left" if col == "commodity" else "right")
             for c in r["commodities"]:
                 sd, sl = c["stockout_date"], c["stock_last_g"]
@@ -88,7 +75,9 @@ def print_supply(
                 + ", ".join(f"{k} {_pct(kc[k])}" for k in ("p5", "p50", "p95"))
             )
         for a in r["uncertain"]:
-            console.print(escape(f"  assumption: {a['field']} ~ {a['distribution']}"), style="dim")
+            console.print(
+                escape(f"  assumption: {a['field']} ~ {a['distribution']}"), style="dim"
+            )
         for a in r["assumptions"]:
             console.print(escape(f"  assumption: {a}"), style="dim")
         record = r.get("record")

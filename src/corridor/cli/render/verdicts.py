@@ -36,12 +36,8 @@ def _label(obs: Observation) -> str:
         (str(getattr(b, f)) for f in ("status", "state", "category", "kind") if hasattr(b, f)), ""
     )
     subject = next(
-        (
-            str(v)
-            for f in ("route", "convoy", "checkpoint", "force", "place", "party")
-            if (v := getattr(b, f, None))
-        ),
-        "",
+        (str(v) for f in ("route", "convoy", "checkpoint", "force", "place", "party")
+         if (v := getattr(b, f, None))), ""
     )
     day = obs.start.isoformat()[:16].replace("T00:00", "")
     title = obs.sources[0].title if obs.sources else ""
@@ -75,25 +71,17 @@ def print_results(
         t.add_column(col, justify="right" if col in {"sat", "viol", "undet", "pend"} else "left")
     for r in doc:
         c = r["counts"]
-        t.add_row(
-            r["id"],
-            ", ".join(r["party"]),
-            f"[{_style(r['verdict'])}]{r['verdict']}[/]",
-            *(str(c[k]) for k in ("satisfied", "violated", "undetermined", "pending")),
-        )
+        t.add_row(r["id"], ", ".join(r["party"]), f"[{_style(r['verdict'])}]{r['verdict']}[/]",
+                  *(str(c[k]) for k in ("satisfied", "violated", "undetermined", "pending")))
     out.print(t)
     for r in doc:
         out.print()
-        out.print(
-            f"[bold]{escape(r['id'])}[/bold] [{_style(r['verdict'])}]{r['verdict']}[/]: "
-            f"{escape(r['title'])}"
-        )
+        out.print(f"[bold]{escape(r['id'])}[/bold] [{_style(r['verdict'])}]{r['verdict']}[/]: "
+                  f"{escape(r['title'])}")
         src = r["source"]
-        out.print(
-            f"  [dim]source: {escape(str(src.get('instrument', '')))}, "
-            f"{escape(str(src.get('date', '')))}"
-            f"{', art. ' + escape(str(src['article'])) if src.get('article') else ''}[/dim]"
-        )
+        out.print(f"  [dim]source: {escape(str(src.get('instrument', '')))}, "
+                  f"{escape(str(src.get('date', '')))}"
+                  f"{', art. ' + escape(str(src['article'])) if src.get('article') else ''}[/dim]")
         runs = _runs([i for i in r["instances"] if i["verdict"] == r["verdict"]])
         shown = runs[:limit]
         attested = r.get("attestations") or {}
@@ -104,20 +92,16 @@ def print_results(
             keys = inst["key"]
             if len(run) > 1:
                 keys = f"{keys} … {run[-1]['key']} ({len(run)})"
-            out.print(
-                f"  [{_style(inst['verdict'])}]{inst['verdict']}[/] {escape(keys)}: "
-                f"{escape(inst['why'])}"
-            )
+            out.print(f"  [{_style(inst['verdict'])}]{inst['verdict']}[/] {escape(keys)}: "
+                      f"{escape(inst['why'])}")
             for item in inst["evidence"][:limit]:
                 oid, proof = _evidence(item)
                 line = f"    evidence {oid[:12]}"
                 if observations is not None and oid in observations:
                     line += f"  {_label(observations[oid])}"
                 if proof is not None:
-                    line += (
-                        f"  (log #{proof['log_index']}, inclusion proved in tree of "
-                        f"{proof['tree_size']})"
-                    )
+                    line += (f"  (log #{proof['log_index']}, inclusion proved in tree of "
+                             f"{proof['tree_size']})")
                 out.print(escape(line))
                 if oid in attested:
                     out.print(f"      [dim]{escape(attested_line(attested[oid]))}[/dim]")

@@ -100,7 +100,8 @@ def expand(data: Mapping[str, Any], error: Error) -> dict[str, Any]:
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise error(
                 (key,),
-                f"not a parameter of preset {name}{hint} (parameters: {', '.join(known)})",
+                f"not a parameter of preset {name}{hint} "
+                f"(parameters: {', '.join(known)})",
             )
         params[key] = _value(value)
     for p in preset.params:

@@ -32,7 +32,9 @@ def build(p: dict[str, Any]) -> dict[str, Any]:
         {"column": p["id"], "slug": True} if p.get("id") else {"column": p["name"], "slug": True}
     )
     route: dict[str, Any] = (
-        {"route": {"column": p["route_property"], "slug": True}} if p.get("route_property") else {}
+        {"route": {"column": p["route_property"], "slug": True}}
+        if p.get("route_property")
+        else {}
     )
     route_const = {"route": p["route"]} if p.get("route") else {}
     mappings: list[dict[str, Any]] = [

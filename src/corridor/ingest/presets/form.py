@@ -21,21 +21,8 @@ __all__ = ["PRESETS"]
 _DIRECTIONS = ("inbound", "outbound")
 _CATEGORIES = ("persons", "vehicles", "cargo")
 # Columns every export of the form has; the others may be missing (older form versions).
-_REQUIRED = frozenset(
-    {
-        "observed",
-        "observed_end",
-        "checkpoint",
-        "count",
-        "source.ref",
-        "reporter",
-        "route",
-        "status",
-        "convoy",
-        "state",
-        "category",
-    }
-)
+_REQUIRED = frozenset({"observed", "observed_end", "checkpoint", "count", "source.ref",
+                       "reporter", "route", "status", "convoy", "state", "category"})
 
 
 def _time(column: str, p: dict[str, Any]) -> dict[str, Any]:
@@ -108,11 +95,8 @@ PRESETS = {
         (
             Param("reporter", "the reporting organisation, if the form did not fix it"),
             Param("tz", "the time zone of times exported without an offset"),
-            Param(
-                "source_title",
-                "the source's title",
-                default="Checkpoint monitoring form (corridor XLSForm)",
-            ),
+            Param("source_title", "the source's title",
+                  default="Checkpoint monitoring form (corridor XLSForm)"),
         ),
         build,
     )

@@ -340,7 +340,8 @@ def _header(values: Sequence[Any], where: str) -> tuple[str, ...]:
         name = cell_text(v) or f"column_{i + 1}"
         if len(name) > MAX_FIELD_CHARS:
             raise InputError(
-                f"header cell {i + 1} holds {len(name):,} characters; a column name must be short",
+                f"header cell {i + 1} holds {len(name):,} characters; a column name must be "
+                "short",
                 where=where,
             )
         if name in names:

@@ -37,21 +37,8 @@ _CENTRAL = ("cp1250", "iso8859-2")
 _CODE_PAGES: dict[str, tuple[str, ...]] = {
     "Turkish": ("cp1254", "iso8859-9"),
     **dict.fromkeys(
-        (
-            "English",
-            "French",
-            "German",
-            "Spanish",
-            "Portuguese",
-            "Italian",
-            "Dutch",
-            "Danish",
-            "Swedish",
-            "Norwegian",
-            "Finnish",
-            "Indonesian",
-            "Catalan",
-        ),
+        ("English", "French", "German", "Spanish", "Portuguese", "Italian", "Dutch", "Danish",
+         "Swedish", "Norwegian", "Finnish", "Indonesian", "Catalan"),
         _WESTERN,
     ),
     **dict.fromkeys(

@@ -195,7 +195,9 @@ def _first(row: dict[str, Any], names: Sequence[str]) -> Any:
     return None
 
 
-def _submission(row: dict[str, Any], geo: set[str] | None = None) -> dict[str, Any] | UnreadableRow:
+def _submission(
+    row: dict[str, Any], geo: set[str] | None = None
+) -> dict[str, Any] | UnreadableRow:
     points = set(geo or ())
     row = _join_geopoints(row, points)
     instance = _first(row, _INSTANCE)
@@ -371,8 +373,8 @@ def _from_json(path: Path, data: bytes) -> dict[str, FormTable]:
         items = doc.get("results", doc.get("value"))
     if not isinstance(items, list):
         raise InputError(
-            'not a submission export: expected a list, {"results": [...]} (KoBoToolbox) or '
-            '{"value": [...]} (ODK Central OData)',
+            "not a submission export: expected a list, {\"results\": [...]} (KoBoToolbox) or "
+            "{\"value\": [...]} (ODK Central OData)",
             where=path.name,
         )
     tables = {MAIN: FormTable(MAIN)}

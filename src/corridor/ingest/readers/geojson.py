@@ -111,12 +111,9 @@ def _records(features: Sequence[Any], header: Sequence[str]) -> Iterator[tuple[i
             if geometry.get("type") == "Point":
                 if not (isinstance(coords, list) and len(coords) >= 2
                         and _number(coords[0]) and _number(coords[1])):  # fmt: skip
-                    yield (
-                        number,
-                        UnreadableRow(
-                            f"feature {number}: a Point needs numeric [longitude, latitude]",
-                            [row.get(c) for c in header],
-                        ),
+                    yield number, UnreadableRow(
+                        f"feature {number}: a Point needs numeric [longitude, latitude]",
+                        [row.get(c) for c in header],
                     )
                     continue
                 row["_lon"], row["_lat"] = coords[0], coords[1]

@@ -33,17 +33,14 @@ class Token(BaseModel):
 
 
 class NewToken(BaseModel):
-    org: str | None = Field(
-        None, max_length=64, description="its organisation (a reporter's; none for an admin)"
-    )
+    org: str | None = Field(None, max_length=64,
+                            description="its organisation (a reporter's; none for an admin)")
     role: Role = "reporter"
-    expires_days: int | None = Field(
-        90, ge=0, le=MAX_EXPIRY_DAYS, description="days until it expires; 0 or null: never"
-    )
+    expires_days: int | None = Field(90, ge=0, le=MAX_EXPIRY_DAYS,
+                                     description="days until it expires; 0 or null: never")
     label: str | None = Field(None, max_length=200)
-    scopes: list[Scope] | None = Field(
-        None, max_length=6, description="a subset of its role's (default: all)"
-    )
+    scopes: list[Scope] | None = Field(None, max_length=6,
+                                       description="a subset of its role's (default: all)")
 
 
 class CreatedToken(Token):
