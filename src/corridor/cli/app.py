@@ -28,6 +28,7 @@ _COMMAND_MODULES: list[str] = [
     "check",
     "crossings",
     "demo",
+    "embargo",
     "export",
     "form",
     "history",
@@ -42,6 +43,7 @@ _COMMAND_MODULES: list[str] = [
     "status",
     "supply",
     "tokens",
+    "watch",
     "witness",
 ]
 
