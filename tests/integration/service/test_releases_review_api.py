@@ -164,3 +164,16 @@ def test_the_cli_remote_mode(fed: tuple[CoreServer, list[str]], cli: Any) -> Non
     assert [i["id"] for i in doc["items"]] == [ids[0]]
     code, out, _ = cli("review", "list", "--server", server.url, "--reporter", "ngo-x")
     assert code == 0 and "accepted by ngo-y" in out and "disputed by ngo-y" in out
+
+
+@pytest.mark.parametrize("fmt", ["csv", "ndjson"])
+def test_a_stream_as_of_an_unsigned_size_is_refused_before_any_byte(
+    fed: tuple[CoreServer, list[str]], fmt: str
+) -> None:
+    """A CSV or NDJSON stream as of a size no checkpoint was signed at is a whole error
+    answer, not a stream cut off after its headers (found by schemathesis)."""
+    server, _ids = fed
+    with server.client() as c:
+        r = c.get("/v1/observations", params={"as_of": 10**9, "format": fmt})
+        assert r.status_code >= 400
+        assert r.json()["error"]["code"] == "no-checkpoint"

@@ -205,6 +205,7 @@ def list_observations(
 
     status = with_status if history else None
     kind = _format(request, format)
+    basis = None if as_of is None else shapes.basis(app.log.basis(as_of))  # before any byte
     if kind in ("ndjson", "csv"):
         rows_ = app.observations.stream(q, current_only=current, accepted_only=accepted)
         if kind == "ndjson":
@@ -223,8 +224,8 @@ def list_observations(
         headers = {"Link": f'<{url}>; rel="next"', "X-Next-After": str(next_after)}
     docs = status(rows) if status is not None else [shapes.observation(s) for s in rows]
     doc: dict[str, Any] = {"items": docs, "next_after": next_after}
-    if as_of is not None:
-        doc["as_of"] = shapes.basis(app.log.basis(as_of))
+    if basis is not None:
+        doc["as_of"] = basis
     return JSONResponse(doc, headers=headers)
 
 
