@@ -369,8 +369,8 @@ def observation_from_entry(entry: bytes, oid: str) -> Observation:
     return obs
 
 
-PARSED_CACHE = 8192
-"""Parsed observations kept per process (a few MB): the situation and the windows around the
+PARSED_CACHE = 4096
+"""Parsed observations kept per process (about 4 KB each): the situation and the windows around the
 present read the same recent entries again and again."""
 _parsed: dict[str, Observation] = {}
 _parsed_lock = threading.Lock()
