@@ -590,3 +590,21 @@ def test_each_rule_of_the_model_sends_the_entry_to_the_model(path: str, value: A
     left_to_the_model = {"note", "supersedes", "body.tonnes"}  # valid, decided by the model
     if path not in left_to_the_model:
         assert _model_verdict(m) is None
+
+
+@pytest.mark.parametrize(
+    "instant",
+    [
+        "2024-01-01T03:00:00+23:59", "2024-01-01T03:00:00-23:59", "2024-01-01T03:00:00+24:00",
+        "2024-01-01T03:00:00+05:30", "2024-01-01T03:00:00+00:01", "2024-01-01T03:00:00+14:00",
+        "1900-01-01T00:00:00Z", "1900-01-01T00:00:00+00:01", "1900-01-01T03:59:00+04:00",
+        "2200-01-01T00:00:00Z", "2199-12-31T23:59:59-00:01", "2024-02-29T00:00:00Z",
+        "2023-02-29T00:00:00Z", "2024-01-01T03:00:60Z", "0999-01-01T00:00:00Z",
+    ],
+)  # fmt: skip
+def test_instants_get_the_models_verdict(instant: str) -> None:
+    """Offsets at their bounds, the record's bounds in UTC and calendar edges: the fast path
+    gives the model's verdict or leaves it to the model."""
+    m = canonical({**_BASE, "observed": {"start": instant}})
+    fast = fastpath.fast_admit(m, REGISTRY)
+    assert fast is None or fast == _model_verdict(m)
