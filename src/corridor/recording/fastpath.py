@@ -3,7 +3,7 @@
 :func:`corridor.recording.admission.admit_entry` must validate every entry with the pydantic
 model (:class:`corridor.model.Observation`) and require the signed bytes to be its normal form.
 For the common case, a fact observation (no correction, no personal fields) already in normal
-form, :func:`fast_admit` reaches the same verdict about five times faster: it decodes the signed
+form, :func:`fast_admit` reaches the same verdict about four times faster: it decodes the signed
 bytes into msgspec Structs that mirror the model's fields and constraints, runs the model's
 checks that are not constraints (periods, bounds, source dates and URLs, a crossing's count),
 checks the references against the registry, and re-encodes the Structs: the bytes must come out
