@@ -4,6 +4,7 @@ append), list with filters or follow the log from a cursor, show one."""
 from __future__ import annotations
 
 import builtins
+import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -219,6 +220,30 @@ class ObservationCases:
                 yield from self.filtered(buf, query.as_of, current_only, accepted_only)
                 buf = []
         yield from self.filtered(buf, query.as_of, current_only, accepted_only)
+
+    def page_json(self, query: Query, limit: int) -> tuple[Sequence[bytes], int | None]:
+        """A page of :meth:`list` as JSON, one :func:`corridor.app.shapes.observation` per
+        item, made from the stored bytes (the page of ``GET /v1/observations``), and the
+        cursor of the next page (None: this is the last)."""
+        from corridor.app import shapes
+        from corridor.store.observations import stored_from_row
+
+        if query.as_of is not None:
+            self.app.log.basis(query.as_of)
+        rows = self.app.store.query_rows(replace(query, limit=limit + 1))
+        more = len(rows) > limit
+        rows = rows[:limit]
+        items = []
+        for r in rows:
+            signers = [x for x in r.signers.split(",") if x]
+            item = shapes.observation_json(
+                r.log_index, r.id, bytes(r.entry), signers, bool(r.demo_signed)
+            )
+            if item is None:
+                d = shapes.observation(stored_from_row(r))
+                item = json.dumps(d, ensure_ascii=False, separators=(",", ":")).encode()
+            items.append(item)
+        return items, (int(rows[-1].log_index) if more else None)
 
     def show(self, id_or_prefix: str, *, as_of: int | None = None) -> StoredObservation:
         """One observation (any version) by id or a unique prefix of 6+ characters

@@ -65,6 +65,7 @@ __all__ = [
     "daily_crossings",
     "key",
     "observation",
+    "observation_json",
     "observation_row",
     "proof_bundle",
     "registry",
@@ -116,6 +117,36 @@ def observation(
         else:
             d["status"], d["superseded_by"] = "superseded", successor.id
     return d
+
+
+_ENTRY_HEAD = b'{"observation":'
+_ENTRY_SIGS = b',"signatures":['
+_DEMO_NOTE_JSON = b',"signature_note":' + json.dumps(DEMO_SIGNATURE_NOTE).encode()
+
+
+def observation_json(
+    log_index: int, oid: str, entry: bytes, signers: Sequence[str], demo_signed: bool
+) -> bytes | None:
+    """:func:`observation` of a stored entry (no attestations, no status) as JSON, made from
+    the stored bytes without parsing them: the same members with the same values (the content
+    members in their canonical order, as signed; a float with no fraction written as the
+    integer it is), or None when the entry holds personal commitments (then parse it).
+
+    The entry was verified when it was appended: its observation is the canonical JSON of the
+    validated content, which is what :func:`observation` spreads into its members.
+    """
+    if not entry.startswith(_ENTRY_HEAD):
+        return None
+    m = entry[15 : entry.rfind(_ENTRY_SIGS)]
+    if b'"personal":' in m or len(m) < 2:  # (a key: a quote inside a string is escaped)
+        return None
+    return b"".join(
+        (
+            b'{"id":"', oid.encode(), b'","log_index":', str(int(log_index)).encode(), b",",
+            m[1:-1], b',"signed_by":', json.dumps(list(signers), ensure_ascii=False).encode(),
+            _DEMO_NOTE_JSON if demo_signed else b"", b"}",
+        )
+    )  # fmt: skip
 
 
 def chain(c: Chain) -> dict[str, Any]:

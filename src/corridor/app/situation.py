@@ -42,7 +42,7 @@ class SituationCases:
             self.app.log.basis(as_of)
         store = self.app.store
         registry = store.registry()
-        observations = situation_observations(store, at, as_of=as_of)
+        observations = situation_observations(store, at, as_of=as_of, registry=registry)
         return situation(observations, registry, at), registry
 
     def daily(

@@ -281,6 +281,62 @@ def verify_entry(entry: bytes, keys: KeyRing, *, strict: bool = True) -> None:
     open_entry(entry, keys, strict=strict)
 
 
+def split_at_signatures(entry: bytes) -> tuple[bytes, bytes] | None:
+    """A guess at an entry's framing without parsing it: (the bytes before the signatures, the
+    signature list's text), or None.
+
+    The guess is the framing :func:`open_entry` finds exactly when the first part is one
+    complete JSON value (a caller that proves it, by decoding it strictly, may then use
+    :func:`open_signatures` on the second): a quote inside a JSON string is escaped, so the
+    last ``,"signatures":[`` lies outside the observation.
+    """
+    if len(entry) > MAX_ENTRY_SIZE or not entry.startswith(b'{"observation":'):
+        return None
+    pos = entry.rfind(b',"signatures":[')
+    if pos < 15 or not entry.endswith(b"]}"):
+        return None
+    return entry[15:pos], entry[pos + 14 : -1]
+
+
+def open_signatures(
+    m: bytes, sigs_text: bytes, reporter: str, keys: KeyRing
+) -> list[EntrySignature] | None:
+    """The signatures of :func:`split_at_signatures`'s guess, checked as :func:`open_entry`
+    checks them (canonical, first by ``reporter``, each verifying over ``m``); None on any
+    failure, for the caller to take :func:`open_entry`'s path and its message."""
+    try:
+        text = sigs_text.decode("utf-8")
+        objs = _raw_decode(text, 0)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    sigs, stop = objs
+    if stop != len(text) or type(sigs) is not list or not sigs:
+        return None
+    decoded: list[EntrySignature] = []
+    texts: list[str] = []
+    try:
+        for obj in sigs:
+            sig, sig_text = _decode_sig(obj)
+            decoded.append(sig)
+            texts.append(sig_text)
+    except VerificationError:
+        return None
+    if "[" + ",".join(texts) + "]" != text or decoded[0].signer != reporter:
+        return None
+    seen: set[tuple[str, bytes]] = set()
+    for s in decoded:
+        k = (s.signer, s.key_id)
+        v = keys.get(k)
+        if k in seen or v is None:
+            return None
+        seen.add(k)
+        try:
+            _crypto_sign_open(s.signature + m, v.public_key)
+        except _BadSignature:
+            return None
+    return decoded
+
+
 def open_entry(
     entry: bytes, keys: KeyRing, *, strict: bool = True
 ) -> tuple[bytes, dict[str, Any], list[EntrySignature]]:

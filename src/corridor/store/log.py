@@ -30,10 +30,14 @@ class LogStore(StoreBase):
     def existing_ids(self, ids: Iterable[str], conn: Connection | None = None) -> set[str]:
         ids = list(ids)
         out: set[str] = set()
-        col = t.observations.c.id
         with self.read(conn) as c:
+            # driver-level SQL: compiling a 500-term IN through SQLAlchemy cost more than the
+            # lookups (a fifth of the append transaction)
+            mark = "?" if c.dialect.paramstyle == "qmark" else "%s"
             for i in range(0, len(ids), 500):
-                out.update(c.execute(select(col).where(col.in_(ids[i : i + 500]))).scalars())
+                part = tuple(ids[i : i + 500])
+                sql = f"SELECT id FROM observations WHERE id IN ({', '.join([mark] * len(part))})"
+                out.update(row[0] for row in c.exec_driver_sql(sql, part))
         return out
 
     def append_indexed(
@@ -259,7 +263,6 @@ class LogStore(StoreBase):
                 return
             last = int(rows[-1][0])
 
-
     def checkpoint_rows(self) -> list[tuple[int, bytes, str]]:
         """Every stored checkpoint, (size, root, note), smallest first (for log verification)."""
         tc = t.log_checkpoints.c
@@ -267,14 +270,12 @@ class LogStore(StoreBase):
             rows = conn.execute(select(tc.size, tc.root, tc.note).order_by(tc.size)).all()
         return [(int(r[0]), bytes(r[1]), r[2]) for r in rows]
 
-
     def tile_keys(self) -> list[tuple[int, int]]:
         """The (level, index) of every stored tile (for log verification)."""
         tc = t.log_tiles.c
         with self.read() as conn:
             rows = conn.execute(select(tc.level, tc.idx).order_by(tc.level, tc.idx)).all()
         return [(int(r[0]), int(r[1])) for r in rows]
-
 
     def entry_at(self, index: int) -> bytes:
         with self.read() as conn:

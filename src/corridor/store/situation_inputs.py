@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from corridor.model import Observation
+from corridor.model import Observation, Registry
 from corridor.situation import (
     DEFAULT_INCIDENT_WINDOW,
     DEFAULT_WINDOW,
@@ -45,10 +45,11 @@ def situation_observations(
     window: timedelta = DEFAULT_WINDOW,
     incident_window: timedelta = DEFAULT_INCIDENT_WINDOW,
     as_of: int | None = None,
+    registry: Registry | None = None,
 ) -> list[Observation]:
     """The observations the situation at ``at`` depends on (each once, in log order), and the
-    attestations about them."""
-    registry = store.registry()
+    attestations about them (``registry``: the store's, when the caller has read it)."""
+    registry = registry or store.registry()
     parts = [
         store.route_status_inputs(registry.routes, at, as_of=as_of),
         store.overlapping(at - window, at, ["crossing"], as_of=as_of),

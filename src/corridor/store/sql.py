@@ -175,40 +175,73 @@ class SqlStore(TokenStore, HistoryStore, WitnessStore, ReleaseStore, WatchStore)
     # -- entities --------------------------------------------------------------------------
     def registry(self) -> Registry:
         """The organisations, places, routes and checkpoints, read afresh on every call: in a
-        server another process may have added one since (no cache to go stale)."""
+        server another process may have added one since (no cache to go stale). The rows are
+        always read; only when they are what they were last time is the last registry's
+        content reused (a copy: callers may add to theirs) instead of validated again."""
         with self.read() as conn:
-            keys: dict[str, list[PublicKey]] = {}
-            for row in conn.execute(select(t.org_keys).order_by(t.org_keys.c.created_at)):
-                keys.setdefault(row.org_id, []).append(PublicKey(vkey=row.vkey, demo=row.demo))
-            orgs = [
+            rows = (
+                [tuple(r) for r in conn.execute(
+                    select(t.org_keys).order_by(t.org_keys.c.created_at))],
+                [tuple(r) for r in conn.execute(select(t.organisations))],
+                [tuple(r) for r in conn.execute(select(t.places))],
+                [tuple(r) for r in conn.execute(select(t.routes))],
+                [tuple(r) for r in conn.execute(select(t.checkpoints))],
+            )  # fmt: skip
+        last = self._registry_rows
+        if last is not None and last[0] == rows:
+            r = last[1]
+            return Registry(
+                dict(r.organisations), dict(r.places), dict(r.routes), dict(r.checkpoints)
+            )
+        registry = self._registry_of(rows)
+        self._registry_rows = (rows, registry)
+        return Registry(
+            dict(registry.organisations),
+            dict(registry.places),
+            dict(registry.routes),
+            dict(registry.checkpoints),
+        )
+
+    _registry_rows: tuple[Any, Registry] | None = None
+
+    @staticmethod
+    def _registry_of(rows: tuple[list[tuple[Any, ...]], ...]) -> Registry:
+        key_rows, org_rows, place_rows, route_rows, cp_rows = rows
+        kc, oc, pc = t.org_keys.c.keys(), t.organisations.c.keys(), t.places.c.keys()
+        rc, cc = t.routes.c.keys(), t.checkpoints.c.keys()
+        keys: dict[str, list[PublicKey]] = {}
+        for row in key_rows:
+            k = dict(zip(kc, row, strict=True))
+            keys.setdefault(k["org_id"], []).append(PublicKey(vkey=k["vkey"], demo=k["demo"]))
+        orgs = []
+        for row in org_rows:
+            o = dict(zip(oc, row, strict=True))
+            orgs.append(
                 Organisation(
-                    id=r.id,
-                    name=r.name,
-                    kind=r.kind,
-                    note=r.note,
-                    keys=tuple(keys.get(r.id, ())),
+                    id=o["id"], name=o["name"], kind=o["kind"], note=o["note"],
+                    keys=tuple(keys.get(o["id"], ())),
                 )
-                for r in conn.execute(select(t.organisations))
-            ]
-            places = [
-                Place(id=r.id, names=r.names, lat=r.lat, lon=r.lon, kind=r.kind, note=r.note)
-                for r in conn.execute(select(t.places))
-            ]
-            routes = [
-                Route(id=r.id, name=r.name, places=r.places, note=r.note)
-                for r in conn.execute(select(t.routes))
-            ]
-            cps = [
+            )  # fmt: skip
+        places = []
+        for row in place_rows:
+            p = dict(zip(pc, row, strict=True))
+            places.append(
+                Place(id=p["id"], names=p["names"], lat=p["lat"], lon=p["lon"], kind=p["kind"],
+                      note=p["note"])
+            )  # fmt: skip
+        routes = []
+        for row in route_rows:
+            r = dict(zip(rc, row, strict=True))
+            routes.append(Route(id=r["id"], name=r["name"], places=r["places"], note=r["note"]))
+        cps = []
+        for row in cp_rows:
+            x = dict(zip(cc, row, strict=True))
+            cps.append(
                 Checkpoint(
-                    id=r.id,
-                    name=r.name,
-                    place=r.place,
-                    route=r.route,
-                    operator=r.operator,
-                    note=r.note,
+                    id=x["id"], name=x["name"], place=x["place"], route=x["route"],
+                    operator=x["operator"], note=x["note"],
                 )
-                for r in conn.execute(select(t.checkpoints))
-            ]
+            )  # fmt: skip
         return Registry.of(orgs, places, routes, cps)
 
     def put_entities(

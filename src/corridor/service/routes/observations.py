@@ -12,7 +12,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Request
 from fastapi import Path as PathParam
 from fastapi import Query as QueryParam
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from corridor.app import Corridor, shapes
@@ -215,6 +215,22 @@ def list_observations(
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="observations.csv"'},
         )
+    if status is None and not current and not accepted and basis is None:
+        # the plain feed's page is made from the stored entries' bytes
+        # (shapes.observation_json: the same members and values as shapes.observation,
+        # without parsing each observation)
+        items, next_page = app.observations.page_json(q, limit)
+        fast_headers = {}
+        if next_page is not None:
+            url = request.url.include_query_params(after=next_page)
+            fast_headers = {"Link": f'<{url}>; rel="next"', "X-Next-After": str(next_page)}
+        body = b"".join(
+            (
+                b'{"items":[', b",".join(items), b'],"next_after":',
+                b"null" if next_page is None else str(next_page).encode(), b"}",
+            )
+        )  # fmt: skip
+        return Response(body, media_type="application/json", headers=fast_headers)
     rows, next_after = app.observations.page(
         q, limit=limit, current_only=current, accepted_only=accepted
     )

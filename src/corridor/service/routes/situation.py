@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
 
 from corridor.app import Corridor, shapes
 from corridor.service.auth import public
@@ -23,11 +24,16 @@ AT = Query(
 )
 
 
-@router.get("/situation", summary="The situation at an instant, computed from the record")
-def situation(at: str | None = AT, app: Corridor = Depends(corridor_app)) -> dict[str, Any]:
+@router.get(
+    "/situation",
+    summary="The situation at an instant, computed from the record",
+    response_model=dict[str, Any],
+)
+def situation(at: str | None = AT, app: Corridor = Depends(corridor_app)) -> Any:
     """Per route its status and since when; crossings in the 7 days before ``at`` by checkpoint,
     direction and category; convoys waiting; incidents of the last 30 days; population. The
     same JSON as ``corridor status --json``; every figure names its evidence (observation ids).
     """
     sit, _registry = app.situation.at(instant(at, "at") or datetime.now(UTC))
-    return shapes.situation(sit)
+    # already JSON values: returned as they are, not walked again by FastAPI's encoder
+    return JSONResponse(shapes.situation(sit))
