@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from corridor.app.log import LogCases
     from corridor.app.observations import ObservationCases
     from corridor.app.registry import RegistryCases
+    from corridor.app.site import SiteCases
     from corridor.app.situation import SituationCases
     from corridor.app.supply import SupplyCases
     from corridor.app.witness import WitnessCases
@@ -150,6 +151,12 @@ class Corridor:
         from corridor.app.situation import SituationCases
 
         return SituationCases(self)
+
+    @cached_property
+    def site(self) -> SiteCases:
+        from corridor.app.site import SiteCases
+
+        return SiteCases(self)
 
     @cached_property
     def commitments(self) -> CommitmentCases:

@@ -41,6 +41,7 @@ ROUTERS: list[str] = [
     "observations",
     "registry",
     "situation",
+    "summary",
     "supply",
     "tokens",
 ]

@@ -202,4 +202,7 @@ def get_observation(
 ) -> Any:  # fmt: skip
     s = app.observations.show(observation_id)
     proofs, _missing = app.log.prove_many([(s.id, s.log_index)])
-    return JSONResponse({**shapes.observation(s), "proof": proofs.get(s.id)})
+    attested = app.history.attestations([s.id]).get(s.id)
+    return JSONResponse(
+        {**shapes.observation(s, attestations=attested), "proof": proofs.get(s.id)}
+    )

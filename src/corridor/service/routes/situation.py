@@ -24,10 +24,16 @@ AT = Query(
 
 
 @router.get("/situation", summary="The situation at an instant, computed from the record")
-def situation(at: str | None = AT, app: Corridor = Depends(corridor_app)) -> dict[str, Any]:
+def situation(
+    at: str | None = AT,
+    as_of: int | None = Query(
+        None, ge=0, description="As the record stood at this tree size (a signed checkpoint's)"
+    ),
+    app: Corridor = Depends(corridor_app),
+) -> dict[str, Any]:
     """Per route its status and since when; crossings in the 7 days before ``at`` by checkpoint,
     direction and category; convoys waiting; incidents of the last 30 days; population. The
     same JSON as ``corridor status --json``; every figure names its evidence (observation ids).
     """
-    sit, _registry = app.situation.at(instant(at, "at") or datetime.now(UTC))
+    sit, _registry = app.situation.at(instant(at, "at") or datetime.now(UTC), as_of=as_of)
     return shapes.situation(sit)
