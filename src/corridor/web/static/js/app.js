@@ -95,7 +95,11 @@ class Dashboard {
     slider.value = String(i >= 0 ? i : this.days.length - 1);
     this.showValue();
     let timer = null;
-    const later = () => { clearTimeout(timer); timer = setTimeout(() => this.follow(), 180); };
+    const later = () => {
+      delete document.body.dataset.ready; // not ready while a redraw is pending
+      clearTimeout(timer);
+      timer = setTimeout(() => this.follow(), 180);
+    };
     slider.addEventListener("input", () => { this.showValue(); later(); });
     const step = (d) => {
       slider.value = String(Math.min(this.days.length - 1, Math.max(0, Number(slider.value) + d)));

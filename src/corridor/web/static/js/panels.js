@@ -1,7 +1,7 @@
 // The convoy board, the incidents timeline, the commitments panel, the supply fan charts and
 // the log panel. Each figure is a button that opens its evidence.
 
-import { clear, el, figures, num } from "./util.js";
+import { clear, el, figures, num, withoutAria } from "./util.js";
 
 export function renderConvoys(node, sit, names, open) {
   const rows = sit.convoys_waiting;
@@ -115,7 +115,7 @@ export async function renderSupply(node, doc) {
         stockout ? ` Median stock-out: ${stockout.p50 ?? "none in the period"} (5%: ${stockout.p5 ?? "none"}, 95%: ${stockout.p95 ?? "none"}).` : ""));
     grid.append(box);
     const x = { field: "day", type: "temporal", title: null };
-    await vegaEmbed(box.children[1], {
+    await vegaEmbed(box.children[1], withoutAria({
       $schema: "https://vega.github.io/schema/vega-lite/v5.json",
       width: 380, height: 160, data: { values: rows },
       layer: [
@@ -124,8 +124,8 @@ export async function renderSupply(node, doc) {
         { mark: { type: "line", color: "#1b1f24" }, encoding: { x, y: { field: "p50", type: "quantitative" },
           tooltip: [{ field: "day", type: "temporal" }, { field: "p5", format: ",.0f" }, { field: "p50", format: ",.0f" }, { field: "p95", format: ",.0f" }] } },
       ],
-      config: { axis: { labelColor: "#1b1f24", titleColor: "#1b1f24" } },
-    }, { actions: false, renderer: "svg", logLevel: vega.Error });
+      config: { aria: false, axis: { labelColor: "#1b1f24", titleColor: "#1b1f24" } },
+    }), { actions: false, renderer: "svg", logLevel: vega.Error });
   }
 }
 

@@ -88,3 +88,18 @@ export function statusWord(s) { return s ?? "no report"; }
 export function statusClass(s) {
   return s === "open" || s === "restricted" || s === "closed" ? s : "unknown";
 }
+
+/** A Vega-Lite spec whose marks carry no ARIA of their own (the page gives each chart a text
+ *  alternative: a table or a caption). */
+export function withoutAria(spec) {
+  if (Array.isArray(spec)) return spec.map(withoutAria);
+  if (spec && typeof spec === "object") {
+    const out = {};
+    for (const [k, v] of Object.entries(spec)) {
+      if (k === "datasets" || k === "data") { out[k] = v; continue; }
+      out[k] = k === "mark" && typeof v === "object" ? { ...v, aria: false } : withoutAria(v);
+    }
+    return out;
+  }
+  return spec;
+}
