@@ -5,7 +5,7 @@ A static site holds the page (:data:`corridor.web.STATIC`), one JSON file per AP
 makes (the same shapes, under ``data/``) and the log's C2SP tiles (under ``log/``, the files of
 ``corridor log export``), so it opens from any static host and verifies there. The list of files
 is finite: the summary, the registry, the situation at noon of each day of the record's span
-(at most :data:`MAX_SITE_DAYS`, the latest ones), crossings per day over that span, each held
+(the latest :data:`SITE_DAYS` by default), crossings per day over that span, each held
 case's commitments and supply scenarios, every observation those name, the keys.
 """
 
@@ -25,10 +25,12 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_SITE_DAYS", "SITE_MARKER", "SiteCases", "SiteResult"]
 
-#: The most days a static site holds a situation for (the latest days of the record's span).
-MAX_SITE_DAYS = 800
+#: How many days a static site holds a situation for by default (the latest of the record's
+#: span), and at most.
+SITE_DAYS = 366
+MAX_SITE_DAYS = 1830
 #: Monte Carlo runs of the supply fans a static site holds.
-SITE_SUPPLY_RUNS = 200
+SITE_SUPPLY_RUNS = 100
 SITE_MARKER = ".corridor-site"
 SITE_NAMES = frozenset({"index.html", "css", "js", "vendor", "data", "log"})
 
@@ -84,12 +86,16 @@ class SiteCases:
 
     # -- the static site ---------------------------------------------------------------------
 
-    def write(self, out: Path, *, runs: int = SITE_SUPPLY_RUNS) -> SiteResult:
+    def write(
+        self, out: Path, *, days: int = SITE_DAYS, runs: int = SITE_SUPPLY_RUNS
+    ) -> SiteResult:
         """Write the dashboard with its data and the log's tiles to ``out`` (new, empty, or a
         previous site, which is replaced); InputError otherwise, or when the log has no signed
         checkpoint yet (``corridor log checkpoint``)."""
         from corridor.export.folder import check_output_folder
 
+        if not 1 <= days <= MAX_SITE_DAYS:
+            raise InputError(f"days: {days} is not between 1 and {MAX_SITE_DAYS}", where="--days")
         if not self.app.log.checkpoints():
             raise InputError("the log has no signed checkpoint yet: run corridor log checkpoint")
         if check_output_folder(out, SITE_MARKER, SITE_NAMES):
@@ -101,12 +107,12 @@ class SiteCases:
                     p.unlink(missing_ok=True)
         out.mkdir(parents=True, exist_ok=True)
         (out / SITE_MARKER).write_text("Written by corridor site; writing it again replaces it.\n")
-        return _SiteWriter(self.app, out, runs).write()
+        return _SiteWriter(self.app, out, days, runs).write()
 
 
 class _SiteWriter:
-    def __init__(self, app: Corridor, out: Path, runs: int) -> None:
-        self.app, self.out, self.runs = app, out, runs
+    def __init__(self, app: Corridor, out: Path, days: int, runs: int) -> None:
+        self.app, self.out, self.days, self.runs = app, out, days, runs
         self.files = 0
         self.referenced: set[str] = set()
 
@@ -133,7 +139,7 @@ class _SiteWriter:
                 shutil.copytree(item, out / item.name)
         summary = app.site.summary()
         tz: tzinfo = resolve_tz(summary["cases"][0]["tz"]) if summary["cases"] else UTC
-        days = _days(summary, tz)
+        days = _days(summary, tz, self.days)
         # the days the slider may stand on: those the site holds a situation for
         self.put("summary.json", {**summary, "site_days": [d.isoformat() for d in days]})
         self.put("registry.json", shapes.registry(app.store.registry()))
@@ -141,9 +147,12 @@ class _SiteWriter:
             at = datetime.combine(day, time(12), tz)
             sit, _reg = app.situation.at(at)
             self.put(f"situation/{day.isoformat()}.json", shapes.situation(sit))
-        if days:
+        if days:  # the whole span (at most MAX_DAYS), so the chart's window is never cut short
+            from corridor.app.situation import MAX_DAYS
+
+            first = max(_days(summary, tz, MAX_DAYS)[0], days[-1] - timedelta(days=MAX_DAYS - 1))
             self.put("crossings-daily.json", shapes.daily_crossings(
-                app.situation.daily(days[0], days[-1] + timedelta(days=1), tz)))
+                app.situation.daily(first, days[-1] + timedelta(days=1), tz)))
         for case in summary["cases"]:
             loaded = app.cases.builtin(case["name"])
             result = app.commitments.check(list(loaded.rules), datetime.now(UTC), case=loaded,
@@ -187,13 +196,13 @@ class _SiteWriter:
         return len(self.written)
 
 
-def _days(summary: dict[str, Any], tz: tzinfo) -> list[date]:
+def _days(summary: dict[str, Any], tz: tzinfo, count: int) -> list[date]:
     span = summary.get("span")
     if not span:
         return []
     first = datetime.fromisoformat(span["first"]).astimezone(tz).date()
-    last = datetime.fromisoformat(span["last"]).astimezone(tz).date() + timedelta(days=1)
-    first = max(first, last - timedelta(days=MAX_SITE_DAYS - 1))
+    last = datetime.fromisoformat(span["last"]).astimezone(tz).date()
+    first = max(first, last - timedelta(days=count - 1))
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 

@@ -35,6 +35,7 @@ _COMMAND_MODULES: list[str] = [
     "log",
     "observations",
     "serve",
+    "site",
     "status",
     "supply",
     "tokens",
