@@ -87,11 +87,12 @@ class SiteCases:
     # -- the static site ---------------------------------------------------------------------
 
     def write(
-        self, out: Path, *, days: int = SITE_DAYS, runs: int = SITE_SUPPLY_RUNS
+        self, out: Path, assets: Path, *, days: int = SITE_DAYS, runs: int = SITE_SUPPLY_RUNS
     ) -> SiteResult:
-        """Write the dashboard with its data and the log's tiles to ``out`` (new, empty, or a
-        previous site, which is replaced); InputError otherwise, or when the log has no signed
-        checkpoint yet (``corridor log checkpoint``)."""
+        """Write the dashboard (the page's files, ``assets``: :data:`corridor.web.STATIC`) with
+        its data and the log's tiles to ``out`` (new, empty, or a previous site, which is
+        replaced); InputError otherwise, or when the log has no signed checkpoint yet
+        (``corridor log checkpoint``)."""
         from corridor.export.folder import check_output_folder
 
         if not 1 <= days <= MAX_SITE_DAYS:
@@ -107,7 +108,7 @@ class SiteCases:
                     p.unlink(missing_ok=True)
         out.mkdir(parents=True, exist_ok=True)
         (out / SITE_MARKER).write_text("Written by corridor site; writing it again replaces it.\n")
-        return _SiteWriter(self.app, out, days, runs).write()
+        return _SiteWriter(self.app, out, days, runs).write(assets)
 
 
 class _SiteWriter:
@@ -124,13 +125,12 @@ class _SiteWriter:
         self.files += 1
         _collect_ids(doc, self.referenced)
 
-    def write(self) -> SiteResult:
+    def write(self, assets: Path) -> SiteResult:
         from corridor.app import shapes
         from corridor.model.timefmt import resolve_tz
-        from corridor.web import STATIC
 
         app, out = self.app, self.out
-        for item in STATIC.iterdir():
+        for item in assets.iterdir():
             if item.name == "index.html":
                 html = item.read_text(encoding="utf-8")
                 html = html.replace('data-source="api"', 'data-source="static"', 1)

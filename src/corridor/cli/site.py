@@ -5,6 +5,7 @@ from pathlib import Path
 import typer
 
 from corridor.cli.context import DbOption, KeysOption, console, open_app
+from corridor.web import STATIC
 
 __all__ = ["register"]
 
@@ -30,7 +31,7 @@ def site(
     outside: serve the folder with any web server (e.g. python -m http.server -d DIR).
     """
     with open_app(db, keys) as app:
-        result = app.site.write(out, days=days)
+        result = app.site.write(out, STATIC, days=days)
     console.print(
         f"Wrote {result.files} files to {result.folder}: the dashboard, {result.days} days of "
         f"situations, {result.observations} observations and the log's tiles "
