@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
 from corridor.testing import Server
 
 READY = "body[data-ready]"
