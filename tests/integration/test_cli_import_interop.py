@@ -1,5 +1,5 @@
-"""Imports of the interop formats end to end: ACLED edits and deletions found and refused
-until corrections exist, the form's submissions with no mapping file, corridor's own exports,
+"""Imports of the interop formats end to end: ACLED edits and deletions recorded as
+corrections and retractions, the form's submissions with no mapping file, corridor's own exports,
 and bad files, each a one-line error naming the file (never a traceback) or a quarantined row."""
 
 from __future__ import annotations
@@ -51,28 +51,52 @@ class TestAcled:
         assert again["entities"]["places"] == {"added": 0, "updated": 0, "unchanged": 2,
                                                "kept": 0}  # fmt: skip
 
-    def test_edits_are_found_and_refused(self, both: Cli) -> None:
+    def test_edits_are_corrections_and_older_copies_stale(self, both: Cli) -> None:
+        """An edited event is corrected, one as it was is unchanged, an older copy is stale;
+        the text summary says so."""
         both.json("import", str(EXAMPLES / "acled-events.csv"), "--preset", "acled", "-p",
                   "reporter=acled")  # fmt: skip
         size = both.rows()
         s = both.json("import", str(_edited(both.tmp)), "--preset", "acled", "-p",
                       "reporter=acled")  # fmt: skip
-        assert (s["accepted"], s["duplicates"], s["skipped"], s["rejected"]) == (0, 1, 1, 1)
-        error = s["first_rejected"][0]["error"]
-        assert error.startswith("XXX1001 was edited (version 1704931200 → 1705017600)")
-        assert "correction observation" in error and "issue 10" in error
-        assert both.rows() == size
-        with Path(s["quarantine"]).open(encoding="utf-8-sig") as f:
-            assert len(list(csv.DictReader(f))) == 1
+        assert s["counts"] == {"new": 0, "corrected": 1, "retracted": 0, "unchanged": 1,
+                               "stale": 1, "skipped": 0, "quarantined": 0}  # fmt: skip
+        assert (s["accepted"], s["duplicates"], s["skipped"], s["rejected"]) == (1, 1, 1, 0)
+        assert both.rows() == size + 1
+        code, out, err = both("import", str(_edited(both.tmp)), "--preset", "acled", "-p",
+                              "reporter=acled")  # fmt: skip
+        assert code == 0, err
+        assert "1 stale" in " ".join(out.split())
+        assert both.rows() == size + 1
 
     def test_deletions(self, both: Cli) -> None:
+        """A deleted event on the record is retracted; one never imported is skipped."""
         both.json("import", str(EXAMPLES / "acled-events.csv"), "--preset", "acled", "-p",
                   "reporter=acled")  # fmt: skip
+        size = both.rows()
         s = both.json("import", str(EXAMPLES / "acled-deletions.csv"), "--preset",
                       "acled-deletions", "-p", "reporter=acled")  # fmt: skip
-        assert (s["rows"], s["rejected"], s["skipped"], s["accepted"]) == (2, 1, 1, 0)
-        assert "XXX1002 was deleted by the source" in s["first_rejected"][0]["error"]
-        assert "retraction" in s["first_rejected"][0]["error"]
+        assert (s["rows"], s["rejected"], s["skipped"], s["accepted"]) == (2, 0, 1, 1)
+        assert s["counts"]["retracted"] == 1 and both.rows() == size + 1
+        again = both.json("import", str(EXAMPLES / "acled-deletions.csv"), "--preset",
+                          "acled-deletions", "-p", "reporter=acled", "--quarantine", "q2.csv")
+        assert (again["accepted"], again["duplicates"]) == (0, 1)
+
+
+    def test_the_documented_sequence(self, both: Cli) -> None:
+        """docs/import.md's commands: the revised example corrects one event, the deletions
+        list retracts one, the original export afterwards adds nothing (two stale rows)."""
+        acled = ["--preset", "acled", "-p", "reporter=acled"]
+        both.json("import", str(EXAMPLES / "acled-events.csv"), *acled)
+        revised = both.json("import", str(EXAMPLES / "acled-events-revised.csv"), *acled)
+        assert (revised["counts"]["corrected"], revised["counts"]["unchanged"]) == (1, 2)
+        deleted = both.json("import", str(EXAMPLES / "acled-deletions.csv"), "--preset",
+                            "acled-deletions", "-p", "reporter=acled")  # fmt: skip
+        assert deleted["counts"]["retracted"] == 1
+        size = both.rows()
+        again = both.json("import", str(EXAMPLES / "acled-events.csv"), *acled)
+        assert (again["counts"]["stale"], again["counts"]["unchanged"]) == (2, 1)
+        assert again["accepted"] == 0 and both.rows() == size
 
 
 class TestNoMappingFile:

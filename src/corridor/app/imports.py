@@ -8,7 +8,7 @@ planned, quarantined and signed here the same way, by :func:`run_import`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -24,7 +24,6 @@ from corridor.ingest import (
     summarise,
     write_quarantine,
 )
-from corridor.ingest.run import Rejection, Skip
 from corridor.model import Checkpoint, Observation, Place, Registry, Route
 from corridor.store.api import Query
 
@@ -32,11 +31,16 @@ if TYPE_CHECKING:
     from corridor.app.corridor import Corridor
     from corridor.ingest.mapping import MappingFile
 
-__all__ = ["ImportCases", "ImportTarget", "plan_rows", "resolve_mapping", "run_import"]
+__all__ = [
+    "ImportCases",
+    "ImportTarget",
+    "plan_against",
+    "plan_rows",
+    "resolve_mapping",
+    "run_import",
+]
 
 Entity = Place | Route | Checkpoint
-#: Plans an import: (file, mapping or None, sheet, progress) -> the plan.
-Planner = Callable[[Path, "MappingFile | None", "str | None", "Progress | None"], ImportPlan]
 
 
 class ImportTarget(Protocol):
@@ -47,6 +51,10 @@ class ImportTarget(Protocol):
     def existing_ids(self, ids: Iterable[str]) -> set[str]: ...
 
     def size(self) -> int: ...
+
+    def entries(self, types: Collection[str]) -> Iterable[Observation]:
+        """Every entry of ``types`` on the record, superseded versions included, and every
+        retraction: what revisions are found against (:mod:`corridor.ingest.revisions`)."""
 
     def check_signers(self, orgs: Iterable[str]) -> None:
         """Every reporter's key at hand (SigningKeyError otherwise), before anything is written."""
@@ -82,6 +90,11 @@ class _Database:
 
     def size(self) -> int:
         return self.store.size()
+
+    def entries(self, types: Collection[str]) -> Iterable[Observation]:
+        for t in sorted({*types, "retraction"}):
+            for s in self.store.scan(Query(type=t, history=True)):
+                yield s.observation
 
     def check_signers(self, orgs: Iterable[str]) -> None:
         for org in sorted(set(orgs)):
@@ -140,8 +153,8 @@ def plan_rows(
     progress: Progress | None,
 ) -> ImportPlan:
     """Plan the rows of a file against ``registry``: through the mapping, or, without one, as a
-    corridor export. Revisions of recorded observations (ACLED edits and deletions) need the
-    record itself: :meth:`ImportCases.plan`."""
+    corridor export. Revisions of recorded observations (ACLED edits and deletions, edited
+    form submissions) need the record itself: :func:`plan_against`."""
     from corridor.ingest.flat import is_flat_export, plan_flat_import
     from corridor.ingest.presets import names
 
@@ -156,21 +169,50 @@ def plan_rows(
     return plan_import(file, mf, registry, sheet, progress=progress)
 
 
+def plan_against(
+    target: ImportTarget,
+    file: Path,
+    mf: MappingFile | None,
+    sheet: str | None = None,
+    progress: Progress | None = None,
+) -> ImportPlan:
+    """:func:`plan_rows` against the target's registry, and the revisions of what its record
+    holds (an ACLED deletions list, rows of a mapping that looks for revisions) turned into
+    corrections and retractions by :mod:`corridor.ingest.revisions`."""
+    from corridor.ingest.revisions import (
+        RecordIndex,
+        apply_revisions,
+        needs_record,
+        plan_deletions,
+        revision_types,
+    )
+
+    types = revision_types(mf)
+    if mf is not None and mf.preset == "acled-deletions":
+        from corridor.ingest.presets.acled import read_deletions
+
+        rows = read_deletions(file, mf)
+        return plan_deletions(file, mf, rows, RecordIndex(target.entries(types)))
+    plan = plan_rows(file, mf, target.registry(), sheet, progress)
+    if mf is not None and types and needs_record(plan, mf):
+        apply_revisions(plan, mf, RecordIndex(target.entries(types)))
+    return plan
+
+
 def run_import(
     target: ImportTarget,
     file: Path,
     mf: MappingFile | None,
     *,
     mapping: Path | None = None,
-    planner: Planner | None = None,
     sheet: str | None = None,
     dry_run: bool = False,
     quarantine: Path | None = None,
     progress: Progress | None = None,
 ) -> ImportSummary:
-    """Plan the import (``planner``, default :func:`plan_rows` against the target's registry),
-    quarantine rejected rows, put the places and checkpoints it gives, sign and submit the
-    accepted observations. ``mapping`` is the mapping file ``mf`` was read from, if any.
+    """Plan the import (:func:`plan_against` the target), quarantine rejected rows, put the
+    places and checkpoints it gives, sign and submit the accepted observations (corrections
+    and retractions included). ``mapping`` is the mapping file ``mf`` was read from, if any.
 
     Nothing is written before every reporter's key is at hand and the quarantine path is
     known to be safe to write; ``dry_run`` writes nothing at all. Re-importing adds nothing.
@@ -181,10 +223,7 @@ def run_import(
     inputs = (file, *((mapping,) if mapping is not None else ()))
     if not dry_run:
         check_quarantine_target(qtarget, inputs)
-    if planner is None:
-        plan = plan_rows(file, mf, target.registry(), sheet, progress)
-    else:
-        plan = planner(file, mf, sheet, progress)
+    plan = plan_against(target, file, mf, sheet, progress)
     observations = plan.observations
     if dry_run:
         known = target.existing_ids(o.id for o in observations)
@@ -218,21 +257,6 @@ class ImportCases:
         """See :func:`resolve_mapping`."""
         return resolve_mapping(mapping, preset, params)
 
-    def plan(
-        self,
-        file: Path,
-        mf: MappingFile | None,
-        sheet: str | None,
-        progress: Progress | None,
-    ) -> ImportPlan:
-        """:func:`plan_rows` against the record, and the revisions of what it holds."""
-        if mf is not None and mf.preset == "acled-deletions":
-            return self._deletions(file, mf)
-        plan = plan_rows(file, mf, self.app.store.registry(), sheet, progress)
-        if mf is not None and any(m.detect_revisions for m in mf.mappings):
-            self._revisions(plan)
-        return plan
-
     def run(
         self,
         file: Path,
@@ -248,66 +272,6 @@ class ImportCases:
         """Import into the application's database (see :func:`run_import`)."""
         return run_import(
             _Database(self.app), file, self.mapping(mapping, preset, params), mapping=mapping,
-            planner=self.plan, sheet=sheet, dry_run=dry_run, quarantine=quarantine,
+            sheet=sheet, dry_run=dry_run, quarantine=quarantine,
             progress=progress,
         )  # fmt: skip
-
-    # -- revisions (ACLED edits and deletions) ---------------------------------------------------
-    def _recorded_refs(self, reporters: set[str]) -> dict[str, Any]:
-        """source.ref -> the latest recorded version, over the incidents of ``reporters``."""
-        from corridor.ingest.revisions import Recorded, version_key
-
-        out: dict[str, Recorded] = {}
-        for org in sorted(reporters):
-            for s in self.app.store.scan(Query(type="incident", reporter=org)):
-                src = s.observation.sources[0]
-                if src.ref is None:
-                    continue
-                old = out.get(src.ref)
-                if old is None or version_key(src.version) >= version_key(old.version):
-                    out[src.ref] = Recorded(s.id, src.version)
-        return out
-
-    def _revisions(self, plan: ImportPlan) -> None:
-        """Refuse the rows that revise an observation on the record (until corrections exist)."""
-        from corridor.ingest.revisions import find_edits
-
-        recorded = self._recorded_refs({p.observation.reporter for p in plan.accepted})
-        revisions = find_edits(plan.observations, recorded)
-        if not revisions:
-            return
-        kept = []
-        for p in plan.accepted:
-            r = revisions.get(p.observation.id)
-            if r is None:
-                kept.append(p)
-            elif r.kind == "stale":
-                plan.skipped.append(Skip(p.row, p.sheet, p.mapping, r.message))
-            else:
-                values = {"source_ref": r.ref}
-                plan.rejected.append(
-                    Rejection(plan.path.name, p.row, p.sheet, p.mapping, r.message, values)
-                )
-        plan.accepted = kept
-
-    def _deletions(self, file: Path, mf: MappingFile) -> ImportPlan:
-        """An ACLED deletions list: each deleted event the record holds is refused (it needs a
-        retraction), each other one is skipped."""
-        from corridor.ingest.presets.acled import read_deletions
-        from corridor.ingest.revisions import find_deletions
-
-        reporter = str(mf.mappings[0].fixed.get("reporter", ""))
-        plan = ImportPlan(file, mf.file, kind="csv")
-        rows = read_deletions(file, mf)
-        recorded = self._recorded_refs({reporter}) if reporter else {}
-        found = {r.ref: r for r in find_deletions((ref for _n, ref, _v in rows), recorded)}
-        for number, ref, values in rows:
-            plan.rows += 1
-            if ref in found:
-                plan.rejected.append(
-                    Rejection(file.name, number, None, "deletion", found[ref].message, values)
-                )
-            else:
-                plan.skipped.append(Skip(number, None, "deletion", f"{ref} is not on the record"))
-        plan.columns = list(rows[0][2]) if rows else []
-        return plan

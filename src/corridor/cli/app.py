@@ -26,6 +26,7 @@ app = typer.Typer(
 _COMMAND_MODULES: list[str] = [
     "cases",
     "check",
+    "crossings",
     "demo",
     "export",
     "form",

@@ -109,9 +109,10 @@ def import_file(
     observations, through a mapping file or a preset.
 
     A file corridor exported needs neither. Each row is accepted, a duplicate, skipped, or
-    quarantined with its reason. Importing the same file again adds nothing. With --server,
-    the rows are read, checked against the server's registry and signed here; only valid,
-    signed entries are sent.
+    quarantined with its reason. Importing the same file again adds nothing; a source's
+    revisions (ACLED edits and deletions, edited KoBo/ODK submissions) become corrections and
+    retractions. With --server, the rows are read, checked against the server's registry and
+    signed here; only valid, signed entries are sent.
     """
     params: dict[str, str] = {}
     for kv in param:
@@ -127,14 +128,6 @@ def import_file(
             from corridor.client import RemoteRecord
 
             mf = resolve_mapping(mapping, preset, params)
-            if mf is not None and (
-                mf.preset == "acled-deletions" or any(m.detect_revisions for m in mf.mappings)
-            ):
-                raise InputError(
-                    "revisions of recorded observations (ACLED edits and deletions) are found "
-                    "against a database, not yet over a server",
-                    where="--server",
-                )
             with connect(server, token) as api:
                 summary = run_import(
                     RemoteRecord(api, local_keys(keys)), file, mf, mapping=mapping,

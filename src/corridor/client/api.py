@@ -361,6 +361,15 @@ class Client:
         """``GET /v1/situation?at=``: what ``corridor status --json`` prints."""
         return dict(self._json("GET", "/situation", params={"at": _time(at, "at")}))
 
+    def crossings_daily(
+        self, start: date, end: date, tz: str = "UTC", *, checkpoints: Sequence[str] | None = None
+    ) -> dict[str, Any]:
+        """``GET /v1/crossings/daily``: what ``corridor crossings --json`` prints."""
+        params: dict[str, Any] = {"start": start.isoformat(), "end": end.isoformat(), "tz": tz}
+        if checkpoints:
+            params["checkpoint"] = list(checkpoints)
+        return dict(self._json("GET", "/crossings/daily", params=params))
+
     def commitments(
         self, case: str, at: datetime | None = None, *, prove: bool = False
     ) -> dict[str, Any]:

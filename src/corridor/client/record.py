@@ -1,13 +1,16 @@
 """A server's record as the target of an import (:func:`corridor.app.imports.run_import`):
 rows are planned against the server's registry, signed with the local key folder, and the
-valid, signed entries submitted; a batch the server refuses is reported naming the row."""
+valid, signed entries submitted; a batch the server refuses is reported naming the row.
+Revisions (ACLED edits and deletions, edited form submissions) are found against the server's
+change feed and signed here as corrections and retractions, which the server admits by the
+same rules as any entry (only the reporter corrects or retracts its own)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 
 from corridor.client.api import Client
-from corridor.client.signing import SigningDesk
+from corridor.client.signing import SigningDesk, observation_from_shape
 from corridor.ledger.keyfile import Keyring
 from corridor.model import Checkpoint, Observation, Place, Registry, Route
 
@@ -36,6 +39,14 @@ class RemoteRecord:
 
     def size(self) -> int:
         return int(self.client.health().get("size", 0))
+
+    def entries(self, types: Collection[str]) -> Iterator[Observation]:
+        """Every entry of ``types`` and every retraction, through the change feed
+        (``GET /v1/observations?type=...``, which lists superseded versions too), each checked
+        to hash to its id: what an import finds the current version of a record by."""
+        for t in sorted({*types, "retraction"}):
+            for shape in self.client.follow(type=t):
+                yield observation_from_shape(shape)
 
     def check_signers(self, orgs: Iterable[str]) -> None:
         self.desk.check(orgs)

@@ -170,7 +170,14 @@ class ImportMapping(_Strict):
     sheet: str | None = None
     optional: bool = Field(False, description="the sheet may be absent: then read nothing")
     detect_revisions: bool = Field(
-        False, description="a source.ref the record holds with other content is a revision"
+        False,
+        description="a source.ref the record holds with other content and a newer "
+        "source.version is a revision: recorded as a correction (an older one is stale)",
+    )
+    replaces_column: str | None = Field(
+        None,
+        description="a column naming the source.ref of the record this row's record replaces "
+        "(KoBoToolbox's and ODK's meta/deprecatedID): recorded as a correction of it",
     )
     on_existing: Literal["keep", "update"] = Field(
         "keep", description="place, checkpoint: keep an entity the record has, or update it"
@@ -239,6 +246,8 @@ class ImportMapping(_Strict):
         out += [(c, ("skip_if_empty",)) for c in self.skip_if_empty]
         out += [(c, ("skip_if", c)) for c in self.skip_if]
         out += [(c, ("where", c)) for c in self.where]
+        if self.replaces_column is not None:
+            out.append((self.replaces_column, ("replaces_column",)))
         return out
 
 

@@ -76,6 +76,7 @@ class Planned:
     mapping: str
     row: int
     sheet: str | None = None
+    replaces: str | None = None  # the source.ref of the record this row's record replaces
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ class ImportPlan:
     entities_seen: set[tuple[str, str]] = field(default_factory=set)  # (type, id) counted
     hashtags: dict[str, str] = field(default_factory=dict)  # column -> HXL hashtag, if any
     kind: str = "csv"
+    stale: int = 0  # skipped rows the record holds a later state of (ingest.revisions)
 
     @property
     def observations(self) -> list[Observation]:
@@ -404,7 +406,10 @@ def _plan_row(
         except RowRejected as exc:
             plan.rejected.append(Rejection(prov.file, prov.row, prov.sheet, m.label, str(exc), row))
             continue
-        planned = Planned(obs, m.label, prov.row, prov.sheet)
+        replaces = None
+        if m.replaces_column is not None:
+            replaces = cell_text(row.get(c.get(m.replaces_column, m.replaces_column))) or None
+        planned = Planned(obs, m.label, prov.row, prov.sheet, replaces)
         if obs.id in seen:
             plan.duplicates.append(planned)
         else:
@@ -435,6 +440,23 @@ class ImportSummary:
     encoding_source: str | None = None  # 'bom', 'utf-8', 'mapping' or 'detected'
     entities: dict[str, dict[str, int]] = field(default_factory=dict)
     absent_sheets: list[str] = field(default_factory=list)
+    corrected: int = 0  # of ``accepted``: corrections (a revision superseding a version)
+    retracted: int = 0  # of ``accepted``: retractions (a deletion)
+    stale: int = 0  # of ``skipped``: the record holds a later state
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Every row's outcome: new observations, corrected, retracted, unchanged (already on
+        the record, or repeated in the file), stale, skipped, quarantined."""
+        return {
+            "new": self.accepted - self.corrected - self.retracted,
+            "corrected": self.corrected,
+            "retracted": self.retracted,
+            "unchanged": self.duplicates,
+            "stale": self.stale,
+            "skipped": self.skipped - self.stale,
+            "quarantined": self.rejected,
+        }
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -461,6 +483,7 @@ class ImportSummary:
             "encoding_source": self.encoding_source,
             "entities": self.entities,
             "absent_sheets": self.absent_sheets,
+            "counts": self.counts,
         }
 
 
@@ -476,6 +499,7 @@ def summarise(
     """Counts for an import of ``plan`` where ``duplicate_ids`` were already in the record."""
     dup = set(duplicate_ids)
     already = sum(1 for p in plan.accepted if p.observation.id in dup)
+    fresh = [p.observation for p in plan.accepted if p.observation.id not in dup]
     return ImportSummary(
         file=plan.path.name,
         mapping=plan.mapping_file,
@@ -492,4 +516,7 @@ def summarise(
         encoding_source=plan.encoding_source,
         entities=plan.entity_counts,
         absent_sheets=plan.absent_sheets,
+        corrected=sum(1 for o in fresh if o.supersedes is not None),
+        retracted=sum(1 for o in fresh if o.type == "retraction"),
+        stale=plan.stale,
     )

@@ -39,3 +39,21 @@ class TestCrossingsDaily:
         r = httpx.get(f"{client_lachin.url}/v1/crossings/daily",
                       params={"start": "2023-09-10", "end": "2023-09-01"})  # fmt: skip
         assert r.status_code == 422, r.text
+
+
+class TestRemote:
+    def test_remote_mode_prints_the_servers_answer(
+        self, client_lachin: Server, capsys: object
+    ) -> None:
+        """``corridor crossings --server URL --json`` prints what the server computed."""
+        import json
+
+        from corridor.cli.app import main
+
+        args = ["crossings", "--from", "2023-09-01", "--to", "2023-09-30", "--tz", "+04:00"]
+        assert main([*args, "--server", client_lachin.url, "--json"]) == 0
+        remote = json.loads(capsys.readouterr().out)  # type: ignore[attr-defined]
+        direct = httpx.get(f"{client_lachin.url}/v1/crossings/daily",
+                           params={"start": "2023-09-01", "end": "2023-10-01",
+                                   "tz": "+04:00"}).json()  # fmt: skip
+        assert remote == direct

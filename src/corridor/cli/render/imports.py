@@ -29,8 +29,12 @@ def print_summary(s: ImportSummary, console: Console) -> None:
     t.add_column(style="dim")
     t.add_row("rows", str(s.rows), "")
     t.add_row("accepted", str(s.accepted), f"{would}added to the log")
-    t.add_row("duplicates", str(s.duplicates), "already in the record")
+    if s.corrected or s.retracted:
+        t.add_row("", "", f"of which {s.corrected} corrected, {s.retracted} retracted")
+    t.add_row("duplicates", str(s.duplicates), "already in the record (unchanged)")
     t.add_row("skipped", str(s.skipped), "by the mapping (skip_if_empty, skip_if, skip_rows)")
+    if s.stale:
+        t.add_row("", "", f"of which {s.stale} stale: the record holds a later version")
     if s.quarantine:
         where = f"quarantined in {escape(s.quarantine)}"
     elif s.rejected and s.dry_run:

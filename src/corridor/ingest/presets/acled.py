@@ -10,11 +10,12 @@ the outlets ACLED cites as its ``document``, ``event_id_cnty`` as its ``ref`` an
 ``timestamp`` as its ``version`` (and the report time).
 
 Re-importing the same export adds nothing. An event already on the record under the same
-``event_id_cnty`` with other content and a newer timestamp is an edit: it needs a correction
-(issue 10), so for now that row is refused, saying so (a stale, older copy is skipped).
+``event_id_cnty`` with other content and a newer timestamp is an edit: it is recorded as a
+correction superseding the current version (an older copy is stale, skipped and counted).
 ``acled-deletions`` reads ACLED's list of deleted events (``event_id_cnty``,
-``deleted_timestamp``) and refuses, for each deleted event the record holds, to record the
-retraction it needs, for the same reason; deleted events not on the record are skipped.
+``deleted_timestamp``): each deleted event the record holds is retracted; deleted events not on
+the record are skipped. Corrections and retractions are signed by the reporter, which must be
+the organisation that recorded the event (docs/import.md, Revisions).
 """
 
 from __future__ import annotations
@@ -119,7 +120,7 @@ PRESETS = {
     "acled": Preset("acled", "ACLED event export (CSV) into incidents", _PARAMS, build),
     "acled-deletions": Preset(
         "acled-deletions",
-        "ACLED's deleted events: found on the record, refused until retractions exist",
+        "ACLED's deleted events: a retraction of each one the record holds",
         (_PARAMS[0],),
         build_deletions,
     ),

@@ -6,7 +6,9 @@ requires every tally), cargo tonnes each way when given, the route's status when
 from the repeat groups, a convoy event per convoy seen and an incident per incident. Every
 observation's source names the submission (``source.ref``: its instanceID, with the repeat
 and its position for repeat rows) and the form version, so re-importing a later export of the
-same submissions adds nothing. The GPS point goes in the source's ``document``
+same submissions adds nothing. A submission edited on the server (its ``meta/deprecatedID``
+names the one it replaces) corrects what the replaced submission gave, when the record holds it
+(docs/import.md, Revisions). The GPS point goes in the source's ``document``
 (``GPS 31.5, 34.5 ±5 m``).
 """
 
@@ -80,6 +82,7 @@ def build(p: dict[str, Any]) -> dict[str, Any]:
                     "text": {"column": "incident_text"}},
     })  # fmt: skip
     for m in mappings:
+        m["replaces_column"] = "_replaces"
         if m["type"] != "convoy" and m["type"] != "incident":
             m["columns"]["note"] = {"column": "monitor_note"}
         for target, spec in m["columns"].items():

@@ -15,7 +15,7 @@ Columns keep the export's names (``group/field`` in KoBoToolbox, ``group-field``
 Central, nested objects in JSON joined with ``/``), and answer to shorter names too: ``field``
 alone, or the path with either separator, where that is not ambiguous. ODK Central's split
 geopoint columns (``location-Latitude`` ...) and JSON GeoJSON points are joined into one
-``lat lon altitude accuracy`` text, as KoBoToolbox writes it. Four columns are added:
+``lat lon altitude accuracy`` text, as KoBoToolbox writes it. Six columns are added:
 
 - ``_instance``: the submission's instanceID (``meta/instanceID``, ``KEY``, ``__id``, else
   ``uuid:`` + ``_uuid``);
@@ -24,7 +24,10 @@ geopoint columns (``location-Latitude`` ...) and JSON GeoJSON points are joined 
   idempotent across exports and re-exports;
 - ``_version``: the form version (``__version__``, ``FormVersion``, ``__system/formVersion``);
 - ``_submitted``: when the server received it;
-- ``_gps``: the submission's first GPS point as ``GPS lat, lon ±accuracy m``.
+- ``_gps``: the submission's first GPS point as ``GPS lat, lon ±accuracy m``;
+- ``_replaces``: for a submission edited on the server, the ``_ref`` of the one it replaces
+  (``meta/deprecatedID``, the previous instanceID; for a repeat instance, the same position in
+  the replaced submission), else empty.
 
 A submission without an instanceID is an unreadable row (quarantined with the reason).
 """
@@ -47,8 +50,9 @@ from corridor.ingest.readers import Opened, Options, Records, UnreadableRow
 __all__ = ["DERIVED", "FORM", "MAIN", "FormTable", "aliases", "read_form"]
 
 MAIN = "submissions"
-DERIVED = ("_instance", "_ref", "_version", "_submitted", "_gps")
+DERIVED = ("_instance", "_ref", "_version", "_submitted", "_gps", "_replaces")
 _INSTANCE = ("meta/instanceID", "meta-instanceID", "instanceID", "KEY", "__id")
+_DEPRECATED = ("meta/deprecatedID", "meta-deprecatedID", "deprecatedID")
 _VERSION = ("__version__", "FormVersion", "__system/formVersion", "_version", "_version_")
 _SUBMITTED = ("_submission_time", "SubmissionDate", "__system/submissionDate")
 _GEO_PARTS = ("Latitude", "Longitude", "Altitude", "Accuracy")
@@ -209,14 +213,21 @@ def _submission(
             "KoBoToolbox or ODK export carries one",
             row,
         )
-    text = str(instance).strip()
-    if not text.startswith("uuid:") and re.fullmatch(r"[0-9a-fA-F-]{32,36}", text):
-        text = "uuid:" + text
+    text = _uuid(instance)
     row["_instance"] = row["_ref"] = text
+    deprecated = _first(row, _DEPRECATED)
+    row["_replaces"] = _uuid(deprecated) if deprecated is not None else None
     row["_version"] = _first(row, _VERSION)
     row["_submitted"] = _first(row, _SUBMITTED)
     row["_gps"] = _gps(row, points)
     return row
+
+
+def _uuid(value: Any) -> str:
+    text = str(value).strip()
+    if not text.startswith("uuid:") and re.fullmatch(r"[0-9a-fA-F-]{32,36}", text):
+        text = "uuid:" + text
+    return text
 
 
 def _gps(row: dict[str, Any], geo: set[str]) -> str | None:
@@ -237,6 +248,8 @@ def _child(parent: dict[str, Any], repeat: str, n: int, row: dict[str, Any]) -> 
     out.update(_join_geopoints(row))
     out["_instance"] = parent["_instance"]
     out["_ref"] = f"{parent['_ref']}/{repeat}[{n}]"
+    replaced = parent.get("_replaces")
+    out["_replaces"] = f"{replaced}/{repeat}[{n}]" if replaced else None
     out["_version"], out["_submitted"] = parent["_version"], parent["_submitted"]
     out["_gps"] = parent["_gps"]
     return out

@@ -31,7 +31,8 @@ MAX_PAGE = 1000
 CHUNK = 500
 
 ObservationType = Literal[
-    "crossing", "route_status", "convoy", "incident", "deployment", "population", "claim"
+    "crossing", "route_status", "convoy", "incident", "deployment", "population", "claim",
+    "retraction", "attestation",
 ]
 
 
