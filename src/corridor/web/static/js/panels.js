@@ -59,7 +59,8 @@ export function renderCommitments(node, doc, names, at, open) {
   }
   clear(node, el("p", { class: "hint" }, `Judged at ${doc.at} over ${num(doc.observations)} observations.`),
     doc.items.map((c) => {
-      const inst = c.instances.find((i) => i.start <= at && (!i.end || at < i.end));
+      const t = Date.parse(at);
+      const inst = c.instances.find((i) => Date.parse(i.start) <= t && (!i.end || t < Date.parse(i.end)));
       const counts = Object.entries(c.counts).filter(([, n]) => n > 0)
         .map(([k, n]) => `${num(n)} ${k}`).join(", ") || "no window yet";
       const windows = el("details", {}, el("summary", {}, `All ${c.instances.length} windows`),
