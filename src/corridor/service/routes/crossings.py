@@ -16,9 +16,12 @@ from corridor.app import Corridor, shapes
 from corridor.errors import InputError
 from corridor.service.auth import public
 from corridor.service.deps import corridor_app
-from corridor.service.errors import ApiError
+from corridor.service.errors import ApiError, error_responses
 
-router = APIRouter(prefix="/v1", tags=["reads"], dependencies=[Depends(public)])
+# 404: an `as_of` that is not the size of a signed checkpoint
+router = APIRouter(
+    prefix="/v1", tags=["reads"], dependencies=[Depends(public)], responses=error_responses(404)
+)
 
 
 def _day(value: str, name: str) -> date:

@@ -9,8 +9,12 @@ from fastapi import APIRouter, Depends, Query
 from corridor.app import Corridor
 from corridor.service.auth import public
 from corridor.service.deps import corridor_app
+from corridor.service.errors import error_responses
 
-router = APIRouter(prefix="/v1", tags=["reads"], dependencies=[Depends(public)])
+# 404: an `as_of` that is not the size of a signed checkpoint
+router = APIRouter(
+    prefix="/v1", tags=["reads"], dependencies=[Depends(public)], responses=error_responses(404)
+)
 
 
 @router.get("/summary", summary="What the record spans: size, first and last start, cases held")
