@@ -27,8 +27,9 @@ export function crossingRows(daily, names) {
       rows.push({
         kind: "span", series, checkpoint: s.checkpoint, direction: s.direction, category: s.category,
         start: p.start.slice(0, 10), end: p.end.slice(0, 10), low: p.low, high: p.high,
+        labelAt: p.start.slice(0, 10) < daily.start ? daily.start : p.start.slice(0, 10),
         figure: `${range(p.low, p.high)} over ${days} days (a total for the period, not per day)`,
-        label: `${range(p.low, p.high)} over ${days} days (period total)`,
+        label: `${range(p.low, p.high)} over ${days} days (period total, ${p.start.slice(0, 10)} to ${p.end.slice(0, 10)})`,
         sources: p.figures.map((f) => `${num(f.count)}${f.claim_of.length ? ` (claim of ${f.claim_of.map((o) => names.org(o)).join(", ")})` : ""}`).join("; "),
         evidence: p.figures.map((f) => f.id),
       });
@@ -68,13 +69,13 @@ function spec(rows, start, end, width) {
           mark: { type: "point", shape: "diamond", filled: true, size: 90, color: "#1b1f24", cursor: "pointer" },
           encoding: { x: { ...x, timeUnit: "utcyearmonthdate", bandPosition: 0.5 }, y: { datum: 0, type: "quantitative" }, tooltip } },
         { transform: [{ filter: "datum.kind === 'span'" }],
-          mark: { type: "rule", strokeDash: [6, 3], strokeWidth: 2.5, color: "#6b4c9a", cursor: "pointer" },
+          mark: { type: "rule", strokeDash: [6, 3], strokeWidth: 2.5, color: "#6b4c9a", cursor: "pointer", clip: true },
           encoding: { x: { field: "start", type: "temporal" }, x2: { field: "end" }, y: { field: "low", type: "quantitative" },
             tooltip: [{ field: "series", title: "Series" }, { field: "start", title: "From" }, { field: "end", title: "To" },
               { field: "figure", title: "Figure" }, { field: "sources", title: "Sources" }] } },
         { transform: [{ filter: "datum.kind === 'span'" }],
           mark: { type: "text", align: "left", dy: -7, fontSize: 11, color: "#4b3670" },
-          encoding: { x: { field: "start", type: "temporal" }, y: { field: "low", type: "quantitative" }, text: { field: "label" } } },
+          encoding: { x: { field: "labelAt", type: "temporal" }, y: { field: "low", type: "quantitative" }, text: { field: "label" } } },
       ],
     },
     // the table below the chart is its accessible form: the marks carry no ARIA of their own
