@@ -24,6 +24,8 @@ class Dashboard {
     this.asOf = null;
     this.generation = 0;
     this.checkpoint = null; // a verifyCheckpoint result, once checked
+    this.started = false; // every panel drawn once
+    this.drawn = false; // the panels that follow the slider drawn for the latest choice
   }
 
   async start() {
@@ -42,14 +44,14 @@ class Dashboard {
     this.map = new CorridorMap($("map"), registry, this.names, (id) => this.openRoute(id));
     placeList(registry, this.names);
     this.controls();
-    const [, commitments, supply] = await Promise.all([
-      this.map.draw(),
-      this.kase ? this.source.commitments(this.kase.name) : null,
-      this.kase ? this.source.supply(this.kase.name) : null,
-    ]);
-    this.commitments = commitments;
+    // asked at once; the panels that follow the slider do not wait for the case's panels
+    this.commitments = this.kase ? this.source.commitments(this.kase.name) : Promise.resolve(null);
+    const supply = this.kase ? this.source.supply(this.kase.name) : Promise.resolve(null);
     renderLog($("log-panel"), summary, keys, (out) => this.verifyLatest(out));
-    await Promise.all([this.follow(), renderSupply($("supply-panel"), supply)]);
+    await this.map.draw();
+    await Promise.all([this.follow(), supply.then((doc) => renderSupply($("supply-panel"), doc))]);
+    this.started = true;
+    if (this.drawn) document.body.dataset.ready = String(performance.now());
   }
 
   header() {
@@ -128,12 +130,14 @@ class Dashboard {
   /** Redraw what follows the slider and the "as of" choice; the latest call wins. */
   async follow() {
     const gen = ++this.generation;
+    this.drawn = false;
     delete document.body.dataset.ready;
     const at = this.instant();
     const end = addDays(this.day(), 1), start = addDays(end, -WINDOW_DAYS);
-    const [sit, daily] = await Promise.all([
+    const [sit, daily, commitments] = await Promise.all([
       this.source.situation(at, this.asOf),
       this.source.daily(start, end, this.tz, this.asOf),
+      this.commitments,
     ]);
     if (gen !== this.generation) return;
     this.sit = sit;
@@ -141,13 +145,15 @@ class Dashboard {
     const open = (args) => this.drawer.open(args);
     renderConvoys($("convoy-board"), sit, this.names, open);
     renderIncidents($("incident-list"), sit, this.names, open);
-    renderCommitments($("commitments-panel"), this.commitments, this.names, at, open);
+    renderCommitments($("commitments-panel"), commitments, this.names, at, open);
     $("crossings-window").textContent = `The ${WINDOW_DAYS} days from ${start} to ${this.day()} (days in ${this.tz}); move the slider to see others.`;
     const view = await renderCrossings($("crossings-chart"), $("crossings-table"), daily, this.names,
       (row) => this.openFigure(row));
     if (gen !== this.generation) return;
     window.corridorDashboard = { crossingsView: view, daily, situation: sit, instant: at, asOf: this.asOf };
-    document.body.dataset.ready = String(performance.now());
+    this.drawn = true;
+    // ready once every panel is drawn: at the start, the supply fans too
+    if (this.started) document.body.dataset.ready = String(performance.now());
   }
 
   openFigure(row) {
