@@ -35,6 +35,7 @@ _COMMAND_MODULES: list[str] = [
     "keys",
     "log",
     "observations",
+    "report",
     "serve",
     "site",
     "status",

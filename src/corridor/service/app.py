@@ -40,6 +40,7 @@ ROUTERS: list[str] = [
     "meta",
     "observations",
     "registry",
+    "reports",
     "situation",
     "summary",
     "supply",

@@ -131,6 +131,77 @@ export async function rootFromInclusionProof(index, size, leaf, proof) {
   return r;
 }
 
+/** The leaf ranges [lo, hi) whose hashes form PROOF(old, D[new]) (RFC 9162 §2.1.4.1), in
+ *  order (as corridor.ledger.merkle._consistency_ranges). */
+export function consistencyRanges(old, size) {
+  const ranges = [];
+  if (old === 0 || old === size) return ranges;
+  let m = old;
+  let lo = 0;
+  let hi = size;
+  let whole = true;
+  while (m !== hi - lo) {
+    let k = 1;
+    while (k * 2 < hi - lo) k *= 2;
+    if (m <= k) {
+      ranges.push([lo + k, hi]);
+      hi = lo + k;
+    } else {
+      ranges.push([lo, lo + k]);
+      m -= k;
+      lo += k;
+      whole = false;
+    }
+  }
+  if (!whole) ranges.push([lo, hi]);
+  return ranges.reverse();
+}
+
+/** RFC 9162 §2.1.4.2: throws naming what failed unless `proof` shows the tree of `size` and
+ *  `root` extends the tree of `old` and `oldRoot` (as corridor.ledger.merkle.verify_consistency). */
+export async function verifyConsistency(old, size, oldRoot, root, proof) {
+  const what = `consistency from size ${old} to ${size}`;
+  if (!(old >= 0 && old <= size)) throw new Error(`${what}: the old size is larger than the new size`);
+  if (old === size || old === 0) {
+    if (proof.length) throw new Error(`${what}: expected an empty proof, got ${proof.length} hashes`);
+    if (old === 0 && !equalBytes(oldRoot, await sha256(new Uint8Array()))) {
+      throw new Error(`${what}: the old root is not the root of the empty tree`);
+    }
+    if (old === size && !equalBytes(oldRoot, root)) throw new Error(`${what}: same size, different root hashes`);
+    return;
+  }
+  const path = [...proof];
+  if (2 ** Math.round(Math.log2(old)) === old) path.unshift(oldRoot); // old is a power of two
+  let fn = old - 1;
+  let sn = size - 1;
+  while (fn % 2 === 1) {
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  let fr = path[0];
+  let sr = path[0];
+  for (const c of path.slice(1)) {
+    if (sn === 0) throw new Error(`${what}: the proof is longer than the path to the root`);
+    if (fn % 2 === 1 || fn === sn) {
+      fr = await nodeHash(c, fr);
+      sr = await nodeHash(c, sr);
+      if (fn % 2 === 0) {
+        while (fn !== 0 && fn % 2 === 0) {
+          fn = Math.floor(fn / 2);
+          sn = Math.floor(sn / 2);
+        }
+      }
+    } else {
+      sr = await nodeHash(sr, c);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  if (sn !== 0) throw new Error(`${what}: the proof is shorter than the path to the root`);
+  if (!equalBytes(fr, oldRoot)) throw new Error(`${what}: the log's tiles do not lead to the old root hash`);
+  if (!equalBytes(sr, root)) throw new Error(`${what}: the log's tiles do not lead to the new root hash`);
+}
+
 // ---------------------------------------------------------------------------------------------
 // C2SP tlog-tiles
 

@@ -33,7 +33,8 @@ function failure(what, detail) {
 async function run(target, logKey) {
   document.body.dataset.state = "running";
   obsPanel.replaceChildren();
-  const checkpoint = await verifyCheckpoint({ logBase, logKey: logKey || undefined });
+  // remembered per log key in this browser: each visit checks the log only grew since the last
+  const checkpoint = await verifyCheckpoint({ logBase, logKey: logKey || undefined, remember: true });
   renderVerification(cpPanel, checkpoint);
   let index;
   let observation;

@@ -13,7 +13,6 @@ import {
   COSIGNATURE_V1,
   ED25519,
   HASH_SIZE,
-  TILE_HEIGHT,
   TILE_WIDTH,
   canonicalJson,
   cosignedMessage,
@@ -23,12 +22,10 @@ import {
   frameEntry,
   fromBase64,
   leafHash,
-  nodeHash,
   parseBundle,
   parseCheckpoint,
   parseNote,
   parseVkey,
-  rangeNodes,
   rootFromInclusionProof,
   sha256,
   tilePath,
@@ -36,7 +33,10 @@ import {
   toBase64,
   toHex,
   utf8,
+  verifyConsistency,
 } from "./tlog.js";
+
+import { TileReader, fetchBytes, fetchTileBytes } from "./tiles.js";
 
 export * from "./tlog.js";
 
@@ -51,21 +51,6 @@ const DEMO_NOTE = "a DEMO key, derived from a public seed: it shows the record i
 function base(logBase) {
   const b = logBase ?? "/v1/log/";
   return b.endsWith("/") ? b : b + "/";
-}
-
-async function fetchBytes(url) {
-  let resp;
-  try {
-    resp = await fetch(url, { cache: "no-store" });
-  } catch (e) {
-    throw new Error(`${url} could not be fetched (${e.message})`);
-  }
-  if (!resp.ok) {
-    const err = new Error(`${url} answered ${resp.status}`);
-    err.status = resp.status;
-    throw err;
-  }
-  return new Uint8Array(await resp.arrayBuffer());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -131,7 +116,12 @@ async function resolveLogKey(logBase, logKey) {
     };
   }
   const url = `${logBase}key`;
-  const doc = JSON.parse(new TextDecoder().decode(await fetchBytes(url)));
+  let doc;
+  try {
+    doc = JSON.parse(new TextDecoder().decode(await fetchBytes(url)));
+  } catch (e) {
+    throw new Error(`give the page the log's verifier key: this host serves none (${e.message})`);
+  }
   if (!doc || typeof doc.vkey !== "string") throw new Error(`${url} holds no "vkey"`);
   return {
     vkey: doc.vkey,
@@ -141,9 +131,76 @@ async function resolveLogKey(logBase, logKey) {
   };
 }
 
+const REMEMBER_PREFIX = "corridor.verified-checkpoint:";
+
+function storageOf(storage) {
+  try {
+    return storage ?? globalThis.localStorage ?? null;
+  } catch {
+    return null; // storage blocked by the browser
+  }
+}
+
+/** The checkpoint this browser last verified with the log key `name+keyId`: {size, rootHash,
+ *  seen} or null. */
+export function rememberedCheckpoint(keyName, keyId, storage) {
+  try {
+    const text = storageOf(storage)?.getItem(`${REMEMBER_PREFIX}${keyName}+${keyId}`);
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return null;
+  }
+}
+
+function remember(result, storage) {
+  try {
+    storageOf(storage)?.setItem(`${REMEMBER_PREFIX}${result.keyName}+${result.keyId}`,
+      JSON.stringify({ size: result.size, rootHash: result.rootHash, seen: new Date().toISOString() }));
+  } catch {
+    /* storage full or blocked: nothing remembered */
+  }
+}
+
+async function checkPrevious(out, logBase, cp, previous) {
+  const what = "consistency with the checkpoint seen before";
+  const old = previous.size;
+  const when = previous.seen ? ` on ${previous.seen}` : "";
+  let oldRoot;
+  try {
+    oldRoot = fromBase64(previous.rootHash);
+    if (oldRoot.length !== HASH_SIZE || !Number.isSafeInteger(old) || old < 0) throw new Error();
+  } catch {
+    out.checks.push({ what, ok: false, detail: "the checkpoint seen before is malformed" });
+    return;
+  }
+  if (old > cp.size) {
+    out.checks.push({ what, ok: false, detail: `the log now signs a tree of size ${cp.size}, smaller than the size ${old} seen before${when}: the log went back, or shows different readers different logs` });
+    return;
+  }
+  const tiles = new TileReader(logBase, cp.size);
+  let proof = [];
+  try {
+    if (old !== 0 && old !== cp.size) proof = await tiles.consistency(old);
+    await verifyConsistency(old, cp.size, oldRoot, cp.root, proof);
+  } catch (e) {
+    out.checks.push({ what, ok: false, detail: `${e.message}: the tree of size ${old} seen before${when} (root ${previous.rootHash}) is not a prefix of this one; the log rewrote its history, or shows different readers different logs${out.demo ? " (a DEMO log made again from scratch does this too)" : ""}` });
+    return;
+  }
+  out.consistency = { old, oldRoot: previous.rootHash, proof: proof.map(toBase64) };
+  const detail = old === cp.size
+    ? `the same tree (size ${old}, root ${previous.rootHash}) as the checkpoint seen before${when}`
+    : `the tree of size ${cp.size} extends the tree of size ${old} (root ${previous.rootHash}) seen before${when}: ${proof.length} hashes from ${tiles.paths.join(", ")}`;
+  out.checks.push({ what, ok: true, detail });
+  out.checked.push(`the log's tree of size ${cp.size} extends the tree of size ${old} verified before${when} (consistency proof recomputed from the tiles)`);
+}
+
 /** Fetch `${logBase}checkpoint` and verify the log's Ed25519 signature on it; list (and, with
- *  `witnessKeys` — cosignature vkeys — verify) witness cosignatures. Never throws. */
-export async function verifyCheckpoint({ logBase, logKey, witnessKeys = [] } = {}) {
+ *  `witnessKeys` — cosignature vkeys — verify) witness cosignatures. With `previous` ({size,
+ *  rootHash} of a checkpoint verified before) also check, from the tiles, that this tree extends
+ *  that one; with `remember: true` the previous one is the checkpoint this browser last verified
+ *  with the same key (localStorage, or `storage`), and a verified checkpoint is remembered.
+ *  Never throws. */
+export async function verifyCheckpoint({ logBase, logKey, witnessKeys = [], previous, remember: keep = false, storage } = {}) {
   const b = base(logBase);
   const out = {
     kind: "checkpoint", ok: false, size: null, rootHash: null, origin: null, keyName: null,
@@ -207,6 +264,9 @@ export async function verifyCheckpoint({ logBase, logKey, witnessKeys = [] } = {
       `that ${v.name}+${v.keyIdHex} is the log operator's real key: it came from the server being checked; compare it with the key published elsewhere (docs/verification.md)`,
     );
   }
+  const before = previous ?? (keep ? rememberedCheckpoint(v.name, v.keyIdHex, storage) : null);
+  out.previous = before ?? null;
+  if (before) await checkPrevious(out, b, cp, before);
   // witness cosignatures (C2SP tlog-cosignature v1)
   const witnesses = new Map();
   for (const w of witnessKeys) {
@@ -243,95 +303,14 @@ export async function verifyCheckpoint({ logBase, logKey, witnessKeys = [] } = {
     out.cosignatures.push(cos);
   }
   if (!out.cosignatures.some((c) => c.verified)) {
-    out.notChecked.push("that this checkpoint is the one everyone else sees (no witness cosignature was verified, no earlier checkpoint compared)");
+    out.notChecked.push(before
+      ? "that this checkpoint is the one other readers see (no witness cosignature was verified; only this browser's earlier checkpoint was compared)"
+      : "that this checkpoint is the one everyone else sees (no witness cosignature was verified, no earlier checkpoint compared)");
   }
   out.ok = out.checks.every((c) => c.ok !== false);
   if (!out.ok) out.error = out.checks.find((c) => c.ok === false).detail;
+  else if (keep && (!before || cp.size >= before.size)) remember(out, storage);
   return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// tiles
-
-class TileReader {
-  /** Hash tiles of the tree of `size` leaves under `logBase`, fetched once each. */
-  constructor(logBase, size) {
-    this.base = logBase;
-    this.size = size;
-    this.tiles = new Map();
-    this.paths = [];
-  }
-
-  async tile(level, index) {
-    const key = `${level}/${index}`;
-    if (!this.tiles.has(key)) this.tiles.set(key, this.fetchTile(level, index));
-    return this.tiles.get(key);
-  }
-
-  async fetchTile(level, index) {
-    const width = tileWidth(level, index, this.size);
-    if (width === 0) throw new Error(`tile ${tilePath(level, index)} is not part of a tree of size ${this.size}`);
-    const path = tilePath(level, index, width);
-    let raw;
-    try {
-      raw = await fetchBytes(this.base + path);
-    } catch (e) {
-      // a log may stop serving a partial tile once the full one exists (C2SP tlog-tiles)
-      if (e.status !== 404 || width === TILE_WIDTH) throw e;
-      raw = (await fetchBytes(this.base + tilePath(level, index))).subarray(0, width * HASH_SIZE);
-    }
-    if (raw.length !== width * HASH_SIZE) {
-      throw new Error(`${path} is ${raw.length} bytes; a tile of width ${width} is ${width * HASH_SIZE}`);
-    }
-    this.paths.push(path);
-    return { raw, path, memo: new Map() };
-  }
-
-  /** The hash of the complete subtree of height `h` and index `k` (leaves k·2^h … (k+1)·2^h−1). */
-  async hash(h, k) {
-    const level = Math.floor(h / TILE_HEIGHT);
-    const r = h % TILE_HEIGHT;
-    const t = await this.tile(level, Math.floor((k * 2 ** r) / TILE_WIDTH));
-    return inner(t, r, k % (TILE_WIDTH >> r));
-  }
-
-  /** MTH of leaves [a, b): the right fold of its complete subtrees. */
-  async range(a, b) {
-    const nodes = rangeNodes(a, b);
-    let h = await this.hash(...nodes[nodes.length - 1]);
-    for (let i = nodes.length - 2; i >= 0; i--) h = await nodeHash(await this.hash(...nodes[i]), h);
-    return h;
-  }
-
-  /** The RFC 9162 inclusion proof of leaf `m` in the tree, read from tiles. */
-  async proof(m) {
-    const path = [];
-    let a = 0;
-    let b = this.size;
-    const steps = [];
-    while (b - a > 1) {
-      let k = 1;
-      while (k * 2 < b - a) k *= 2;
-      if (m < a + k) {
-        steps.push([a + k, b]);
-        b = a + k;
-      } else {
-        steps.push([a, a + k]);
-        a += k;
-      }
-    }
-    for (let i = steps.length - 1; i >= 0; i--) path.push(await this.range(...steps[i]));
-    return path;
-  }
-}
-
-async function inner(tile, r, pos) {
-  if (r === 0) return tile.raw.subarray(pos * HASH_SIZE, (pos + 1) * HASH_SIZE);
-  const key = `${r}/${pos}`;
-  if (!tile.memo.has(key)) {
-    tile.memo.set(key, (async () => nodeHash(await inner(tile, r - 1, 2 * pos), await inner(tile, r - 1, 2 * pos + 1)))());
-  }
-  return tile.memo.get(key);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -401,10 +380,10 @@ export async function verifyObservation({
       const path = entriesPath(n, width);
       let data;
       try {
-        data = await fetchBytes(b + path);
+        data = await fetchTileBytes(b + path);
       } catch (e) {
         if (e.status !== 404 || width === TILE_WIDTH) throw e;
-        data = await fetchBytes(b + entriesPath(n));
+        data = await fetchTileBytes(b + entriesPath(n));
       }
       const entries = parseBundle(data);
       if (entries.length < width) throw new Error(`${path} holds ${entries.length} entries, the tree needs ${width}`);
