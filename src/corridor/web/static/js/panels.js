@@ -113,7 +113,12 @@ export async function renderSupply(node, doc) {
       el("h3", {}, s.scenario), el("div", { role: "img",
         "aria-label": `${s.scenario}: median ${commodity} stock over time with 25–75% and 5–95% bands` }),
       el("figcaption", { class: "hint" }, s.description ?? "",
-        stockout ? ` Median stock-out: ${stockout.p50 ?? "none in the period"} (5%: ${stockout.p5 ?? "none"}, 95%: ${stockout.p95 ?? "none"}).` : ""));
+        stockout ? ` Median stock-out: ${stockout.p50 ?? "none in the period"} (5%: ${stockout.p5 ?? "none"}, 95%: ${stockout.p95 ?? "none"}).` : ""),
+      el("details", {}, el("summary", {}, "Assumptions and sources"),
+        el("ul", {}, (s.assumptions ?? []).map((a) => el("li", {}, a)),
+          (s.uncertain ?? []).map((u) => el("li", {}, `uncertain: ${u.field} — ${u.distribution}`))),
+        el("p", {}, "Sources: ", (s.sources ?? []).join("; ") || "none given"),
+        s.record ? el("p", {}, `Read from the record: ${s.record.deliveries} deliveries.`) : ""));
     grid.append(box);
     const x = { field: "day", type: "temporal", title: null };
     await vegaEmbed(box.children[1], withoutAria({
