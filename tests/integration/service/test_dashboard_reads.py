@@ -37,3 +37,12 @@ def test_an_observation_carries_its_attestations(client_lachin: Server) -> None:
     doc = httpx.get(f"{client_lachin.url}/v1/observations/{CONVOY_400T}").json()
     assert {a["by"] for a in doc["attestations"]["disputed_by"]} >= {"am-gov", "hetq"}
     assert doc["proof"] is None or doc["proof"]["log_index"] == doc["log_index"]
+
+
+def test_an_as_of_beyond_int64_is_a_422_not_a_server_error(client_lachin: Server) -> None:
+    """A tree size no database column can hold is refused as input on every dashboard read."""
+    big = {"as_of": str(2**64)}
+    for path, params in (("/v1/summary", big), ("/v1/situation", big),
+                         ("/v1/crossings/daily", {**big, "start": "2023-09-01"})):  # fmt: skip
+        r = httpx.get(client_lachin.url + path, params=params)
+        assert r.status_code == 422, (path, r.text)

@@ -41,7 +41,8 @@ def daily(
     tz: str = Query("UTC", description="Days in this zone: an IANA name or a UTC offset (+04:00)"),
     checkpoint: list[str] | None = Query(None, description="Only these checkpoints (repeatable)"),
     as_of: int | None = Query(
-        None, ge=0, description="As the record stood at this tree size (a signed checkpoint's)"
+        None, ge=0, le=2**63 - 1,
+        description="As the record stood at this tree size (a signed checkpoint's)",
     ),
     app: Corridor = Depends(corridor_app),
 ) -> dict[str, Any]:

@@ -31,7 +31,8 @@ AT = Query(
 def situation(
     at: str | None = AT,
     as_of: int | None = Query(
-        None, ge=0, description="As the record stood at this tree size (a signed checkpoint's)"
+        None, ge=0, le=2**63 - 1,
+        description="As the record stood at this tree size (a signed checkpoint's)",
     ),
     app: Corridor = Depends(corridor_app),
 ) -> dict[str, Any]:

@@ -20,7 +20,8 @@ router = APIRouter(
 @router.get("/summary", summary="What the record spans: size, first and last start, cases held")
 def summary(
     as_of: int | None = Query(
-        None, ge=0, description="As the record stood at this tree size (a signed checkpoint's)"
+        None, ge=0, le=2**63 - 1,
+        description="As the record stood at this tree size (a signed checkpoint's)",
     ),
     app: Corridor = Depends(corridor_app),
 ) -> dict[str, Any]:
