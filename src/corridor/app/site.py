@@ -137,7 +137,9 @@ class _SiteWriter:
                 (out / "index.html").write_text(html, encoding="utf-8")
             elif item.is_dir():
                 shutil.copytree(item, out / item.name)
-        summary = app.site.summary()
+        # every figure rests on the checkpoint whose tiles the site carries (log/)
+        size = app.log.checkpoints()[-1][0]
+        summary = app.site.summary(as_of=size)
         tz: tzinfo = resolve_tz(summary["cases"][0]["tz"]) if summary["cases"] else UTC
         days = _days(summary, tz, self.days)
         # the days the slider may stand on: those the site holds a situation for
@@ -145,14 +147,14 @@ class _SiteWriter:
         self.put("registry.json", shapes.registry(app.store.registry()))
         for day in days:
             at = datetime.combine(day, time(12), tz)
-            sit, _reg = app.situation.at(at)
+            sit, _reg = app.situation.at(at, as_of=size)
             self.put(f"situation/{day.isoformat()}.json", shapes.situation(sit))
         if days:  # the whole span (at most MAX_DAYS), so the chart's window is never cut short
             from corridor.app.situation import MAX_DAYS
 
             first = max(_days(summary, tz, MAX_DAYS)[0], days[-1] - timedelta(days=MAX_DAYS - 1))
             self.put("crossings-daily.json", shapes.daily_crossings(
-                app.situation.daily(first, days[-1] + timedelta(days=1), tz)))
+                app.situation.daily(first, days[-1] + timedelta(days=1), tz, as_of=size)))
         for case in summary["cases"]:
             loaded = app.cases.builtin(case["name"])
             result = app.commitments.check(list(loaded.rules), datetime.now(UTC), case=loaded,
@@ -166,20 +168,20 @@ class _SiteWriter:
         self.put("keys.json", {"items": [shapes.key(o, v, d) for o, v, d in app.keys.list()]})
         vkey, demo = app.log.key()
         self.put("log-key.json", shapes.log_key(vkey, demo))
-        exported = app.log.export(out / "log")
+        exported = app.log.export(out / "log", as_of=size)
         self.files += exported.files
-        self.files += self._observations()
+        self.files += self._observations(size)
         return SiteResult(out, self.files, len(days), len(self.referenced & self.written),
                           exported.size)
 
-    def _observations(self) -> int:
+    def _observations(self, size: int) -> int:
         from corridor.app import shapes
         from corridor.errors import NotFoundError
 
         app = self.app
         self.written: set[str] = set()
         ids = sorted(self.referenced)
-        attested = app.history.attestations(ids)
+        attested = app.history.attestations(ids, as_of=size)
         for oid in ids:
             try:
                 s = app.observations.show(oid)

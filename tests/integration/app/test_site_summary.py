@@ -54,3 +54,5 @@ def test_the_lachin_case_spans_its_facts_and_is_held(db_url: str, tmp_path: Path
         assert s["log"]["demo"] is True and "DEMO" in s["log"]["note"]
         earlier = next(n for n in sizes if 0 < n < s["size"])
         assert app.site.summary(as_of=earlier)["size"] == earlier
+
+
