@@ -225,7 +225,7 @@ class TestMigration:
             cfg.attributes["connection"] = conn
             command.downgrade(cfg, "0003")
         assert migrate.current_revision(store.engine) == "0003"
-        migrate.upgrade(store.engine)
+        migrate.upgrade(store.engine, "0004")
         assert migrate.current_revision(store.engine) == "0004"
         with store.engine.connect() as conn:
             n = conn.execute(text("SELECT count(*) FROM observations WHERE supersedes IS NULL "

@@ -8,8 +8,8 @@
 Every face (the CLI, the HTTP API, the dashboard, reports) calls this and nothing below it. The
 use cases are grouped by resource (``observations``, ``history``, ``imports``, ``exports``,
 ``cases``, ``situation``, ``commitments``, ``supply``, ``log``, ``witness`` (being one),
-``witnesses`` (the log's), ``keys``, ``registry``, ``access``); each group defines the JSON
-shape of what it returns once (:mod:`corridor.app.shapes`).
+``witnesses`` (the log's), ``releases``, ``review``, ``keys``, ``registry``, ``access``); each
+group defines the JSON shape of what it returns once (:mod:`corridor.app.shapes`).
 
 Safe in a long-running, multi-process server:
 - reads never write (signing a checkpoint is :meth:`LogCases.sign_checkpoint`, an explicit write);
@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from corridor.app.log import LogCases
     from corridor.app.observations import ObservationCases
     from corridor.app.registry import RegistryCases
+    from corridor.app.releases import ReleaseCases
+    from corridor.app.review import ReviewCases
     from corridor.app.site import SiteCases
     from corridor.app.situation import SituationCases
     from corridor.app.supply import SupplyCases
@@ -187,6 +189,18 @@ class Corridor:
         from corridor.app.witnesses import WitnessesCases
 
         return WitnessesCases(self)
+
+    @cached_property
+    def releases(self) -> ReleaseCases:
+        from corridor.app.releases import ReleaseCases
+
+        return ReleaseCases(self)
+
+    @cached_property
+    def review(self) -> ReviewCases:
+        from corridor.app.review import ReviewCases
+
+        return ReviewCases(self)
 
     @cached_property
     def keys(self) -> KeyCases:

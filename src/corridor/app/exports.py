@@ -62,7 +62,10 @@ class ExportCases:
         force: bool = False,
     ) -> ExportResult:
         """Write the observations matching ``query`` (every one when None; no row cap) in
-        ``fmt`` to ``out`` (standard output when None, for the text formats). ``hashtags``
+        ``fmt`` to ``out`` (standard output when None, for the text formats); as of
+        ``query.as_of``, which must be the size of a signed checkpoint (a release's: see
+        :meth:`corridor.app.releases.ReleaseCases.size_of`), the export is reproducible: the
+        same bytes however the record grows after it (json, ndjson, csv, hxl). ``hashtags``
         adds an HXL hashtag row to CSV and XLSX (default: only for ``hxl``); ``layer`` picks
         what a GeoJSON export holds (observations, checkpoints, routes or places)."""
         from corridor.export import geojson, hxl, sqlite, xlsx
@@ -81,6 +84,8 @@ class ExportCases:
         if out is None and fmt in _NEEDS_FILE:
             raise InputError(f"a {fmt} export is a file: give its path", where="OUT")
         q = query or Query()
+        if q.as_of is not None:
+            self.app.log.basis(q.as_of)
         columns = [c.name for c in FLAT_COLUMNS]
         tagged = fmt == "hxl" if hashtags is None else hashtags
         n: int
@@ -151,7 +156,7 @@ class ExportCases:
         filters = {k: str(v) for k, v in vars(q).items() if v is not None}
         return {
             "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "log_size": str(self.app.store.size()),
+            "log_size": str(self.app.store.size() if q.as_of is None else q.as_of),
             "filters": ", ".join(f"{k}={v}" for k, v in sorted(filters.items())) or "none",
             "redacted": "no personal fields, no signatures, no keys",
         }

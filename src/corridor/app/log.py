@@ -84,6 +84,7 @@ class LogCases:
             raise NotFoundError(
                 f"the log signed no checkpoint of tree size {size}: a view as of a size rests on "
                 f"the checkpoint signed at that size ({n} signed{nearest})",
+                code="no-checkpoint",
                 subject=str(size),
             )
         _size, root, note, signed_at = row

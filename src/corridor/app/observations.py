@@ -3,6 +3,7 @@ append), list with filters or follow the log from a cursor, show one."""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -145,15 +146,79 @@ class ObservationCases:
                 return
             cursor = rows[-1].log_index
 
-    def list(self, query: Query | None = None) -> list[StoredObservation]:
+    def list(
+        self, query: Query | None = None, *, accepted_only: bool = False
+    ) -> list[StoredObservation]:
         """Observations matching ``query``, oldest first (with a cursor: in log order): the
         current state (the current version of each observation), or with ``query.history`` or
         a cursor every entry; as of ``query.as_of`` entries, which must be the size of a signed
-        checkpoint."""
+        checkpoint. With ``accepted_only``, only facts whose review state is ``accepted``
+        (docs/review.md)."""
         query = query or Query()
         if query.as_of is not None:
             self.app.log.basis(query.as_of)
-        return list(self.app.store.query(query))
+        rows = list(self.app.store.query(query))
+        return self.app.review.accepted(rows, as_of=query.as_of) if accepted_only else rows
+
+    def page(
+        self,
+        query: Query,
+        *,
+        limit: int,
+        current_only: bool = False,
+        accepted_only: bool = False,
+    ) -> tuple[builtins.list[StoredObservation], int | None]:
+        """One page of the change feed: the entries matching ``query`` after its cursor, in
+        log order, at most ``limit`` read, and the cursor of the next page (None: the last).
+        ``current_only`` keeps the current versions of facts (no superseded versions,
+        retractions or attestations), ``accepted_only`` the accepted facts; a page so filtered
+        may hold fewer than ``limit`` entries while more follow."""
+        rows = self.list(replace(query, limit=limit + 1))
+        more = len(rows) > limit
+        rows = rows[:limit]
+        next_after = rows[-1].log_index if more else None
+        return self.filtered(rows, query.as_of, current_only, accepted_only), next_after
+
+    def filtered(
+        self,
+        rows: Sequence[StoredObservation],
+        as_of: int | None,
+        current_only: bool,
+        accepted_only: bool,
+    ) -> builtins.list[StoredObservation]:
+        """``rows`` of the feed kept as :meth:`page` keeps them."""
+        from corridor.model import FACT_TYPES
+
+        out = list(rows)
+        if current_only:
+            after = self.app.store.successors([s.id for s in out], as_of=as_of)
+            out = [s for s in out if s.observation.type in FACT_TYPES and s.id not in after]
+        if accepted_only:
+            out = self.app.review.accepted(out, as_of=as_of)
+        return out
+
+    def stream(
+        self,
+        query: Query,
+        *,
+        current_only: bool = False,
+        accepted_only: bool = False,
+        page: int = FEED_PAGE,
+    ) -> Iterator[StoredObservation]:
+        """The change feed after ``query``'s cursor (:meth:`feed`), kept as :meth:`page` keeps
+        it, a page at a time."""
+        if query.as_of is not None:
+            self.app.log.basis(query.as_of)
+        if not (current_only or accepted_only):
+            yield from self.feed(query, page=page)
+            return
+        buf: builtins.list[StoredObservation] = []
+        for s in self.feed(query, page=page):
+            buf.append(s)
+            if len(buf) >= page:
+                yield from self.filtered(buf, query.as_of, current_only, accepted_only)
+                buf = []
+        yield from self.filtered(buf, query.as_of, current_only, accepted_only)
 
     def show(self, id_or_prefix: str, *, as_of: int | None = None) -> StoredObservation:
         """One observation (any version) by id or a unique prefix of 6+ characters

@@ -1,10 +1,15 @@
 """Settings, read once when the application opens: where the record and the keys are, and how
-many worker processes admit large submissions.
+many worker processes admit large submissions, and what published reads show.
 
 Precedence: what the caller passes (a CLI option, a server's configuration), then the
-environment (``CORRIDOR_DB``, ``CORRIDOR_KEYS``, ``CORRIDOR_VERIFY_WORKERS``), then defaults
-(``./corridor.db``; ``corridor-keys/`` beside an SQLite database, else ``./corridor-keys``; one
-worker per core for submissions of 8,000 entries or more).
+environment (``CORRIDOR_DB``, ``CORRIDOR_KEYS``, ``CORRIDOR_VERIFY_WORKERS``,
+``CORRIDOR_PUBLIC_VIEW``), then defaults (``./corridor.db``; ``corridor-keys/`` beside an SQLite
+database, else ``./corridor-keys``; one worker per core for submissions of 8,000 entries or
+more; published reads show every entry).
+
+``CORRIDOR_PUBLIC_VIEW``: ``all`` (the default) or ``accepted``: the service's published reads
+(no token) list only observations whose review state is ``accepted`` (docs/review.md); the log
+itself, its tiles and proofs, stays complete.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ class Settings:
     db: str
     keys: Path
     workers: int
+    public_view: str = "all"
 
     @classmethod
     def load(
@@ -62,4 +68,10 @@ class Settings:
                 ) from None
         if not 0 <= workers <= 256:
             raise InputError(f"{workers} is not between 0 and 256", where="workers")
-        return cls(url, key_dir, workers)
+        view = (env.get("CORRIDOR_PUBLIC_VIEW") or "all").strip().lower()
+        if view not in ("all", "accepted"):
+            raise InputError(
+                f"{view!r} is not a public view; expected all or accepted",
+                where="CORRIDOR_PUBLIC_VIEW",
+            )
+        return cls(url, key_dir, workers, view)

@@ -5,6 +5,8 @@ returns, unchanged.
                      attestations, and in a history its status)
     chain            the versions of one observation, which is current
     basis            the signed checkpoint a view as of a tree size rests on
+    release          a numbered release: the checkpoint it marks, its notes, its citation
+    review_item      an entry of the review queue: the observation and its review state
     append_result    what a submission did: accepted ids, duplicates, tree size
     case_loaded      what loading a case did
     proof_bundle     an inclusion proof against a signed checkpoint
@@ -41,6 +43,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from corridor.app.history import Chain
     from corridor.app.log import Basis
+    from corridor.app.releases import Release
+    from corridor.app.review import QueueItem
     from corridor.model import Registry
     from corridor.model.history import Attested
     from corridor.situation import Situation
@@ -68,6 +72,8 @@ __all__ = [
     "proof_bundle",
     "record_summary",
     "registry",
+    "release",
+    "review_item",
     "rfc3339",
     "situation",
     "supply_result",
@@ -134,6 +140,31 @@ def basis(b: Basis) -> dict[str, Any]:
         "signed_at": datetime.fromtimestamp(b.signed_at, UTC).isoformat(),
         "checkpoint": b.note.decode(),
     }
+
+
+def release(r: Release) -> dict[str, Any]:
+    """A numbered release: the signed checkpoint it marks (with the cosignatures known now),
+    who witnessed it when it was released, the notes, and the line to cite it by."""
+    s = r.stored
+    return {
+        "number": s.number,
+        "tree_size": s.size,
+        "root": b64(s.root),
+        "notes": s.notes,
+        "created_at": rfc3339(s.created_at),
+        "actor": s.actor,
+        "checkpoint_signer": r.signer,
+        "witnessed": not s.unwitnessed,
+        "witnessed_by": list(s.witnesses),
+        "citation": r.citation,
+        "checkpoint": r.basis.note.decode(),
+    }
+
+
+def review_item(item: QueueItem) -> dict[str, Any]:
+    """An entry of the review queue: the observation (its current version) and its review
+    state (status, by whom, the attestation that set it; none for a plain submission)."""
+    return {**observation(item.stored), "review": item.state.to_json()}
 
 
 def append_result(r: AppendResult) -> dict[str, Any]:

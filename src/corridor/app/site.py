@@ -6,7 +6,8 @@ makes (the same shapes, under ``data/``) and the log's C2SP tiles (under ``log/`
 ``corridor log export``), so it opens from any static host and verifies there. The list of files
 is finite: the summary, the registry, the situation at noon of each day of the record's span
 (the latest :data:`SITE_DAYS` by default), crossings per day over that span, each held
-case's commitments and supply scenarios, every observation those name, the keys.
+case's commitments and supply scenarios, every observation those name, the keys, the
+releases.
 """
 
 from __future__ import annotations
@@ -166,6 +167,7 @@ class _SiteWriter:
             self.put(f"supply/{case['name']}.json", shapes.supply_result(
                 case["name"], self.runs, 1, ran.results, ran.skipped, None))
         self.put("keys.json", {"items": [shapes.key(o, v, d) for o, v, d in app.keys.list()]})
+        self.put("releases.json", {"items": [shapes.release(r) for r in app.releases.list()]})
         vkey, demo = app.log.key()
         self.put("log-key.json", shapes.log_key(vkey, demo))
         exported = app.log.export(out / "log", as_of=size)

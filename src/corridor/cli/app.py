@@ -35,7 +35,9 @@ _COMMAND_MODULES: list[str] = [
     "keys",
     "log",
     "observations",
+    "release",
     "report",
+    "review",
     "serve",
     "site",
     "status",
@@ -63,6 +65,9 @@ HINTS: dict[str, str] = {
     "key-not-registered": "if it is a new key of {subject} on purpose, register it with "
     "`corridor keys add VKEY --rotate`",
     "key-rotation": "add --rotate to register it as a rotation",
+    "no-checkpoint": "`corridor log checkpoints` lists the signed sizes",
+    "not-witnessed": "send it to the witnesses with `corridor log checkpoint`, or add "
+    "--unwitnessed to release it anyway",
 }
 
 

@@ -66,6 +66,15 @@ def register(app: typer.Typer) -> None:
             "observations", "--layer",
             help="GeoJSON: observations (of the view), checkpoints, routes or places.",
         ),
+        as_of: int | None = typer.Option(
+            None, "--as-of", metavar="SIZE", min=0,
+            help="The record as it stood at the signed checkpoint of this tree size: the same "
+            "bytes every time.",
+        ),
+        release: int | None = typer.Option(
+            None, "--release", metavar="N", min=1,
+            help="The record as of release N (corridor release list): the same bytes every time.",
+        ),
         force: bool = typer.Option(False, "--force", help="Replace OUT if it exists."),
         db: str | None = DbOption,
         as_json: bool = JsonOption,
@@ -73,8 +82,12 @@ def register(app: typer.Typer) -> None:
         """Export a filtered view of the record (the filters of `corridor list`), streamed.
 
         Only public content is written: personal values (a driver's name) never are.
-        What is exported imports again, with no mapping, to the same observations.
+        What is exported imports again, with no mapping, to the same observations. As of a
+        release (or a signed tree size) the export is reproducible: byte for byte the same
+        however the record grows after it.
         """
+        if as_of is not None and release is not None:
+            raise InputError("give --release or --as-of, not both", where="--release")
         fmt = _format(out, format_)
         if type_ is not None and type_ not in BODY_TYPES:
             raise InputError(
@@ -95,6 +108,12 @@ def register(app: typer.Typer) -> None:
         )
         target = None if out == "-" else Path(out)
         with open_app(db) as app:
+            if release is not None:
+                as_of = app.releases.size_of(release)
+            if as_of is not None:
+                from dataclasses import replace
+
+                q = replace(q, as_of=as_of)
             result = app.exports.write(fmt, target, q, hashtags=hashtags, layer=layer, force=force)
         if as_json and target is not None:
             print_json(result.to_json())

@@ -171,22 +171,27 @@ def log_checkpoints(
     db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """List the signed checkpoints: the tree sizes a view can be computed as of (--as-of)."""
+    """List the signed checkpoints: the tree sizes a view can be computed as of (--as-of), and
+    which of them are numbered releases (corridor release list)."""
     from datetime import UTC, datetime
 
     from corridor.app.shapes import b64
 
     with open_app(db) as app:
         rows = app.log.checkpoints()
+        released = app.releases.by_size()
     items = [
-        {"tree_size": n, "root": b64(root), "signed_at": datetime.fromtimestamp(t, UTC).isoformat()}
+        {"tree_size": n, "root": b64(root), "signed_at": datetime.fromtimestamp(t, UTC).isoformat(),
+         "release": released.get(n)}
         for n, root, t in rows
-    ]
+    ]  # fmt: skip
     if as_json:
         print_json({"items": items})
         return
     for it in items:
-        console.print(f"{it['tree_size']:>10}  {it['root']}  {it['signed_at']}", highlight=False)
+        mark = f"  release {it['release']}" if it["release"] is not None else ""
+        console.print(f"{it['tree_size']:>10}  {it['root']}  {it['signed_at']}{mark}",
+                      highlight=False)  # fmt: skip
 
 
 @log_app.command("export")
@@ -199,14 +204,22 @@ def log_export(
         help="Export the log as it stood at the signed checkpoint of this tree size "
         "[default: the latest].",
     ),
+    release: int | None = typer.Option(
+        None, "--release", metavar="N", min=1,
+        help="Export the log at the checkpoint of release N (corridor release list).",
+    ),
     db: str | None = DbOption,
 ) -> None:
-    """Write the log at its latest signed checkpoint (or an earlier one) as static files (C2SP
-    tlog-tiles) to serve from any static host.
+    """Write the log at its latest signed checkpoint (or an earlier one, or a release's) as
+    static files (C2SP tlog-tiles) to serve from any static host.
 
     Writes the checkpoint, tiles, entry bundles and the organisations' public keys.
     """
+    if as_of is not None and release is not None:
+        raise InputError("give --release or --as-of, not both", where="--release")
     with open_app(db) as app:
+        if release is not None:
+            as_of = app.releases.size_of(release)
         result = app.log.export(out, as_of=as_of)
     console.print(f"exported {result.size} entries in {result.files} files to {out}")
     console.print(f"verify with: corridor verify {out} --key {result.vkey}")

@@ -242,13 +242,18 @@ def register(app: typer.Typer) -> None:
             "attestations too, each with its status [default: the current state]."
         ),
         as_of: int | None = AsOfOption,
+        accepted_only: bool = typer.Option(
+            False, "--accepted-only",
+            help="Only observations whose review state is accepted (docs/review.md).",
+        ),
         db: str | None = DbOption,
         server: str | None = ServerOption,
         token: str | None = TokenOption,
         as_json: bool = JsonOption,
     ) -> None:
         """List observations, oldest first, with filters: the current version of each (with
-        who corroborated or disputed it), or with --history every entry.
+        who corroborated or disputed it), or with --history every entry; with --accepted-only
+        only those a reviewer accepted.
 
         With --server, the server's record as its change feed gives it (every matching entry,
         superseded versions and statements included: the HTTP API does not give the current
@@ -290,12 +295,21 @@ def register(app: typer.Typer) -> None:
             with connect(server, token) as api:
                 record = RecordHistory(stored_of(list(api.follow())))
             rows = record.query(q)
+            if accepted_only:
+                from corridor.model.review import review_state
+
+                reviews = record.attestations(s.id for s in rows)
+                rows = [
+                    s for s in rows if s.observation.type in BODY_TYPES and review_state(
+                        s.observation.reporter, reviews[s.id].reviews if s.id in reviews else ()
+                    ).status == "accepted"
+                ]  # fmt: skip
             ids = [s.id for s in rows]
             attested = record.attestations(ids)
             after = record.successors(ids) if history else {}
         else:
             with open_app(db) as app:
-                rows = app.observations.list(q)
+                rows = app.observations.list(q, accepted_only=accepted_only)
                 ids = [s.id for s in rows]
                 attested = app.history.attestations(ids, as_of=as_of)
                 after = app.history.successors(ids, as_of=as_of) if history else {}

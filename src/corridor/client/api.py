@@ -412,6 +412,41 @@ class Client:
         """``GET /v1/cases``: the built-in cases, ``{"name", "title"}``."""
         return list(self._json("GET", "/cases")["items"])
 
+    # -- releases and review ------------------------------------------------------------------
+    def releases(self) -> list[dict[str, Any]]:
+        """``GET /v1/releases``: the numbered releases (``shapes.release`` each), oldest first."""
+        return list(self._json("GET", "/releases")["items"])
+
+    def release(self, number: int) -> dict[str, Any]:
+        """``GET /v1/releases/{n}``: one release and its citation."""
+        return dict(self._json("GET", f"/releases/{int(number)}"))
+
+    def create_release(
+        self, notes: str, *, size: int | None = None, unwitnessed: bool = False
+    ) -> dict[str, Any]:
+        """``POST /v1/releases`` (admin): mark a witnessed checkpoint as the next release."""
+        body = {"notes": notes, "size": size, "unwitnessed": unwitnessed}
+        return dict(self._json("POST", "/releases", json=body))
+
+    def review(
+        self,
+        *,
+        states: Sequence[str] = (),
+        start: datetime | None = None,
+        end: datetime | None = None,
+        as_of: int | None = None,
+        **filters: str | None,
+    ) -> dict[str, Any]:
+        """``GET /v1/review``: the review queue, filtered by ``states``, a period, ``as_of``
+        and ``type``, ``reporter``, ``checkpoint``."""
+        unknown = set(filters) - {"type", "reporter", "checkpoint"}
+        if unknown:
+            raise InputError(f"unknown filter {sorted(unknown)[0]!r}", where="review")
+        params: dict[str, Any] = {k: v for k, v in filters.items() if v is not None}
+        params.update(state=list(states), start=_time(start, "start"), end=_time(end, "end"),
+                      as_of=as_of)  # fmt: skip
+        return dict(self._json("GET", "/review", params=params))
+
     # -- the log -------------------------------------------------------------------------------
     def checkpoint(self) -> str:
         """``GET /v1/log/checkpoint``: the latest signed checkpoint (a C2SP signed note, with

@@ -50,6 +50,8 @@ BY_CODE: dict[str, type[CorridorError]] = {
     "schema-missing": StoreError,
     "schema-old": StoreError,
     "no-log": StoreError,
+    "no-checkpoint": NotFoundError,
+    "not-witnessed": InputError,
     "busy": StoreError,
 }
 

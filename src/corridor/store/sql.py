@@ -9,7 +9,8 @@ This module opens the database; the store's methods live in its parts (re-export
 :mod:`~corridor.store.columns` (derived query columns), :mod:`~corridor.store.log` (appends,
 tiles, checkpoints), :mod:`~corridor.store.observations` (reading observations),
 :mod:`~corridor.store.history` (versions, successors, attestations),
-:mod:`~corridor.store.witnesses` (the log's witnesses).
+:mod:`~corridor.store.witnesses` (the log's witnesses), :mod:`~corridor.store.releases`
+(numbered releases).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from corridor.store import tables as t
 from corridor.store.base import BUSY_TIMEOUT_S, driver_message, upsert
 from corridor.store.columns import INDEX_COLUMNS, IndexedEntry, from_us, index_columns, to_us
 from corridor.store.history import HistoryStore
+from corridor.store.releases import ReleaseStore
 from corridor.store.tokens import TokenStore
 from corridor.store.urls import database_url
 from corridor.store.witnesses import WitnessStore
@@ -72,7 +74,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-class SqlStore(TokenStore, HistoryStore, WitnessStore):
+class SqlStore(TokenStore, HistoryStore, WitnessStore, ReleaseStore):
     """Store implementation over SQLAlchemy. Use :meth:`open`.
 
     Its parts: :mod:`corridor.store.log` (appends, tiles, checkpoints),

@@ -207,6 +207,21 @@ witnesses = Table(
     Column("added_at", BigInteger, nullable=False),
 )
 
+releases = Table(
+    "releases",
+    metadata,
+    # (revision 0005) a signed checkpoint marked as release N (docs/releases.md); never deleted,
+    # so a number is never reused
+    Column("number", BigInteger, primary_key=True, autoincrement=False),
+    Column("size", BigInteger, ForeignKey("log_checkpoints.size"), nullable=False, unique=True),
+    Column("root", LargeBinary(32), nullable=False),
+    Column("notes", Text, nullable=False),
+    Column("witnesses", JSON, nullable=False),  # names of the cosigners when released
+    Column("unwitnessed", Boolean, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("actor", Text, nullable=False),
+)
+
 meta = Table(
     "meta",
     metadata,

@@ -49,3 +49,11 @@ class WitnessStore(StoreBase):
         with self.read() as conn:
             rows = conn.execute(select(cc.witness, func.max(cc.size)).group_by(cc.witness)).all()
         return {r[0]: int(r[1]) for r in rows}
+
+    def cosigners(self, size: int) -> list[str]:
+        """The witnesses with a stored cosignature of the checkpoint of ``size``, by name (each
+        verified against the witness's key before it was stored)."""
+        cc = t.cosignatures.c
+        with self.read() as conn:
+            rows = conn.execute(select(cc.witness).where(cc.size == size).order_by(cc.witness))
+            return [r[0] for r in rows]

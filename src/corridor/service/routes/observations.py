@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
 from corridor.app import Corridor, shapes
-from corridor.errors import InputError
+from corridor.errors import InputError, NotFoundError
 from corridor.service.auth import Principal, public
 from corridor.service.deps import corridor_app
 from corridor.service.errors import error_responses
@@ -36,11 +36,22 @@ ObservationType = Literal[
 ]
 
 
+def accepted_view(
+    request: Request, principal: Principal | None, asked: bool
+) -> bool:
+    """Whether a read shows accepted entries only: when asked, or for a published read (no
+    token) of a deployment whose public view is ``accepted`` (docs/review.md)."""
+    app: Corridor = request.app.state.corridor
+    return asked or (principal is None and app.settings.public_view == "accepted")
+
+
 class ObservationPage(BaseModel):
     items: list[dict[str, Any]] = Field(description="observations (shapes.observation), in log "
                                         "order")  # fmt: skip
     next_after: int | None = Field(description="the cursor of the next page (the last item's "
                                    "log index), null when this page is the last")  # fmt: skip
+    as_of: dict[str, Any] | None = Field(None, description="with as_of: the signed checkpoint "
+                                         "the page rests on")  # fmt: skip
 
 
 class ProofBundle(BaseModel):
@@ -59,6 +70,8 @@ class ObservationDoc(BaseModel, extra="allow"):
     signed_by: list[str]
     proof: ProofBundle | None = Field(description="an inclusion proof against the latest signed "
                                       "checkpoint; null when none covers it yet")  # fmt: skip
+    chain: dict[str, Any] | None = Field(None, description="with chain=true: every version of "
+                                         "the observation (shapes.chain)")  # fmt: skip
 
 
 def _time(value: str | None, name: str) -> Any:
@@ -85,15 +98,22 @@ def _format(request: Request, fmt: str | None) -> str:
     return "json"
 
 
-def _ndjson(rows: Iterator[Any]) -> Iterator[bytes]:
-    lines: list[str] = []
+def _ndjson(rows: Iterator[Any], status: Any = None) -> Iterator[bytes]:
+    """One observation a line, written a chunk at a time; with ``status`` (a function of a
+    chunk of rows) each with its status in the history."""
+    chunk: list[Any] = []
+
+    def lines() -> bytes:
+        docs = status(chunk) if status is not None else [shapes.observation(s) for s in chunk]
+        return "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs).encode()
+
     for s in rows:
-        lines.append(json.dumps(shapes.observation(s), ensure_ascii=False))
-        if len(lines) >= CHUNK:
-            yield ("\n".join(lines) + "\n").encode()
-            lines = []
-    if lines:
-        yield ("\n".join(lines) + "\n").encode()
+        chunk.append(s)
+        if len(chunk) >= CHUNK:
+            yield lines()
+            chunk = []
+    if chunk:
+        yield lines()
 
 
 def _cell(value: Any) -> Any:
@@ -125,7 +145,7 @@ _STREAMS = {
     "/observations",
     summary="Observations in log order, from a cursor (the change feed)",
     response_model=ObservationPage,
-    responses={200: {"content": _STREAMS}},
+    responses={200: {"content": _STREAMS}, **error_responses(404)},
 )
 def list_observations(
     request: Request,
@@ -145,13 +165,26 @@ def list_observations(
     format: Literal["json", "ndjson", "csv"] | None = QueryParam(
         None, description="or by Accept: application/x-ndjson, text/csv (streams: every "
         "entry after the cursor, no row cap)"),
-    _reader: Principal | None = Depends(public),
+    history: bool | None = QueryParam(
+        None, description="absent: the change feed, every entry; true: every entry with its "
+        "status (current, superseded_by, retracted_by); false: the current state only (current "
+        "versions of facts: no superseded versions, retractions or attestations)"),
+    as_of: int | None = QueryParam(None, ge=0, le=2**62, description="the record as of the "
+                                   "signed checkpoint of this tree size (its first entries)"),
+    accepted_only: bool = QueryParam(False, description="only facts whose review state is "
+                                     "accepted (published reads of a deployment with "
+                                     "CORRIDOR_PUBLIC_VIEW=accepted always are)"),
+    reader: Principal | None = Depends(public),
     app: Corridor = Depends(corridor_app),
 ) -> Any:  # fmt: skip
     """Every observation matching the filters (a period filter keeps those overlapping
     [start, end)) appended after log index `after`, in log order. A JSON page holds at most
     `limit`; `next_after` (also the `Link: rel="next"` and `X-Next-After` headers) continues it.
-    NDJSON and CSV stream every matching entry after the cursor, read a page at a time."""
+    NDJSON and CSV stream every matching entry after the cursor, read a page at a time.
+    `history=false` and `accepted_only` filter a page, which may then hold fewer than `limit`
+    entries while more follow; `as_of` bounds it to a signed checkpoint (the page says which)."""
+    accepted = accepted_view(request, reader, accepted_only)
+    current = history is False
     q = Query(
         type=type,
         start=_time(start, "start"),
@@ -163,30 +196,36 @@ def list_observations(
         category=category,
         place=place,
         after=-1 if after is None else after,
+        as_of=as_of,
     )
+
+    def with_status(rows: list[Any]) -> list[dict[str, Any]]:
+        after_ = app.history.successors([s.id for s in rows], as_of=as_of)
+        return [shapes.observation(s, successor=after_.get(s.id), status=True) for s in rows]
+
+    status = with_status if history else None
     kind = _format(request, format)
-    if kind == "ndjson":
-        return StreamingResponse(_ndjson(app.observations.feed(q)), media_type=NDJSON)
-    if kind == "csv":
+    if kind in ("ndjson", "csv"):
+        rows_ = app.observations.stream(q, current_only=current, accepted_only=accepted)
+        if kind == "ndjson":
+            return StreamingResponse(_ndjson(rows_, status), media_type=NDJSON)
         return StreamingResponse(
-            _csv(app.observations.feed(q)),
+            _csv(rows_),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="observations.csv"'},
         )
-    from dataclasses import replace
-
-    rows = app.observations.list(replace(q, limit=limit + 1))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_after = rows[-1].log_index if more else None
+    rows, next_after = app.observations.page(
+        q, limit=limit, current_only=current, accepted_only=accepted
+    )
     headers = {}
     if next_after is not None:
         url = request.url.include_query_params(after=next_after)
         headers = {"Link": f'<{url}>; rel="next"', "X-Next-After": str(next_after)}
-    return JSONResponse(
-        {"items": [shapes.observation(s) for s in rows], "next_after": next_after},
-        headers=headers,
-    )
+    docs = status(rows) if status is not None else [shapes.observation(s) for s in rows]
+    doc: dict[str, Any] = {"items": docs, "next_after": next_after}
+    if as_of is not None:
+        doc["as_of"] = shapes.basis(app.log.basis(as_of))
+    return JSONResponse(doc, headers=headers)
 
 
 @router.get(
@@ -196,14 +235,31 @@ def list_observations(
     responses=error_responses(404),
 )
 def get_observation(
+    request: Request,
     observation_id: str = PathParam(min_length=1, max_length=64,
                                     description="an id, or a unique prefix of 6+ characters"),
-    _reader: Principal | None = Depends(public),
+    chain: bool = QueryParam(False, description="also every version of it, first to last, "
+                             "with the attestations about each (`chain`)"),
+    as_of: int | None = QueryParam(None, ge=0, le=2**62, description="as of the signed "
+                                   "checkpoint of this tree size (the proof is against it)"),
+    reader: Principal | None = Depends(public),
     app: Corridor = Depends(corridor_app),
 ) -> Any:  # fmt: skip
-    s = app.observations.show(observation_id)
-    proofs, _missing = app.log.prove_many([(s.id, s.log_index)])
-    attested = app.history.attestations([s.id]).get(s.id)
-    return JSONResponse(
-        {**shapes.observation(s, attestations=attested), "proof": proofs.get(s.id)}
-    )
+    """One entry (any version, current or not) and its inclusion proof; with `chain=true` the
+    versions of the observation it belongs to (a correction's chain, a final retraction
+    included). A published read of a deployment showing accepted entries only answers 404 for
+    an entry not accepted."""
+    s = app.observations.show(observation_id, as_of=as_of)
+    if accepted_view(request, reader, False) and not app.review.accepted([s], as_of=as_of):
+        raise NotFoundError(f"observation {s.id} is not published (not accepted in review)",
+                            subject=observation_id)  # fmt: skip
+    proofs, _missing = app.log.prove_many([(s.id, s.log_index)], as_of=as_of)
+    attested = app.history.attestations([s.id], as_of=as_of).get(s.id)
+    doc: dict[str, Any] = {
+        **shapes.observation(s, attestations=attested), "proof": proofs.get(s.id)
+    }
+    if chain:
+        doc["chain"] = shapes.chain(app.history.chain(s.id, as_of=as_of))
+    if as_of is not None:
+        doc["as_of"] = shapes.basis(app.log.basis(as_of))
+    return JSONResponse(doc)

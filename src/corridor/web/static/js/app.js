@@ -29,9 +29,10 @@ class Dashboard {
   }
 
   async start() {
-    const [summary, registry, keys] = await Promise.all([
-      this.source.summary(), this.source.registry(), this.source.keys(),
+    const [summary, registry, keys, releases] = await Promise.all([
+      this.source.summary(), this.source.registry(), this.source.keys(), this.source.releases(),
     ]);
+    this.releases = releases.items;
     this.summary = summary;
     this.registry = registry;
     this.keys = keys;
@@ -67,11 +68,14 @@ class Dashboard {
         "derived from public seeds. They show the record was not altered, not that any named party signed it.";
     }
     const select = $("as-of");
-    for (const cp of [...s.checkpoints].reverse()) {
-      if (cp.tree_size === 0) continue;
-      select.append(el("option", { value: cp.tree_size },
-        `signed checkpoint of ${cp.tree_size.toLocaleString("en-GB")} entries (${cp.signed_at.slice(0, 16).replace("T", " ")} UTC)`));
+    if (this.releases.length) {
+      select.append(el("optgroup", { label: "Releases" }, [...this.releases].reverse().map((r) =>
+        el("option", { value: r.tree_size, dataset: { release: r.number } },
+          `release ${r.number}: ${r.tree_size.toLocaleString("en-GB")} entries, ${r.created_at.slice(0, 10)}${r.witnessed ? "" : " (unwitnessed)"} — ${r.notes}`))));
     }
+    select.append(el("optgroup", { label: "Signed checkpoints" }, [...s.checkpoints].reverse()
+      .filter((cp) => cp.tree_size > 0).map((cp) => el("option", { value: cp.tree_size },
+        `checkpoint of ${cp.tree_size.toLocaleString("en-GB")} entries (${cp.signed_at.slice(0, 16).replace("T", " ")} UTC)`))));
     if (this.source.mode === "static") {
       select.disabled = true;
       $("as-of-note").textContent = "A static copy shows the record as written; serve it to choose a checkpoint.";
@@ -112,8 +116,10 @@ class Dashboard {
     $("at-next").addEventListener("click", () => step(1));
     $("as-of").addEventListener("change", (e) => {
       this.asOf = e.target.value === "" ? null : Number(e.target.value);
-      $("as-of-note").textContent = this.asOf === null
-        ? "" : `As the record stood at ${this.asOf.toLocaleString("en-GB")} entries (a signed checkpoint).`;
+      const release = this.releases.find((r) => String(r.number) === e.target.selectedOptions[0]?.dataset.release);
+      $("as-of-note").textContent = this.asOf === null ? ""
+        : release ? `As of release ${release.number}: ${release.citation}`
+          : `As the record stood at ${this.asOf.toLocaleString("en-GB")} entries (a signed checkpoint).`;
       this.follow();
     });
   }

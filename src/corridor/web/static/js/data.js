@@ -48,6 +48,7 @@ export class ApiSource {
   }
   observation(id) { return getJson(`${this.base}observations/${encodeURIComponent(id)}`); }
   keys() { return getJson(`${this.base}keys`); }
+  releases() { return getJson(`${this.base}releases`); }
   logKey() { return getJson(`${this.base}log/key`); }
   /** Days the slider may stand on: any (null), or a list (static mode). */
   days() { return null; }
@@ -79,6 +80,7 @@ export class StaticSource {
   supply(name) { return getJson(`${this.base}supply/${encodeURIComponent(name)}.json`); }
   observation(id) { return getJson(`${this.base}observations/${encodeURIComponent(id)}.json`); }
   keys() { return getJson(`${this.base}keys.json`); }
+  releases() { return getJson(`${this.base}releases.json`); }
   logKey() { return getJson(`${this.base}log-key.json`); }
   days() { return this._days; }
 }
