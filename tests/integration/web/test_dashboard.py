@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from corridor.cli.app import main
 from corridor.testing import Server
 
 READY = "body[data-ready]"
@@ -135,3 +136,31 @@ def test_drawer_is_keyboard_operable(page: Any, lachin_site: Server) -> None:
     page.keyboard.press("Enter")
     page.wait_for_selector("#drawer .obs")
     assert page.evaluate("() => document.activeElement.id") == "drawer-h"
+
+
+def test_as_of_a_release(page: Any, tmp_path: Path) -> None:
+    """The as-of selector offers the numbered releases; choosing the one made before the
+    attestations shows the situation as it stood then (no statement yet) and its citation."""
+    db, keys = str(tmp_path / "l.db"), str(tmp_path / "keys")
+    assert main(["case", "load", "lachin-2023", "--db", db, "--keys", keys]) == 0
+    sizes = [n for n, _r, _t in _checkpoints(db, keys)]
+    before = next(n for n in sizes if 0 < n < sizes[-1])
+    assert main(["release", "create", "--size", str(before), "--unwitnessed", "--notes",
+                 "the reports alone", "--db", db, "--keys", keys]) == 0  # fmt: skip
+    with Server(db, keys, tmp_path / "serve.log") as served:
+        open_dashboard(page, served.url + "/")
+        assert page.evaluate("() => Object.keys(window.corridorDashboard.situation.attestations)")
+        page.select_option("#as-of", label=page.locator(
+            "#as-of option[data-release='1']").inner_text())
+        page.wait_for_selector(READY, timeout=60_000)
+        assert page.evaluate("() => window.corridorDashboard.asOf") == before
+        assert page.evaluate("() => window.corridorDashboard.situation.attestations") == {}
+        assert "release 1" in page.inner_text("#as-of-note")
+
+
+def _checkpoints(db: str, keys: str) -> list[tuple[int, bytes, int]]:
+    from corridor.app import Corridor
+    from corridor.app.settings import Settings
+
+    with Corridor(Settings.load(db, keys)) as app:
+        return app.log.checkpoints()
