@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from corridor.cases import BUILTIN, Case, builtin_cases, load_case
 from corridor.errors import NotFoundError
-from corridor.model import STATEMENT_TYPES, Observation
+from corridor.model import Observation
+from corridor.model.history import names_another
 from corridor.store.api import AppendResult
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ __all__ = ["CaseCases", "is_builtin"]
 
 
 def _names_another(o: Observation) -> bool:
-    return o.supersedes is not None or o.type in STATEMENT_TYPES
+    return names_another(o)
 
 
 def is_builtin(case: Case) -> bool:

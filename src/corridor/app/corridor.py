@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from corridor.app.access import AccessCases
     from corridor.app.cases import CaseCases
     from corridor.app.commitments import CommitmentCases
+    from corridor.app.embargo import EmbargoCases
     from corridor.app.exports import ExportCases
     from corridor.app.history import HistoryCases
     from corridor.app.imports import ImportCases
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from corridor.app.site import SiteCases
     from corridor.app.situation import SituationCases
     from corridor.app.supply import SupplyCases
+    from corridor.app.watches import WatchCases
     from corridor.app.witness import WitnessCases
     from corridor.app.witnesses import WitnessesCases
     from corridor.ledger.tiles import TileCache
@@ -131,6 +133,12 @@ class Corridor:
         return HistoryCases(self)
 
     @cached_property
+    def embargo(self) -> EmbargoCases:
+        from corridor.app.embargo import EmbargoCases
+
+        return EmbargoCases(self)
+
+    @cached_property
     def imports(self) -> ImportCases:
         from corridor.app.imports import ImportCases
 
@@ -177,6 +185,12 @@ class Corridor:
         from corridor.app.log import LogCases
 
         return LogCases(self)
+
+    @cached_property
+    def watches(self) -> WatchCases:
+        from corridor.app.watches import WatchCases
+
+        return WatchCases(self)
 
     @cached_property
     def witness(self) -> WitnessCases:

@@ -99,7 +99,8 @@ def observation(
 ) -> dict[str, Any]:
     """An observation as stored: id, log index, its content, who signed its entry; with the
     current ``attestations`` about it (when it has any), and with ``status`` whether it is
-    current, superseded (by a correction) or retracted, and by which entry."""
+    current, superseded (by a correction) or retracted, and by which entry (a sealed entry:
+    sealed, or revealed by which entry)."""
     d: dict[str, Any] = {"id": s.id, "log_index": s.log_index, **s.observation.content()}
     d["signed_by"] = list(s.signers)
     if s.demo_signed:
@@ -109,8 +110,11 @@ def observation(
     if attestations is not None:
         d["attestations"] = attestations.to_json()
     if status:
+        sealed = s.observation.type == "sealed"
         if successor is None:
-            d["status"] = "current"
+            d["status"] = "sealed" if sealed else "current"
+        elif successor.observation.reveals is not None:
+            d["status"], d["revealed_by"] = "revealed", successor.id
         elif successor.observation.type == "retraction":
             d["status"], d["retracted_by"] = "retracted", successor.id
         else:

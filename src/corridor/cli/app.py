@@ -28,6 +28,7 @@ _COMMAND_MODULES: list[str] = [
     "check",
     "crossings",
     "demo",
+    "embargo",
     "export",
     "form",
     "history",
@@ -43,6 +44,7 @@ _COMMAND_MODULES: list[str] = [
     "status",
     "supply",
     "tokens",
+    "watch",
     "witness",
 ]
 

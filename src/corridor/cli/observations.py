@@ -30,6 +30,8 @@ __all__ = ["register"]
 # (retraction, attestation) are written by `corridor retract` and `corridor attest`, and listed.
 BODY_TYPES = ("crossing", "route_status", "convoy", "incident", "deployment", "population", "claim")
 STATEMENT_TYPES = ("retraction", "attestation")
+# listed too: sealed entries (docs/embargo.md), written by `corridor seal`
+LISTED_TYPES = (*STATEMENT_TYPES, "sealed")
 TYPES = ", ".join(BODY_TYPES)
 
 
@@ -195,6 +197,7 @@ def register(app: typer.Typer) -> None:
             note,
             file,
         )
+
         def where(i: int) -> str | None:
             return f"{file}[{i}]" if file is not None and len(raw) > 1 else None
 
@@ -225,7 +228,7 @@ def register(app: typer.Typer) -> None:
     def list_(
         ctx: typer.Context,
         type_: str | None = typer.Argument(
-            None, metavar="[TYPE]", help=f"One of: {TYPES}, {', '.join(STATEMENT_TYPES)}."
+            None, metavar="[TYPE]", help=f"One of: {TYPES}, {', '.join(LISTED_TYPES)}."
         ),
         since: str | None = typer.Option(None, "--from", help="Period start (inclusive)."),
         until: str | None = typer.Option(None, "--to", help="Period end (exclusive)."),
@@ -259,9 +262,9 @@ def register(app: typer.Typer) -> None:
         superseded versions and statements included: the HTTP API does not give the current
         state yet); every page is read (in log order) and sorted here, oldest first.
         """
-        if type_ is not None and type_ not in (*BODY_TYPES, *STATEMENT_TYPES):
+        if type_ is not None and type_ not in (*BODY_TYPES, *LISTED_TYPES):
             raise InputError(
-                f"unknown type {type_!r}; expected one of {TYPES}, {', '.join(STATEMENT_TYPES)}",
+                f"unknown type {type_!r}; expected one of {TYPES}, {', '.join(LISTED_TYPES)}",
                 where="TYPE",
             )
         from corridor.store.api import Query

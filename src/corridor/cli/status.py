@@ -1,6 +1,7 @@
 """`corridor status`: the situation per route at an instant, computed from the record."""
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -9,6 +10,7 @@ from corridor.cli.context import (
     DbOption,
     JsonOption,
     as_of_json,
+    console,
     open_app,
     parse_time,
     print_basis,
@@ -16,6 +18,9 @@ from corridor.cli.context import (
 )
 from corridor.cli.remote import ServerOption, TokenOption, use_server
 from corridor.errors import InputError
+
+if TYPE_CHECKING:
+    from corridor.model import Observation
 
 __all__ = ["register"]
 
@@ -42,6 +47,7 @@ def register(app: typer.Typer) -> None:
         disputed the reports each figure rests on.
         """
         when = parse_time(at, tz, "--at")
+        sealed: list[Observation] = []
         if server := use_server(ctx, server, db):
             from corridor.cli.remote import connect
 
@@ -62,6 +68,11 @@ def register(app: typer.Typer) -> None:
                     when = datetime.fromtimestamp(corridor.log.basis(as_of).signed_at, UTC)
                 sit, registry = corridor.situation.at(when or datetime.now(UTC), as_of=as_of)
                 basis = as_of_json(corridor, as_of)
+                sealed = [
+                    x.observation for x in corridor.embargo.sealed(as_of=as_of)
+                    if x.observation.start < sit.at
+                    and (x.observation.end or x.observation.start) > sit.window_start
+                ]  # fmt: skip
                 if not as_json:
                     print_basis(corridor, as_of)
             doc = shapes.situation(sit)
@@ -71,3 +82,9 @@ def register(app: typer.Typer) -> None:
         from corridor.cli.render.situation import print_situation
 
         print_situation(doc, registry)
+        for o in sealed:  # counted nowhere: what a figure above may not include yet
+            hides = getattr(o.body, "hides", None)
+            console.print(
+                f"sealed{' ' + hides if hides else ''} by {o.reporter} at "
+                f"{o.start.isoformat(timespec='minutes')}: not revealed, counted nowhere"
+            )

@@ -22,6 +22,7 @@ __all__ = [
     "MAX_FIGURE",
     "MAX_TONNES",
     "OBS_ID_PATTERN",
+    "SEALED_TYPE",
     "STATEMENT_TYPES",
     "Attestation",
     "Body",
@@ -46,6 +47,7 @@ __all__ = [
     "ReviewStatus",
     "RouteState",
     "RouteStatus",
+    "Sealed",
     "Stance",
     "Tonnes",
     "personal_fields",
@@ -307,6 +309,30 @@ class Attestation(_Body):
         return self
 
 
+class Sealed(_Body):
+    """An embargoed observation: only a commitment to it (docs/embargo.md). ``commitment`` is
+    the SHA-256 of a domain tag, a 32-byte random salt and the hidden observation's canonical
+    form; ``hides`` (optional) is the hidden observation's type, and the envelope's observed
+    period the coarse time the organisation chooses to disclose. A later reveal by the same
+    organisation carries the salt and the observation, and admission checks it against this."""
+
+    TYPE: ClassVar[str] = "sealed"
+    type: Literal["sealed"] = "sealed"
+    commitment: Annotated[
+        str, Field(pattern=OBS_ID_PATTERN, description="hex SHA-256 of the salted observation")
+    ]
+    hides: Ident | None = Field(None, description="the type of the hidden observation")
+
+    @model_validator(mode="after")
+    def _fact_type(self) -> Sealed:
+        if self.hides is not None and self.hides not in FACT_TYPES:
+            raise ValueError(
+                f"hides: {self.hides!r} is not an observation type; expected one of "
+                + ", ".join(sorted(FACT_TYPES))
+            )
+        return self
+
+
 Body = (
     Crossing
     | RouteStatus
@@ -317,6 +343,7 @@ Body = (
     | Claim
     | Retraction
     | Attestation
+    | Sealed
 )
 
 BODY_TYPES: dict[str, type[_Body]] = {
@@ -331,6 +358,7 @@ BODY_TYPES: dict[str, type[_Body]] = {
         Claim,
         Retraction,
         Attestation,
+        Sealed,
     )
 }
 
@@ -338,7 +366,11 @@ STATEMENT_TYPES = frozenset({Retraction.TYPE, Attestation.TYPE})
 """Types whose entries speak about another entry rather than about the corridor: no view,
 rule or scenario counts them as observations (docs/record.md)."""
 
-FACT_TYPES = frozenset(BODY_TYPES) - STATEMENT_TYPES
+SEALED_TYPE = "sealed"
+"""An embargoed observation's commitment (docs/embargo.md): neither a fact nor a statement; no
+view, rule or scenario counts it, and it shows as sealed until its reveal replaces it."""
+
+FACT_TYPES = frozenset(BODY_TYPES) - STATEMENT_TYPES - {SEALED_TYPE}
 """Types that report what was seen: crossing, route_status, convoy, incident, deployment,
 population, claim."""
 

@@ -69,6 +69,8 @@ _ENVELOPE: tuple[FlatColumn, ...] = (
     FlatColumn("note", "#description+note"),
     # a correction: the version it replaces and why, {"id": ..., "reason": ...}
     FlatColumn("supersedes", "#meta+supersedes", "json"),
+    # a reveal: the sealed entry it opens and the salt, {"sealed": ..., "salt": ...}
+    FlatColumn("reveals", "#meta+reveals", "json"),
 )
 INFO_COLUMNS = frozenset({"id", "log_index", "signed_by"})
 _SOURCE_KEYS = ("title", "url", "document", "date", "claim_of", "file", "sheet", "row", "ref",
@@ -180,6 +182,7 @@ def to_row(
     row["caveats"] = _json(list(content["caveats"])) if content.get("caveats") else None
     row["note"] = content.get("note")
     row["supersedes"] = _json(content["supersedes"]) if content.get("supersedes") else None
+    row["reveals"] = _json(content["reveals"]) if content.get("reveals") else None
     for name, value in content["body"].items():
         if name == "type" or value is None:
             continue
@@ -278,6 +281,8 @@ def from_row(row: Mapping[str, Any]) -> dict[str, Any]:
         out["note"] = _text(cells["note"])
     if "supersedes" in cells:
         out["supersedes"] = _cell(_BY_NAME["supersedes"], cells["supersedes"])
+    if "reveals" in cells:
+        out["reveals"] = _cell(_BY_NAME["reveals"], cells["reveals"])
     return out
 
 

@@ -25,31 +25,38 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from corridor.errors import ConflictError, RecordError
 from corridor.model.bodies import (
     BODY_TYPES,
     FACT_TYPES,
+    SEALED_TYPE,
     Attestation,
     Retraction,
+    Sealed,
     Stance,
     personal_fields,
 )
+from corridor.model.embargo import reveal_commitment
 from corridor.model.observation import Observation
 
 __all__ = [
     "ATTESTATION",
     "RETRACTION",
+    "SEALED",
     "Attested",
     "Entry",
     "History",
     "RecordView",
     "Resolved",
+    "Seal",
     "Statement",
     "attestation_summary",
     "attested_id",
     "check_entry",
+    "names_another",
     "resolve",
     "summaries_json",
     "superseded_id",
@@ -57,13 +64,17 @@ __all__ = [
 
 RETRACTION = Retraction.TYPE
 ATTESTATION = Attestation.TYPE
+SEALED = SEALED_TYPE
 _TAKES_SIDES = frozenset({Stance.corroborates.value, Stance.disputes.value})
 
 
 def superseded_id(obs: Observation) -> str | None:
-    """The entry an observation replaces (a correction) or withdraws (a retraction), if any."""
+    """The entry an observation replaces (a correction), withdraws (a retraction) or opens (a
+    reveal: the sealed entry), if any."""
     if obs.supersedes is not None:
         return obs.supersedes.id
+    if obs.reveals is not None:
+        return obs.reveals.sealed
     b = obs.body
     return b.retracts if isinstance(b, Retraction) else None
 
@@ -72,6 +83,27 @@ def attested_id(obs: Observation) -> str | None:
     """The observation an attestation is about (None for any other entry)."""
     b = obs.body
     return b.about if isinstance(b, Attestation) else None
+
+
+def names_another(obs: Observation) -> bool:
+    """Whether admission checks the entry against the record: a correction, a retraction, an
+    attestation, a reveal, or a sealed entry (which a reveal is checked against)."""
+    return (
+        obs.supersedes is not None
+        or obs.reveals is not None
+        or obs.type in (RETRACTION, ATTESTATION, SEALED)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Seal:
+    """A commitment and the metadata it was sealed with (a sealed entry), or the commitment a
+    reveal opens and what it reveals (its type and observed time)."""
+
+    commitment: str
+    hides: str | None
+    start: datetime
+    end: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,10 +117,18 @@ class Entry:
     attests: str | None = None  # an attestation: the observation it is about
     stance: str | None = None  # an attestation: corroborates, disputes or reviewed
     field: str | None = None  # an attestation: the body field it is about
+    seal: Seal | None = None  # a sealed entry's commitment, or the one a reveal opens
 
     @classmethod
     def of(cls, obs: Observation) -> Entry:
         b = obs.body
+        if isinstance(b, Sealed):
+            seal = Seal(b.commitment, b.hides, obs.start, obs.end)
+            return cls(obs.id, obs.type, obs.reporter, superseded_id(obs), seal=seal)
+        opened = reveal_commitment(obs)
+        if opened is not None:
+            seal = Seal(opened, obs.type, obs.start, obs.end)
+            return cls(obs.id, obs.type, obs.reporter, superseded_id(obs), seal=seal)
         if isinstance(b, Attestation):
             return cls(
                 obs.id, obs.type, obs.reporter, superseded_id(obs), b.about, str(b.stance),
@@ -99,6 +139,10 @@ class Entry:
     @property
     def names_another(self) -> bool:
         return self.supersedes is not None or self.attests is not None
+
+    @property
+    def is_reveal(self) -> bool:
+        return self.seal is not None and self.type != SEALED
 
 
 class RecordView(Protocol):
@@ -121,7 +165,9 @@ def check_entry(e: Entry, view: RecordView, *, partial: bool = False) -> None:
     With ``partial``, an entry the view does not hold is taken as checked when it was admitted
     (the view is a part of the record read by current-state queries, not the whole of it).
     """
-    if e.supersedes is not None:
+    if e.is_reveal:
+        _check_reveal(e, view, partial)
+    elif e.supersedes is not None:
         _check_supersedes(e, view, partial)
     if e.attests is not None:
         _check_attests(e, view, partial)
@@ -166,6 +212,60 @@ def _check_supersedes(e: Entry, view: RecordView, partial: bool) -> None:
         raise ConflictError(
             f"observation {t.id} was already corrected by {after.id}: {verb} that one, its "
             "current version"
+        )
+
+
+def _check_reveal(e: Entry, view: RecordView, partial: bool) -> None:
+    """A reveal opens a sealed entry of its reporter's, not revealed, replaced or withdrawn
+    yet, and matches its commitment and what it disclosed (docs/embargo.md)."""
+    assert e.supersedes is not None and e.seal is not None
+    where = "reveals.sealed"
+    t = view.entry(e.supersedes)
+    if t is None:
+        if partial:
+            return
+        raise RecordError(f"sealed entry {e.supersedes} is not on the record", field=where)
+    if t.type != SEALED:
+        raise RecordError(f"{t.id} is a {t.type}, not a sealed entry", field=where)
+    if t.reporter != e.reporter:
+        raise RecordError(
+            f"only {t.reporter!r}, which sealed {t.id}, may reveal it; {e.reporter!r} may not",
+            field="reporter",
+        )
+    after = view.successor(t.id)
+    if after is not None:
+        if after.type == RETRACTION:
+            raise ConflictError(f"sealed entry {t.id} was withdrawn by {after.id}")
+        if after.type == SEALED:
+            raise ConflictError(
+                f"sealed entry {t.id} was replaced by the seal {after.id}: reveal that one"
+            )
+        raise ConflictError(f"sealed entry {t.id} was already revealed by {after.id}")
+    if t.seal is None:
+        if partial:
+            return
+        raise RecordError(f"sealed entry {t.id}: its commitment is not known", field=where)
+    if e.seal.commitment != t.seal.commitment:
+        raise RecordError(
+            f"the reveal does not match the commitment of sealed entry {t.id}: the salt or the "
+            "observation differs from what was sealed",
+            field="reveals",
+        )
+    if t.seal.hides is not None and t.seal.hides != e.type:
+        raise RecordError(
+            f"sealed entry {t.id} said it hides a {t.seal.hides}; this is a {e.type}",
+            field="type",
+        )
+    s = t.seal
+    inside = e.seal.start == s.start if s.end is None else s.start <= e.seal.start < s.end
+    if not inside:
+        shown = s.start.isoformat()
+        if s.end is not None:
+            shown = f"[{shown}, {s.end.isoformat()})"
+        raise RecordError(
+            f"observed {e.seal.start.isoformat()}, outside the time sealed entry {t.id} "
+            f"disclosed ({shown})",
+            field="observed.start",
         )
 
 

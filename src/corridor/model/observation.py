@@ -31,6 +31,7 @@ from corridor.errors import RecordError
 from corridor.ledger.canonical import canonical
 from corridor.model.bodies import (
     BODY_TYPES,
+    FACT_TYPES,
     Attestation,
     Claim,
     ConvoyEvent,
@@ -41,6 +42,7 @@ from corridor.model.bodies import (
     PopulationCount,
     Retraction,
     RouteStatus,
+    Sealed,
     personal_fields,
 )
 from corridor.model.entities import PROSE_PATTERN, TEXT_PATTERN, Ident, Prose, Text, check_text
@@ -49,6 +51,7 @@ from corridor.model.timefmt import check_instant
 __all__ = [
     "Observation",
     "Period",
+    "Reveals",
     "Source",
     "Supersedes",
     "parse_observation",
@@ -187,6 +190,18 @@ class Supersedes(_Frozen):
     reason: Prose = Field(min_length=1)
 
 
+SALT_PATTERN = r"^[0-9a-f]{64}$"
+
+
+class Reveals(_Frozen):
+    """What a reveal names: the sealed entry it opens, and the salt of its commitment (32
+    random bytes, hex). The rest of the observation is the one that was sealed
+    (docs/embargo.md)."""
+
+    sealed: ObsId
+    salt: Annotated[str, Field(pattern=SALT_PATTERN, description="32 bytes, 64 hex digits")]
+
+
 _BodyField = (
     Crossing
     | RouteStatus
@@ -197,6 +212,7 @@ _BodyField = (
     | Claim
     | Retraction
     | Attestation
+    | Sealed
 )
 
 
@@ -212,6 +228,9 @@ class Observation(_Frozen):
     note: Prose | None = None
     supersedes: Supersedes | None = Field(
         None, description="a correction: the version it replaces (same type, same reporter)"
+    )
+    reveals: Reveals | None = Field(
+        None, description="a reveal: the sealed entry it opens and its salt (same reporter)"
     )
     body: _BodyField = Field(discriminator="type")
 
@@ -243,6 +262,16 @@ class Observation(_Frozen):
                 raise ValueError(
                     "a corrected attestation supersedes the attestation it replaces, not the "
                     "observation it is about"
+                )
+        if self.reveals is not None:
+            if self.type not in FACT_TYPES:
+                raise ValueError(
+                    f"a reveal opens a sealed observation, and a {self.type} is not one "
+                    "(only crossing, route_status, convoy, ... can be sealed)"
+                )
+            if self.supersedes is not None:
+                raise ValueError(
+                    "a revealed observation supersedes nothing: reveal it first, then correct it"
                 )
         return self
 

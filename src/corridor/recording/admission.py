@@ -25,9 +25,9 @@ from corridor.errors import ConflictError, RecordError, VerificationError
 from corridor.ledger import entry as ledger_entry
 from corridor.ledger.canonical import canonical
 from corridor.ledger.note import Verifier
-from corridor.model import STATEMENT_TYPES, Observation, Registry, record_error_from
+from corridor.model import Observation, Registry, record_error_from
 from corridor.model.gcpause import gc_paused
-from corridor.model.history import Entry, History
+from corridor.model.history import Entry, History, names_another
 from corridor.store.columns import entry_of_columns
 from corridor.store.sql import index_columns
 
@@ -84,7 +84,7 @@ def admit_entry(
         )
     registry.check(obs)
     demo = any((s.signer, s.key_id) in demo_keys for s in sigs)
-    e = Entry.of(obs) if obs.supersedes is not None or obs.type in STATEMENT_TYPES else None
+    e = Entry.of(obs) if names_another(obs) else None
     return obs.id, index_columns(obs), tuple(s.signer for s in sigs), demo, e
 
 

@@ -25,6 +25,7 @@ from corridor.service.docs import install_docs
 from corridor.service.errors import error_responses, install_error_handlers
 from corridor.service.limits import BodyLimit, RateLimiter
 from corridor.service.publish import Publisher
+from corridor.service.watches import Watcher
 
 __all__ = ["ROUTERS", "create_app", "from_env"]
 
@@ -47,6 +48,7 @@ ROUTERS: list[str] = [
     "summary",
     "supply",
     "tokens",
+    "watches",
 ]
 
 #: Errors any route may answer: a body that does not parse, a bad token on any request, invalid
@@ -83,9 +85,15 @@ def create_app(
         publisher = Publisher(corridor, config.witness_interval)  # checkpoints to witnesses
         api.state.publisher = publisher
         publisher.start()
+        watcher = Watcher(  # watches evaluated, webhooks delivered
+            corridor, config.watch_interval, allow_private=config.watch_private
+        )
+        api.state.watcher = watcher
+        watcher.start()
         try:
             yield
         finally:
+            watcher.close()
             publisher.close()
             corridor.close()
 

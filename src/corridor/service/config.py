@@ -8,7 +8,10 @@ address, default 600; 0 turns it off; each worker process counts on its own, so 
 a client may get up to N times as many), ``CORRIDOR_PUBLIC_READS`` (1, the default: published
 reads need no token; 0: every read needs a token of any role), ``CORRIDOR_WITNESS_INTERVAL``
 (seconds between two sends of the latest checkpoint to the log's witnesses besides the one
-after each submission, default 60; 0: only after submissions).
+after each submission, default 60; 0: only after submissions), ``CORRIDOR_WATCH_INTERVAL``
+(seconds between two rounds of watch evaluation and webhook delivery besides the one after each
+submission, default 5), ``CORRIDOR_WATCH_PRIVATE`` (0, the default: a webhook to a loopback,
+private or link-local address is refused; 1: allowed, for a receiver on the same network).
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ class ServiceConfig:
     rate_limit: int = 600
     public_reads: bool = True
     witness_interval: int = 60
+    watch_interval: int = 5
+    watch_private: bool = False
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None) -> ServiceConfig:
@@ -56,4 +61,6 @@ class ServiceConfig:
             rate_limit=_int(env, "CORRIDOR_RATE_LIMIT", 600, 0, 10**7),
             public_reads=bool(_int(env, "CORRIDOR_PUBLIC_READS", 1, 0, 1)),
             witness_interval=_int(env, "CORRIDOR_WITNESS_INTERVAL", 60, 0, 86400),
+            watch_interval=_int(env, "CORRIDOR_WATCH_INTERVAL", 5, 0, 86400),
+            watch_private=bool(_int(env, "CORRIDOR_WATCH_PRIVATE", 0, 0, 1)),
         )

@@ -8,15 +8,17 @@ reads do (:func:`corridor.store.observations.live`).
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Collection, Iterable
 from typing import Any
 
 from sqlalchemy import Connection, select
 
-from corridor.model.history import ATTESTATION, Entry, History
+from corridor.model.history import ATTESTATION, SEALED, Entry, History, Seal
 from corridor.store import tables as t
 from corridor.store.api import StoredObservation
-from corridor.store.columns import entry_of_row
+from corridor.store.columns import entry_of_row, from_us
 from corridor.store.observations import ObservationStore, live, stored_from_row
 
 __all__ = ["HistoryStore"]
@@ -24,6 +26,7 @@ __all__ = ["HistoryStore"]
 c = t.observations.c
 _COLS = (c.log_index, c.id, c.entry, c.signers, c.demo_signed, c.supersedes)
 _ENTRY_COLS = (c.id, c.type, c.reporter, c.supersedes, c.attests, c.state)
+_SEAL_COLS = (*_ENTRY_COLS, c.entry, c.start_us, c.end_us)
 _CHUNK = 500
 _SIDES = ("corroborates", "disputes")
 
@@ -123,8 +126,8 @@ class HistoryStore(ObservationStore):
             after: list[Entry] = []
             for part in _chunks(ids):
                 found += [
-                    entry_of_row(r)
-                    for r in cx.execute(select(*_ENTRY_COLS).where(c.id.in_(part), *bound))
+                    _with_seal(r)
+                    for r in cx.execute(select(*_SEAL_COLS).where(c.id.in_(part), *bound))
                 ]
                 after += [
                     entry_of_row(r)
@@ -153,3 +156,16 @@ class HistoryStore(ObservationStore):
         for e in sides:
             history.know(e)
         return history
+
+
+def _with_seal(r: Any) -> Entry:
+    """:func:`entry_of_row`, with a sealed entry's commitment and disclosed metadata (from its
+    stored entry bytes, verified when they were admitted) for a reveal to be checked against."""
+    e = entry_of_row(r)
+    if r.type != SEALED:
+        return e
+    body = json.loads(r.entry)["observation"]["body"]
+    end = None if r.end_us is None else from_us(r.end_us)
+    return dataclasses.replace(
+        e, seal=Seal(body["commitment"], body.get("hides"), from_us(r.start_us), end)
+    )

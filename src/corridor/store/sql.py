@@ -47,6 +47,7 @@ from corridor.store.history import HistoryStore
 from corridor.store.releases import ReleaseStore
 from corridor.store.tokens import TokenStore
 from corridor.store.urls import database_url
+from corridor.store.watches import WatchStore
 from corridor.store.witnesses import WitnessStore
 
 #: The order keys are listed in (also :func:`corridor.store.peek.registered_keys`'s).
@@ -74,7 +75,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-class SqlStore(TokenStore, HistoryStore, WitnessStore, ReleaseStore):
+class SqlStore(TokenStore, HistoryStore, WitnessStore, ReleaseStore, WatchStore):
     """Store implementation over SQLAlchemy. Use :meth:`open`.
 
     Its parts: :mod:`corridor.store.log` (appends, tiles, checkpoints),

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData(
@@ -220,6 +221,52 @@ releases = Table(
     Column("unwitnessed", Boolean, nullable=False),
     Column("created_at", BigInteger, nullable=False),
     Column("actor", Text, nullable=False),
+)
+
+watches = Table(
+    "watches",
+    metadata,
+    # (revision 0006) subscriptions delivered as signed webhooks (docs/watches.md)
+    Column("id", String(32), primary_key=True),
+    Column("owner", Text, nullable=False),  # the token id that made it, or "cli" (local)
+    Column("kind", String(16), nullable=False),  # entries | verdict
+    Column("filter", JSON, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("secret", Text, nullable=False),  # whsec_<base64>: the HMAC key the receiver holds
+    Column("label", Text),
+    Column("cursor", BigInteger, nullable=False),  # entries: the log size evaluated up to
+    Column("last", JSON),  # verdict: the last verdict seen {"status", "at", "size"}
+    Column("created_at", BigInteger, nullable=False),
+    Column("removed_at", BigInteger),
+)
+
+watch_deliveries = Table(
+    "watch_deliveries",
+    metadata,
+    # one per (watch, event): the webhook-id, the same for every attempt
+    Column("id", String(64), primary_key=True),
+    Column("watch_id", String(32), ForeignKey("watches.id"), nullable=False),
+    Column("event", Text, nullable=False),  # entry:<id> | verdict:<size>:<status>
+    Column("type", String(32), nullable=False),  # entry.appended | verdict.changed
+    Column("payload", Text, nullable=False),  # the exact body sent
+    Column("status", String(16), nullable=False),  # pending | delivered | failed
+    Column("attempts", Integer, nullable=False),
+    Column("next_at", BigInteger, nullable=False),  # when the next attempt is due
+    Column("created_at", BigInteger, nullable=False),
+    Column("delivered_at", BigInteger),
+    UniqueConstraint("watch_id", "event", name="uq_watch_deliveries_watch_event"),
+)
+Index("ix_watch_deliveries_due", watch_deliveries.c.status, watch_deliveries.c.next_at)
+
+watch_attempts = Table(
+    "watch_attempts",
+    metadata,
+    # every attempt to deliver, kept: when, what the receiver answered or why it failed
+    Column("delivery_id", String(64), ForeignKey("watch_deliveries.id"), primary_key=True),
+    Column("attempt", Integer, primary_key=True, autoincrement=False),
+    Column("at", BigInteger, nullable=False),
+    Column("http_status", Integer),
+    Column("error", Text),
 )
 
 meta = Table(

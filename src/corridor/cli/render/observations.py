@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from corridor.model import Attestation, Observation, Retraction
+from corridor.model.bodies import Sealed
 from corridor.model.history import Attested
 
 if TYPE_CHECKING:
@@ -81,6 +82,9 @@ def attested_line(a: Attested | Mapping[str, Any]) -> str:
 def print_chain(chain: Chain, shown: str, out: Console) -> None:
     """The versions of an observation, first to last, with the reason of each change."""
     n = len(chain.versions)
+    if n == 1 and isinstance(chain.versions[0].observation.body, Sealed):
+        out.print("sealed, not revealed: counted nowhere until its reporter reveals it")
+        return
     if n == 1:
         a = chain.attestations.get(shown)
         out.print("one version, current" + (f"; {attested_line(a)}" if a else ""))
@@ -91,6 +95,14 @@ def print_chain(chain: Chain, shown: str, out: Console) -> None:
         mark = "→" if v.id == shown else " "
         if isinstance(o.body, Retraction):
             line = f"retracted by {o.reporter}: {o.body.reason}"
+        elif isinstance(o.body, Sealed):
+            then = "" if i == n - 1 else ", then revealed"
+            line = (
+                f"sealed by {o.reporter} at {_when(o)}{then} (commitment {o.body.commitment[:12]})"
+            )
+        elif o.reveals is not None:
+            state = "current" if v.id == chain.current else "superseded"
+            line = f"revealed, {state}: {summary(o)} (observed {_when(o)})"
         else:
             why = f" ({o.supersedes.reason})" if o.supersedes is not None else ""
             role = "first version" if i == 0 else f"correction{why}"
@@ -122,6 +134,9 @@ def summary(o: Observation) -> str:
     b = o.body
     if isinstance(b, Retraction):
         return f"retracts {b.retracts[:12]}: {b.reason}"
+    if isinstance(b, Sealed):
+        what = f" (hides a {b.hides})" if b.hides else ""
+        return f"sealed by {o.reporter} at {_when(o)}{what}: not revealed, counted nowhere"
     if isinstance(b, Attestation):
         fig = " ".join(x for x in (b.field or "", _figure(b.figure)) if x)
         text = f"{b.stance} {b.about[:12]}" + (f" ({fig})" if fig else "")

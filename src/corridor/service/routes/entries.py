@@ -17,6 +17,7 @@ from corridor.service.auth import Principal, require
 from corridor.service.deps import corridor_app
 from corridor.service.errors import error_responses
 from corridor.service.publish import publish_later
+from corridor.service.watches import watch_later
 
 router = APIRouter(prefix="/v1", tags=["observations"])
 
@@ -91,6 +92,7 @@ def submit_entries(
     result, note = app.observations.submit(items, org=org)
     if result.accepted:
         publish_later(request)  # the new checkpoint to the log's witnesses, in the background
+        watch_later(request)  # watches evaluated, webhooks delivered, in the background
     return {
         "accepted": result.accepted,
         "duplicates": result.duplicates,
