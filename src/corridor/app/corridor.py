@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from corridor.app.registry import RegistryCases
     from corridor.app.releases import ReleaseCases
     from corridor.app.review import ReviewCases
+    from corridor.app.site import SiteCases
     from corridor.app.situation import SituationCases
     from corridor.app.supply import SupplyCases
     from corridor.app.watches import WatchCases
@@ -160,6 +161,12 @@ class Corridor:
         from corridor.app.situation import SituationCases
 
         return SituationCases(self)
+
+    @cached_property
+    def site(self) -> SiteCases:
+        from corridor.app.site import SiteCases
+
+        return SiteCases(self)
 
     @cached_property
     def commitments(self) -> CommitmentCases:

@@ -13,6 +13,8 @@ returns, unchanged.
     consistency      a consistency proof between two tree sizes
     verification     what a verification checked
     key              a registered verifier key
+    log_key          the log's verifier key (DEMO keys labelled)
+    record_summary   what the record spans: size, first and last start, checkpoints, cases
     token            an API token (never the token itself)
     admin_action     one entry of the admin record
     registry         organisations, places, routes, checkpoints (each entity's own JSON)
@@ -64,10 +66,12 @@ __all__ = [
     "consistency",
     "daily_crossings",
     "key",
+    "log_key",
     "observation",
     "observation_json",
     "observation_row",
     "proof_bundle",
+    "record_summary",
     "registry",
     "release",
     "review_item",
@@ -248,6 +252,45 @@ def verification(
 
 def key(org: str, vkey: str, demo: bool) -> dict[str, Any]:
     return {"org": org, "vkey": vkey, "demo": demo}
+
+
+def log_key(vkey: str, demo: bool) -> dict[str, Any]:
+    """The log's verifier key: ``GET /v1/log/key``."""
+    out: dict[str, Any] = {"vkey": vkey, "origin": vkey.split("+", 1)[0], "demo": demo}
+    if demo:
+        out["note"] = (
+            "a DEMO key derived from a public seed: it proves the integrity of a demo record, "
+            "not who operates the log"
+        )
+    return out
+
+
+def record_summary(
+    *,
+    size: int,
+    span: tuple[datetime, datetime] | None,
+    checkpoints: Sequence[tuple[int, bytes, int]],
+    cases: list[dict[str, Any]],
+    vkey: str,
+    demo: bool,
+) -> dict[str, Any]:
+    """What the record spans: ``GET /v1/summary`` (the dashboard's first call). ``span`` is the
+    first and last start of a fact; ``checkpoints`` the signed ones (size, root, when);
+    ``cases`` the built-in cases the record holds, with their time zone."""
+    from datetime import UTC
+
+    return {
+        "size": size,
+        "span": None if span is None else {"first": span[0].isoformat(),
+                                           "last": span[1].isoformat()},
+        "checkpoints": [
+            {"tree_size": n, "root": b64(root),
+             "signed_at": datetime.fromtimestamp(at, UTC).isoformat()}
+            for n, root, at in checkpoints
+        ],
+        "cases": cases,
+        "log": log_key(vkey, demo),
+    }
 
 
 def verdicts_with_proofs(

@@ -6,8 +6,10 @@ takes does not grow with the record.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
+from threading import Lock
 from typing import TYPE_CHECKING
 
 from corridor.errors import InputError
@@ -22,6 +24,13 @@ if TYPE_CHECKING:
 
 #: The longest series of days one request may ask for (about five years).
 MAX_DAYS = 1830
+
+#: Crossings per day already computed in this process, by (database, tree size, as_of, days,
+#: zone, checkpoints): the log is append-only, so the answer for a given tree size never
+#: changes. Small (the dashboard asks the same few windows of many visitors); oldest dropped.
+_DAILY_CACHE: OrderedDict[tuple[object, ...], DailyCrossings] = OrderedDict()
+_DAILY_CACHE_SIZE = 64
+_DAILY_LOCK = Lock()
 
 __all__ = ["SituationCases"]
 
@@ -57,15 +66,34 @@ class SituationCases:
         """Crossings per day over the days [start, end) in ``tz``, by checkpoint, direction
         and category (:func:`corridor.situation.daily.daily_crossings`): what the dashboard's
         and the reports' charts draw. With ``as_of``, as the record stood at that tree size
-        (the size of a signed checkpoint)."""
-        from corridor.situation.daily import daily_crossings
-
+        (the size of a signed checkpoint). Answers are kept per tree size (the log only grows)."""
         if end <= start:
             raise InputError(f"the days run from {start} to {end}: the end must be after the start")
         if (end - start).days > MAX_DAYS:
             raise InputError(f"at most {MAX_DAYS} days at once (asked {(end - start).days})")
         if as_of is not None:
             self.app.log.basis(as_of)
+        size = self.app.store.size() if as_of is None else as_of
+        key = (self.app.settings.db, size, start, end, str(tz),
+               None if checkpoints is None else tuple(checkpoints))
+        with _DAILY_LOCK:
+            hit = _DAILY_CACHE.get(key)
+            if hit is not None:
+                _DAILY_CACHE.move_to_end(key)
+                return hit
+        result = self._daily(start, end, tz, checkpoints, as_of)
+        with _DAILY_LOCK:
+            _DAILY_CACHE[key] = result
+            while len(_DAILY_CACHE) > _DAILY_CACHE_SIZE:
+                _DAILY_CACHE.popitem(last=False)
+        return result
+
+    def _daily(
+        self, start: date, end: date, tz: tzinfo, checkpoints: Sequence[str] | None,
+        as_of: int | None,
+    ) -> DailyCrossings:
+        from corridor.situation.daily import daily_crossings
+
         lo = datetime.combine(start, time(), tz)
         hi = datetime.combine(end, time(), tz)
         stored = self.app.store.overlapping(lo - timedelta(microseconds=1), hi, ["crossing"],

@@ -7,6 +7,7 @@ import sys
 
 BENCHMARKS = {
     "cli": "start-up of commands as fresh processes, against python -c 'import typer'",
+    "dashboard": "the dashboard's time to interactive in Chromium at 100k observations",
     "ledger": "durable ingest, inclusion proofs and offline verification of the log",
     "rules": "commitment evaluation, batch and online, side by side with reelay",
     "readers": "a 50,000-row XLSX through python-calamine vs openpyxl; CSV rows/s",

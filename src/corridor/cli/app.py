@@ -40,6 +40,7 @@ _COMMAND_MODULES: list[str] = [
     "report",
     "review",
     "serve",
+    "site",
     "status",
     "supply",
     "tokens",

@@ -76,6 +76,13 @@ def register(app: typer.Typer) -> None:
         sections: str = typer.Option(
             "status,record,log,rules,supply", help="Which sections to show, comma-separated."
         ),
+        serve: bool = typer.Option(
+            False, "--serve",
+            help="Afterwards, serve the demo's record with the dashboard on 127.0.0.1 and "
+            "print its URL (Ctrl-C stops).",
+        ),
+        port: int = typer.Option(8000, "--port", min=0, max=65535,
+                                 help="The port of --serve (0: any free port)."),
     ) -> None:
         """Run the built-in Lachin 2022–23 case end to end.
 
@@ -86,6 +93,8 @@ def register(app: typer.Typer) -> None:
         folder, temporary = _demo_dir(dir_)
         try:
             _run(folder, want)
+            if serve:
+                _serve(folder, port)
         finally:
             if temporary:
                 shutil.rmtree(folder, ignore_errors=True)
@@ -135,6 +144,31 @@ def _run(folder: Path, want: set[str]) -> None:
             console.print(Rule("Supplies: when would cereal run out, under each route plan?"))
             for line in app.supply.demo_lines():
                 console.print(line, markup=False)
+
+
+def _serve(folder: Path, port: int) -> None:
+    """Serve the demo's database (the API and the dashboard at /) until Ctrl-C."""
+    import socket
+
+    import uvicorn
+
+    from corridor.app.settings import Settings
+    from corridor.service.app import create_app
+
+    settings = Settings.load(str(folder / "corridor.db"), str(folder / "corridor-keys"))
+    with socket.socket() as s:  # bind first, so the URL printed is the one served
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise InputError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}",
+                             where="--port") from None
+        port = s.getsockname()[1]
+    console.print(
+        f"\nThe dashboard of the demo: http://127.0.0.1:{port}/  (the API under /v1, its docs "
+        "at /docs; Ctrl-C stops)"
+    )
+    uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
 
 
 def _record_section(app: "Corridor") -> None:

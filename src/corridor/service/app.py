@@ -45,6 +45,7 @@ ROUTERS: list[str] = [
     "reports",
     "review",
     "situation",
+    "summary",
     "supply",
     "tokens",
     "watches",

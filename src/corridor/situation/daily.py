@@ -7,7 +7,8 @@ hold per day (:mod:`corridor.situation.core`):
 - figures that disagree for the same period stay side by side: the day's ``low`` and ``high``
   and the figures with who claims them, never averaged;
 - a report whose period spans more than one day is not cut into days: it is a *span* of its own,
-  drawn across its period.
+  drawn across its period, kept whole when it overlaps the days at all (a window's chart shows
+  the reports running across its edges).
 
 Days are calendar days in a fixed UTC offset or IANA zone (``tz``), usually the case's local
 time, so that daily counts written in local time fall on one day. A per-vehicle record (an
@@ -153,12 +154,11 @@ def daily_crossings(
                 continue
             cells[key][first.date()][("vehicle", o.id)].append((o, b))
             continue
-        if o.start < lo or o.end > hi:
-            continue
         last = (o.end - timedelta(microseconds=1)).astimezone(tz)
         if first.date() == last.date():
-            cells[key][first.date()][(o.start, o.end)].append((o, b))
-        else:
+            if lo <= o.start and o.end <= hi:
+                cells[key][first.date()][(o.start, o.end)].append((o, b))
+        elif o.start < hi and o.end > lo:  # a span overlapping the days is kept whole
             spans[key][(o.start, o.end)].append((o, b))
     out = DailyCrossings(start, end, tz)
     for key in sorted(set(cells) | set(spans)):

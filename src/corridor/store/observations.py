@@ -31,7 +31,7 @@ from corridor.errors import NotFoundError
 from corridor.model import STATEMENT_TYPES, Observation
 from corridor.store import tables as t
 from corridor.store.api import Query, StoredObservation
-from corridor.store.columns import to_us
+from corridor.store.columns import from_us, to_us
 from corridor.store.log import LogStore
 
 __all__ = ["ObservationStore", "live", "stored_from_row"]
@@ -172,6 +172,19 @@ class ObservationStore(LogStore):
                     select(func.count()).select_from(t.observations).where(*self._where(q, conn))
                 ).scalar_one()
             )
+
+    def span(self, *, as_of: int | None = None) -> tuple[datetime, datetime] | None:
+        """The first and last start of a fact on the record (None: none), on the start index."""
+        with self.read() as conn:
+            row = conn.execute(
+                select(func.min(c.start_us), func.max(c.start_us)).where(
+                    c.type.not_in(sorted(STATEMENT_TYPES)),
+                    *([] if as_of is None else [c.log_index < as_of]),
+                )
+            ).one()
+        if row[0] is None:
+            return None
+        return from_us(int(row[0])), from_us(int(row[1]))
 
     def overlapping(
         self,

@@ -88,6 +88,16 @@ class TestDays:
         (span,) = s.spans
         assert (span.low, span.high, span.end - span.start) == (24, 24, timedelta(days=7))
 
+    def test_a_span_across_the_edge_of_the_days_is_kept_whole(self) -> None:
+        """A multi-day report that began before the days and ends within them is a span, whole."""
+        obs = [crossing(local(D0 - timedelta(days=5)), local(D0 + timedelta(days=2)), 70)]
+        (s,) = daily_crossings(obs, D0, D0 + timedelta(days=10), LOCAL).series
+        (span,) = s.spans
+        assert (span.low, span.start, span.end) == (70, local(D0 - timedelta(days=5)),
+                                                    local(D0 + timedelta(days=2)))  # fmt: skip
+        assert daily_crossings(obs, D0 + timedelta(days=2), D0 + timedelta(days=3),
+                               LOCAL).series == []  # fmt: skip
+
     def test_reports_outside_the_days_are_left_out(self) -> None:
         """Only reports lying within [start, end) are drawn."""
         obs = [day_count(D0 - timedelta(days=1), 3), day_count(D0 + timedelta(days=1), 4)]

@@ -16,9 +16,12 @@ from corridor.app import Corridor, shapes
 from corridor.errors import InputError
 from corridor.service.auth import public
 from corridor.service.deps import corridor_app
-from corridor.service.errors import ApiError
+from corridor.service.errors import ApiError, error_responses
 
-router = APIRouter(prefix="/v1", tags=["reads"], dependencies=[Depends(public)])
+# 404: an `as_of` that is not the size of a signed checkpoint
+router = APIRouter(
+    prefix="/v1", tags=["reads"], dependencies=[Depends(public)], responses=error_responses(404)
+)
 
 
 def _day(value: str, name: str) -> date:
@@ -38,7 +41,8 @@ def daily(
     tz: str = Query("UTC", description="Days in this zone: an IANA name or a UTC offset (+04:00)"),
     checkpoint: list[str] | None = Query(None, description="Only these checkpoints (repeatable)"),
     as_of: int | None = Query(
-        None, ge=0, description="As the record stood at this tree size (a signed checkpoint's)"
+        None, ge=0, le=2**63 - 1,
+        description="As the record stood at this tree size (a signed checkpoint's)",
     ),
     app: Corridor = Depends(corridor_app),
 ) -> dict[str, Any]:

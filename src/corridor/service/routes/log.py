@@ -21,7 +21,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from corridor.app import Corridor
+from corridor.app import Corridor, shapes
 from corridor.errors import InputError, NotFoundError
 from corridor.ledger.tiles import TILE_WIDTH, TileRef, parse_tile_path
 from corridor.service.deps import corridor_app
@@ -117,13 +117,7 @@ def keys(app: Corridor = Depends(corridor_app)) -> Response:
 @router.get("/key", summary="The log's verifier key (C2SP signed-note vkey)")
 def key(app: Corridor = Depends(corridor_app)) -> dict[str, Any]:
     vkey, demo = app.log.key()
-    out: dict[str, Any] = {"vkey": vkey, "origin": vkey.split("+", 1)[0], "demo": demo}
-    if demo:
-        out["note"] = (
-            "a DEMO key derived from a public seed: it proves the integrity of a demo record, "
-            "not who operates the log"
-        )
-    return out
+    return shapes.log_key(vkey, demo)
 
 
 @router.get("/proof/inclusion", summary="An inclusion proof against the latest signed checkpoint")

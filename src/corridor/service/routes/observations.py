@@ -271,7 +271,10 @@ def get_observation(
         raise NotFoundError(f"observation {s.id} is not published (not accepted in review)",
                             subject=observation_id)  # fmt: skip
     proofs, _missing = app.log.prove_many([(s.id, s.log_index)], as_of=as_of)
-    doc: dict[str, Any] = {**shapes.observation(s), "proof": proofs.get(s.id)}
+    attested = app.history.attestations([s.id], as_of=as_of).get(s.id)
+    doc: dict[str, Any] = {
+        **shapes.observation(s, attestations=attested), "proof": proofs.get(s.id)
+    }
     if chain:
         doc["chain"] = shapes.chain(app.history.chain(s.id, as_of=as_of))
     if as_of is not None:

@@ -12,10 +12,14 @@ from fastapi.responses import JSONResponse
 from corridor.app import Corridor, shapes
 from corridor.service.auth import public
 from corridor.service.deps import corridor_app
+from corridor.service.errors import error_responses
 from corridor.service.params import instant
 
 # published reads: anyone, unless the deployment makes reads token-only (CORRIDOR_PUBLIC_READS)
-router = APIRouter(prefix="/v1", tags=["reads"], dependencies=[Depends(public)])
+# 404: an `as_of` that is not the size of a signed checkpoint
+router = APIRouter(
+    prefix="/v1", tags=["reads"], dependencies=[Depends(public)], responses=error_responses(404)
+)
 
 AT = Query(
     None,
@@ -29,11 +33,18 @@ AT = Query(
     summary="The situation at an instant, computed from the record",
     response_model=dict[str, Any],
 )
-def situation(at: str | None = AT, app: Corridor = Depends(corridor_app)) -> Any:
+def situation(
+    at: str | None = AT,
+    as_of: int | None = Query(
+        None, ge=0, le=2**63 - 1,
+        description="As the record stood at this tree size (a signed checkpoint's)",
+    ),
+    app: Corridor = Depends(corridor_app),
+) -> Any:
     """Per route its status and since when; crossings in the 7 days before ``at`` by checkpoint,
     direction and category; convoys waiting; incidents of the last 30 days; population. The
     same JSON as ``corridor status --json``; every figure names its evidence (observation ids).
     """
-    sit, _registry = app.situation.at(instant(at, "at") or datetime.now(UTC))
+    sit, _registry = app.situation.at(instant(at, "at") or datetime.now(UTC), as_of=as_of)
     # already JSON values: returned as they are, not walked again by FastAPI's encoder
     return JSONResponse(shapes.situation(sit))
