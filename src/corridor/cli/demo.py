@@ -74,7 +74,8 @@ def register(app: typer.Typer) -> None:
             "[default: a temporary folder, removed afterwards].",
         ),
         sections: str = typer.Option(
-            "status,record,log,rules,supply", help="Which sections to show, comma-separated."
+            "status,record,log,rules,supply,embargo",
+            help="Which sections to show, comma-separated.",
         ),
         serve: bool = typer.Option(
             False, "--serve",
@@ -92,7 +93,9 @@ def register(app: typer.Typer) -> None:
         want = {s.strip() for s in sections.split(",") if s.strip()}
         folder, temporary = _demo_dir(dir_)
         try:
-            _run(folder, want)
+            _run(folder, want, temporary)
+            if "embargo" in want:
+                _embargo_section(folder)
             if serve:
                 _serve(folder, port)
         finally:
@@ -105,7 +108,7 @@ def register(app: typer.Typer) -> None:
                 )
 
 
-def _run(folder: Path, want: set[str]) -> None:
+def _run(folder: Path, want: set[str], temporary: bool = True) -> None:
     from rich.rule import Rule
 
     from corridor.app import shapes
@@ -144,6 +147,13 @@ def _run(folder: Path, want: set[str]) -> None:
             console.print(Rule("Supplies: when would cereal run out, under each route plan?"))
             for line in app.supply.demo_lines():
                 console.print(line, markup=False)
+            on = "" if temporary else f" --db {db}"
+            console.print(
+                "[dim]A situation report of a record holding the case, every figure with its "
+                "source and the signed checkpoint it rests on: corridor report --at "
+                f"2023-08-15T12:00+04:00 --case {CASE}{on} --out report.pdf "
+                "(docs/reports.md)[/dim]"
+            )
 
 
 def _serve(folder: Path, port: int) -> None:
@@ -218,6 +228,15 @@ def _record_section(app: "Corridor") -> None:
         "retract); others attest (corridor attest); corridor show ID lists a report's versions "
         "and statements.[/dim]"
     )
+    from collections import Counter
+
+    states = Counter(item.state.status for item in app.review.queue())
+    console.print(
+        "Review queue: "
+        + ", ".join(f"{n} {state}" for state, n in sorted(states.items()))
+        + " [dim](review states are signed statements too: corridor review list, corridor "
+        "review set accepted --by ORG; a server can publish accepted entries only)[/dim]"
+    )
 
 
 def _log_section(app: "Corridor", folder: Path) -> None:
@@ -240,6 +259,12 @@ def _log_section(app: "Corridor", folder: Path) -> None:
         "checked."
     )
     console.print(f"[dim]Verify it yourself: corridor verify DIR --key {exported.vkey}[/dim]")
+    release = app.releases.create(
+        notes="the built-in Lachin case as compiled (DEMO-signed; the demo has no witness)",
+        unwitnessed=True,
+    )
+    console.print("A citable release of this checkpoint (corridor release create):")
+    console.print(f"  {release.citation}", markup=False, highlight=False)
 
 
 def _rules_section(app: "Corridor", case: "Case") -> None:
@@ -258,3 +283,60 @@ def _rules_section(app: "Corridor", case: "Case") -> None:
         "satisfied for lack of data."
     )
     print_results(result.to_json(), console, observations=result.observations)
+
+
+def _embargo_section(folder: Path) -> None:
+    """A sealed report revealed later, and a watch on a commitment's verdict, shown on a
+    scratch copy of the demo's record so that the SYNTHETIC report never enters it."""
+    import sqlite3
+    import tempfile
+
+    from rich.rule import Rule
+
+    from corridor.model import Organisation
+
+    console.print()
+    console.print(Rule("Embargo and watches (on a scratch copy; the report is SYNTHETIC)"))
+    scratch = Path(tempfile.mkdtemp(prefix="corridor-demo-embargo-"))
+    try:
+        with sqlite3.connect(folder / "corridor.db") as src, \
+                sqlite3.connect(scratch / "corridor.db") as dst:  # fmt: skip
+            src.backup(dst)
+        if (folder / "corridor-keys").is_dir():  # the case's keys are DEMO keys, not files
+            shutil.copytree(folder / "corridor-keys", scratch / "corridor-keys")
+        with open_app(str(scratch / "corridor.db"), str(scratch / "corridor-keys")) as app:
+            app.registry.put(Organisation(id="demo-monitor", kind="monitor",
+                                          name="Demo monitor (DEMO, synthetic)"))  # fmt: skip
+            app.keys.new("demo-monitor")
+            hidden = {
+                "type": "route_status", "observed": "2023-09-30T00:00:00+04:00",
+                "reporter": "demo-monitor",
+                "sources": [{"title": "DEMO: a synthetic report, sealed to show embargo"}],
+                "body": {"route": "lachin-road", "status": "open"},
+            }  # fmt: skip
+            sealing = app.embargo.seal(hidden, keep=lambda secret: None)  # kept in memory
+            console.print(
+                f"  sealed {sealing.id[:12]} by demo-monitor: the log holds only a salted "
+                "commitment (its day and type), counted nowhere"
+            )
+            watch = app.watches.add(
+                "verdict",
+                {"case": CASE, "commitment": "icj-2023-02-22", "at": "2023-09-30T12:00:00+04:00"},
+                "http://127.0.0.1:9/demo",
+            )
+            revealed = app.embargo.reveal(sealing.id, sealing.secret)
+            console.print(
+                f"  revealed {revealed.observation.id[:12]}: checked against the commitment; "
+                "it counts from its own time (2023-09-30)"
+            )
+            app.watches.evaluate()  # makes the delivery; the demo sends nothing
+            for d in app.watches.deliveries(watch["id"]):
+                data = d["payload"]["data"]
+                before, now = data["previous"]["window"], data["current"]["window"]
+                console.print(
+                    f"  watch {watch['id']}: the ICJ order's daily verdict "
+                    f"{before['verdict']} → {now['verdict']} (a verdict.changed webhook, "
+                    "Standard Webhooks format, signed; corridor watch run delivers it)"
+                )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
