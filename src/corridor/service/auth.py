@@ -103,6 +103,24 @@ def require(role: str, scope: str | None = None) -> Callable[..., Principal]:
     return dependency
 
 
+def published_figures(
+    request: Request, principal: Principal | None = Depends(identify)
+) -> Principal | None:
+    """A dependency for published figures computed from the record (the situation, crossings
+    per day, verdicts, supply runs, reports): as :func:`public`, and where the deployment
+    publishes accepted entries only (CORRIDOR_PUBLIC_VIEW=accepted), a token: these figures
+    are computed from every entry, so they are not part of a view limited to accepted ones
+    (docs/review.md)."""
+    principal = public(request, principal)
+    if principal is None and request.app.state.settings.public_view == "accepted":
+        raise ApiError(
+            401,
+            "this deployment publishes accepted entries only; figures computed from the "
+            "whole record (situation, crossings, verdicts, supply, reports) need a token",
+        )
+    return principal
+
+
 def public(request: Request, principal: Principal | None = Depends(identify)) -> Principal | None:
     """A dependency for published reads: anyone, unless reads are token-only."""
     config: ServiceConfig = request.app.state.config

@@ -141,11 +141,18 @@ def test_a_deployment_publishing_accepted_entries_only(
             assert anon.get(f"/v1/observations/{ids[0]}").status_code == 200
             assert anon.get("/v1/review").status_code == 401
             assert anon.get("/v1/log/checkpoint").status_code == 200
+            # figures computed from every entry are not part of the accepted-only view
+            for path, params in (("/v1/situation", {}),
+                                 ("/v1/crossings/daily", {"start": "2026-01-01"})):  # fmt: skip
+                r = anon.get(path, params=params)
+                assert r.status_code == 401, (path, r.text)
+                assert "accepted entries only" in r.json()["error"]["message"]
         token = {"Authorization": f"Bearer {server.tokens['reader']}"}
         with httpx.Client(base_url=s.url, timeout=30, headers=token) as reader:
             every = reader.get("/v1/observations", params={"limit": 1000}).json()["items"]
             assert len(every) > 1
             assert reader.get("/v1/review").status_code == 200
+            assert reader.get("/v1/situation").status_code == 200
 
 
 def test_the_cli_remote_mode(fed: tuple[CoreServer, list[str]], cli: Any) -> None:

@@ -18,14 +18,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from corridor.app import Corridor, shapes
 from corridor.app.commitments import CheckResult
-from corridor.service.auth import public
+from corridor.service.auth import published_figures
 from corridor.service.deps import corridor_app
 from corridor.service.errors import error_responses
 from corridor.service.params import instant
 
 # published reads: anyone, unless the deployment makes reads token-only (CORRIDOR_PUBLIC_READS)
 router = APIRouter(
-    prefix="/v1", tags=["reads"], dependencies=[Depends(public)], responses=error_responses(404)
+    prefix="/v1",
+    tags=["reads"],
+    dependencies=[Depends(published_figures)],
+    responses=error_responses(404),
 )
 
 #: The largest rule file a client may send, and how many in one request.

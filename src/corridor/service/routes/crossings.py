@@ -14,13 +14,16 @@ from fastapi import APIRouter, Depends, Query
 
 from corridor.app import Corridor, shapes
 from corridor.errors import InputError
-from corridor.service.auth import public
+from corridor.service.auth import published_figures
 from corridor.service.deps import corridor_app
 from corridor.service.errors import ApiError, error_responses
 
 # 404: an `as_of` that is not the size of a signed checkpoint
 router = APIRouter(
-    prefix="/v1", tags=["reads"], dependencies=[Depends(public)], responses=error_responses(404)
+    prefix="/v1",
+    tags=["reads"],
+    dependencies=[Depends(published_figures)],
+    responses=error_responses(404),
 )
 
 

@@ -13,14 +13,17 @@ from fastapi.responses import HTMLResponse, Response
 
 from corridor.app import Corridor
 from corridor.errors import InputError
-from corridor.service.auth import public
+from corridor.service.auth import published_figures
 from corridor.service.deps import corridor_app
 from corridor.service.errors import ApiError, error_responses
 from corridor.service.params import instant
 
 # published reads: anyone, unless the deployment makes reads token-only (CORRIDOR_PUBLIC_READS)
 router = APIRouter(
-    prefix="/v1", tags=["reads"], dependencies=[Depends(public)], responses=error_responses(404)
+    prefix="/v1",
+    tags=["reads"],
+    dependencies=[Depends(published_figures)],
+    responses=error_responses(404),
 )
 
 #: The most Monte Carlo runs of the scenarios one request may ask for.

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
 from corridor.app import Corridor, shapes
-from corridor.service.auth import public
+from corridor.service.auth import published_figures
 from corridor.service.deps import corridor_app
 from corridor.service.errors import error_responses
 from corridor.service.params import instant
@@ -18,7 +18,10 @@ from corridor.service.params import instant
 # published reads: anyone, unless the deployment makes reads token-only (CORRIDOR_PUBLIC_READS)
 # 404: an `as_of` that is not the size of a signed checkpoint
 router = APIRouter(
-    prefix="/v1", tags=["reads"], dependencies=[Depends(public)], responses=error_responses(404)
+    prefix="/v1",
+    tags=["reads"],
+    dependencies=[Depends(published_figures)],
+    responses=error_responses(404),
 )
 
 AT = Query(

@@ -16,13 +16,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from corridor.app import Corridor, shapes
 from corridor.app.supply import cells
-from corridor.service.auth import public
+from corridor.service.auth import published_figures
 from corridor.service.deps import corridor_app
 from corridor.service.errors import ApiError, error_responses
 
 # published reads: anyone, unless the deployment makes reads token-only (CORRIDOR_PUBLIC_READS)
 router = APIRouter(
-    prefix="/v1", tags=["reads"], dependencies=[Depends(public)], responses=error_responses(404)
+    prefix="/v1",
+    tags=["reads"],
+    dependencies=[Depends(published_figures)],
+    responses=error_responses(404),
 )
 
 MAX_RUNS = 10_000
