@@ -216,6 +216,15 @@ _BodyField = (
 )
 
 
+def _json_kind(value: Any) -> str:
+    """The JSON name of a decoded value's type (for messages that must not echo the value)."""
+    if isinstance(value, bool):
+        return "boolean"
+    return {list: "array", dict: "object", int: "number", float: "number"}.get(
+        type(value), type(value).__name__
+    )
+
+
 class Observation(_Frozen):
     """One observation: envelope plus a typed body."""
 
@@ -239,9 +248,10 @@ class Observation(_Frozen):
     def _type_into_body(cls, data: Any) -> Any:
         if isinstance(data, Mapping):
             t = data.get("type")
-            if t is not None and t not in BODY_TYPES:
+            if t is not None and (not isinstance(t, str) or t not in BODY_TYPES):
+                shown = repr(t) if isinstance(t, str) else f"of JSON type {_json_kind(t)}"
                 raise ValueError(
-                    f"unknown observation type {t!r}; expected one of {', '.join(BODY_TYPES)}"
+                    f"unknown observation type {shown}; expected one of {', '.join(BODY_TYPES)}"
                 )
             body = data.get("body")
             if isinstance(body, Mapping) and "type" not in body and t is not None:

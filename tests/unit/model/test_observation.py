@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from corridor.errors import RecordError
 from corridor.model import Observation, parse_instant, parse_observation
@@ -66,6 +68,18 @@ class TestValidation:
         d["type"] = "teleport"
         with pytest.raises(RecordError, match="unknown observation type"):
             parse_observation(d)
+
+    @pytest.mark.parametrize("value", [["crossing"], {"a": 1}, 3, True])
+    def test_a_type_that_is_not_text_is_an_error_not_a_crash(self, value: object) -> None:
+        """A type given as an array, object, number or boolean is refused with a message
+        naming its JSON type (found by the fast path's differential test: an array crashed
+        the model with an unhashable-type TypeError)."""
+        d = crossing()
+        d["type"] = value
+        with pytest.raises(RecordError, match="unknown observation type of JSON type"):
+            parse_observation(d)
+        with pytest.raises(ValidationError, match="unknown observation type of JSON type"):
+            Observation.model_validate_json(json.dumps(d))  # admission's path
 
     def test_unknown_field_rejected(self) -> None:
         """A body field the type does not have is rejected."""
