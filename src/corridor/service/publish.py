@@ -12,55 +12,31 @@ down or refuses is logged (logger ``corridor.witnesses``); nothing here raises i
 from __future__ import annotations
 
 import logging
-import threading
 
 from fastapi import Request
 
 from corridor.app import Corridor
+from corridor.service.background import Background
 
 __all__ = ["Publisher", "publish_later"]
 
 log = logging.getLogger("corridor.witnesses")
 
 
-class Publisher:
+class Publisher(Background):
     """One background thread per worker sending checkpoints to the log's witnesses."""
 
     def __init__(self, corridor: Corridor, interval: float) -> None:
         self.corridor = corridor
-        self.interval = interval
-        self.pushes = 0  # completed pushes (for tests and logs)
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="corridor-witnesses", daemon=True)
+        super().__init__(
+            "corridor-witnesses", interval, lambda: corridor.log.publish(), log=log,
+            failure="sending the checkpoint to the log's witnesses failed",
+        )  # fmt: skip
 
-    def start(self) -> None:
-        """Start the thread; its first push is at once (witnesses catch up with a restart)."""
-        self._wake.set()
-        self._thread.start()
-
-    def request(self) -> None:
-        """Push soon, in the background (returns at once)."""
-        self._wake.set()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._wake.wait(self.interval if self.interval > 0 else None)
-            if self._stop.is_set():
-                return
-            self._wake.clear()
-            try:
-                self.corridor.log.publish()
-            except Exception:  # a push must never take the worker down
-                log.exception("sending the checkpoint to the log's witnesses failed")
-            self.pushes += 1
-
-    def close(self, timeout: float = 20.0) -> None:
-        """Stop the thread (waiting for a push under way, up to ``timeout`` seconds)."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
+    @property
+    def pushes(self) -> int:
+        """Completed pushes (for tests and logs)."""
+        return self.rounds
 
 
 def publish_later(request: Request) -> None:

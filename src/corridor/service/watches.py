@@ -13,54 +13,28 @@ logged (logger ``corridor.watches``); nothing here raises into a request.
 from __future__ import annotations
 
 import logging
-import threading
 
 from fastapi import Request
 
 from corridor.app import Corridor
+from corridor.service.background import Background
 
 __all__ = ["Watcher", "watch_later"]
 
 log = logging.getLogger("corridor.watches")
 
 
-class Watcher:
+class Watcher(Background):
     """One background thread per worker evaluating watches and delivering webhooks."""
 
     def __init__(self, corridor: Corridor, interval: float, *, allow_private: bool) -> None:
         self.corridor = corridor
-        self.interval = interval
         self.allow_private = allow_private
-        self.rounds = 0  # completed rounds (for tests and logs)
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="corridor-watches", daemon=True)
-
-    def start(self) -> None:
-        self._wake.set()
-        self._thread.start()
-
-    def request(self) -> None:
-        """Evaluate and deliver soon, in the background (returns at once)."""
-        self._wake.set()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._wake.wait(self.interval if self.interval > 0 else None)
-            if self._stop.is_set():
-                return
-            self._wake.clear()
-            try:
-                self.corridor.watches.run(allow_private=self.allow_private)
-            except Exception:  # a round must never take the worker down
-                log.exception("evaluating watches or delivering their webhooks failed")
-            self.rounds += 1
-
-    def close(self, timeout: float = 20.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
+        super().__init__(
+            "corridor-watches", interval,
+            lambda: corridor.watches.run(allow_private=self.allow_private), log=log,
+            failure="evaluating watches or delivering their webhooks failed",
+        )  # fmt: skip
 
 
 def watch_later(request: Request) -> None:
