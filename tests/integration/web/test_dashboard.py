@@ -92,6 +92,14 @@ def test_clicking_a_figure_shows_its_evidence(page: Any, lachin_site: Server) ->
     assert page.locator("#drawer").is_hidden()
 
 
+def test_a_convoy_waiting_at_a_checkpoint_is_named_by_it(page: Any, lachin_site: Server) -> None:
+    """The convoy board names where a convoy waits by its name, a checkpoint's too (the
+    Azerbaijani Red Crescent convoy at the Aghdam road post was shown as its id)."""
+    open_dashboard(page, lachin_site.url + "/")
+    row = page.inner_text("#convoy-board tr[data-convoy='azrc-2023-08-29']")
+    assert "Russian peacekeeper post on the Aghdam road" in row and "aghdam-post" not in row
+
+
 def test_chart_figure_opens_sources_and_verifies(page: Any, lachin_site: Server) -> None:
     """A crossings figure opens its observations with source titles, and the verify action
     checks one in the browser against the signed log."""

@@ -47,9 +47,11 @@ export class Names {
     this.routes = new Map(registry.routes.map((r) => [r.id, r]));
     this.checkpoints = new Map(registry.checkpoints.map((c) => [c.id, c]));
   }
+  /** A place under every name in use; a checkpoint named where a place may be (a convoy
+   * waiting at one) by its name, as the CLI's situation table names it. */
   place(id) {
     const p = this.places.get(id);
-    if (!p) return id ?? "";
+    if (!p) return this.checkpoints.get(id)?.name ?? id ?? "";
     return p.names.map((n) => n.name).join(" / ");
   }
   org(id) { return this.orgs.get(id)?.name ?? id; }
