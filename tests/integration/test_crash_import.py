@@ -18,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 CLI = [sys.executable, "-m", "corridor.cli.app"]
-ROWS = 3_000  # two observations a row
+ROWS = 3_000  # two observations a row: three append batches of 2,000
 KILLS = 20
 
 

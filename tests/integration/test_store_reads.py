@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from corridor.app import shapes
 from corridor.errors import NotFoundError
@@ -218,6 +218,36 @@ class TestSituationInputs:
         routes = store.route_status_inputs(ROUTES, at)
         assert routes and all(s.observation.type == "route_status" for s in routes)
         assert len(routes) < sum(o.type == "route_status" and o.start < at for o in record)
+
+    def test_reads_of_the_situation_use_an_index(
+        self, store: SqlStore, record: list[Observation]
+    ) -> None:
+        """Every query the situation makes reads the observations through an index, never by
+        scanning the table (SQLite's plans; bug guarded: revision 0007 made the route, convoy
+        and place indexes partial, which a query answers only if it says the column is set)."""
+        if store.dialect != "sqlite":
+            pytest.skip("query plans are checked on SQLite")
+        seen: list[tuple[str, Any]] = []
+
+        def capture(conn: Any, cursor: Any, statement: str, params: Any, *_a: Any) -> None:
+            if statement.lstrip().upper().startswith("SELECT") and "observations" in statement:
+                seen.append((statement, params))
+
+        event.listen(store.engine, "before_cursor_execute", capture)
+        try:
+            situation_at(store, T0 + timedelta(days=20))
+        finally:
+            event.remove(store.engine, "before_cursor_execute", capture)
+        assert len(seen) >= 3
+        with store.engine.connect() as conn:
+            for statement, params in seen:
+                plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params).all()
+                scans = [
+                    r[-1] for r in plan
+                    if r[-1].startswith("SCAN") and "INDEX" not in r[-1]
+                    and not r[-1].startswith("SCAN CONSTANT")
+                ]  # fmt: skip
+                assert not scans, f"{scans} in the plan of {statement}"
 
 
 class TestMigration:

@@ -329,7 +329,8 @@ class TestSqliteFile:
         """A page of the file overwritten with junk is a clear exit 1 or 2, not a traceback."""
         db = Path(sqlite_log.db)
         raw = bytearray(db.read_bytes())
-        size = 4096
+        size = int.from_bytes(raw[16:18], "big")  # the file's page size (its header says)
+        assert size in (4096, 16384), size
         pages = len(raw) // size
         n = page % pages
         raw[n * size : (n + 1) * size] = bytes((i * 37 + 11) % 256 for i in range(size))

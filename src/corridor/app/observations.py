@@ -80,9 +80,9 @@ class ObservationCases:
         (also their ``subject``).
         """
         from corridor.ledger import entry as ledger_entry
-        from corridor.recording.tlog import BATCH
+        from corridor.recording.tlog import batch_starts
 
-        assert MAX_SUBMISSION <= BATCH  # one batch: one transaction
+        assert batch_starts(MAX_SUBMISSION) == [0]  # one batch: one transaction
         if not items:
             raise InputError("a submission holds at least one entry", where="entries")
         if len(items) > MAX_SUBMISSION:

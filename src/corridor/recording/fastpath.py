@@ -255,16 +255,38 @@ _FLOATS = {
 }
 
 
+
+def _column_fields(t: str, mirror: type[_S]) -> tuple[str | None, ...]:
+    """The body fields of type ``t`` behind the index columns route, checkpoint, place,
+    direction, category, state and convoy (None: the type has no such field)."""
+    fields = set(mirror.__struct_fields__)
+
+    def has(name: str | None) -> str | None:
+        return name if name is not None and name in fields else None
+
+    return (
+        has("route"), has("checkpoint"), has("place"), has("direction"),
+        "category" if t == "crossing" else None, has(STATE_FIELD.get(t)), has("convoy"),
+    )  # fmt: skip
+
+
+_COLUMN_FIELDS = {t: _column_fields(t, s) for t, s in FAST_TYPES.items()}
+
+
 @functools.lru_cache(maxsize=4096)
 def _ident_ok(v: str) -> bool:
     return _ID.fullmatch(v) is not None
 
 
-def _instant(text: str) -> datetime | None:
+@functools.lru_cache(maxsize=4096)
+def _instant(text: str) -> int | None:
+    """Microseconds since the epoch of an instant written as the model writes it (and within
+    its bounds); None otherwise. Cached: a period's end is often the next one's start, and
+    daily reports share their instants."""
     if _INSTANT.fullmatch(text) is None:
         return None
     try:
-        return check_instant(_fromiso(text))
+        return (check_instant(_fromiso(text)) - _EPOCH) // _US
     except (ValueError, InputError):
         return None
 
@@ -277,12 +299,28 @@ def _float_ok(x: float | None) -> bool:
     return "e" not in r and "." in r and not r.endswith(".0") and _encode(x) == r.encode()
 
 
+def _space_by_quote(m: bytes) -> bool:
+    """Whether a space lies just inside a string's quotes (``" `` or `` "``) in ``m``: the
+    few spaces of a typical entry are looked at one by one, which is faster than searching
+    twice for a two-byte pattern; many spaces are left to those searches."""
+    i = m.find(b" ")
+    seen = 0
+    while i >= 0:
+        if (i > 0 and m[i - 1] == 0x22) or (i + 1 < len(m) and m[i + 1] == 0x22):
+            return True
+        seen += 1
+        if seen == 8:
+            return b'" ' in m or b' "' in m
+        i = m.find(b" ", i + 1)
+    return False
+
+
 def fast_admit(m: bytes, registry: Registry) -> tuple[str, tuple[Any, ...], str] | None:
     """(id, index columns, reporter) of the signed observation bytes ``m`` when they are one
     JSON value, a valid fact observation in normal form whose references the registry holds;
     None when unsure (the model's path then decides). Never accepts what it rejects."""
     if m.isascii():  # the same checks, on bytes (memchr: much faster than a pattern)
-        if b"\\" in m or b"\x7f" in m or b'" ' in m or b' "' in m:
+        if b"\\" in m or b"\x7f" in m or _space_by_quote(m):
             return None
     else:
         try:
@@ -334,20 +372,19 @@ def fast_admit(m: bytes, registry: Registry) -> tuple[str, tuple[Any, ...], str]
         v = getattr(body, f)
         if v is not None and (v not in getattr(registry, table) or not _ident_ok(v)):
             return None
-    state_field = STATE_FIELD.get(t)
-    direction = getattr(body, "direction", None)
+    route, checkpoint, place, direction, category, state, convoy = _COLUMN_FIELDS[t]
     cols = (
         t,
-        (start - _EPOCH) // _US,
-        None if end is None else (end - _EPOCH) // _US,
+        start,
+        end,
         env.reporter,
-        getattr(body, "route", None),
-        getattr(body, "checkpoint", None),
-        getattr(body, "place", None),
-        None if direction is None else direction.value,
-        body.category.value if t == "crossing" else None,
-        None if state_field is None else getattr(body, state_field).value,
-        getattr(body, "convoy", None),
+        None if route is None else getattr(body, route),
+        None if checkpoint is None else getattr(body, checkpoint),
+        None if place is None else getattr(body, place),
+        None if direction is None or (d := getattr(body, direction)) is None else d._value_,
+        None if category is None else getattr(body, category)._value_,
+        None if state is None else getattr(body, state)._value_,
+        None if convoy is None else getattr(body, convoy),
         None,
         None,
     )

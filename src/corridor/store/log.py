@@ -71,24 +71,23 @@ class LogStore(StoreBase):
             seen: set[str] = set()
             longest: dict[str, int] = {}
             new: list[IndexedEntry] = []
-            for item in items:
-                if item.id in present or item.id in seen:
-                    result.duplicates.append(item.id)
-                    continue
-                seen.add(item.id)
-                new.append(item)
-            if check is not None and new:
-                check(conn, new)
-            for item in new:
+            duplicates, accepted = result.duplicates, result.accepted
+            for item in items:  # rows are made first, written only once the check passed
                 oid = item.id
+                if oid in present or oid in seen:
+                    duplicates.append(oid)
+                    continue
+                seen.add(oid)
+                new.append(item)
                 lh = leaf_hash(item.entry)
+                cols = item.columns
                 rows.append(
-                    (size + len(rows), oid, item.entry, lh, *item.columns,
+                    (size + len(rows), oid, item.entry, lh, *cols,
                      ",".join(item.signers), item.demo_signed, now)
                 )  # fmt: skip
-                typ, start, end = item.columns[0], item.columns[1], item.columns[2]
-                if end is not None and end - start > longest.get(typ, 0):
-                    longest[typ] = end - start
+                end = cols[2]
+                if end is not None and end - cols[1] > longest.get(cols[0], 0):
+                    longest[cols[0]] = end - cols[1]
                 leaves.append(lh)
                 for field, salt, value in item.personal:
                     personal_rows.append(
@@ -100,7 +99,9 @@ class LogStore(StoreBase):
                             "erased_at": None,
                         }
                     )
-                result.accepted.append(oid)
+                accepted.append(oid)
+            if check is not None and new:
+                check(conn, new)
             if rows:
                 conn.exec_driver_sql(insert_sql(conn, "observations", OBS_COLUMNS), rows)
                 if personal_rows:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 __all__ = ["HEAD_REVISION", "current_revision", "head_revision", "upgrade"]
 
 #: The newest migration in migrations/versions (checked against Alembic by a test).
-HEAD_REVISION = "0006"
+HEAD_REVISION = "0007"
 
 _HERE = Path(__file__).parent / "migrations"
 

@@ -298,7 +298,11 @@ class ObservationStore(LogStore):
         o = _O
         latest = (
             select(c.convoy, func.max(c.start_us).label("m"))
-            .where(c.type == "convoy", c.start_us < at_us, *live(t.observations, as_of))
+            .where(
+                # every convoy event names its convoy; said, so the partial index answers it
+                c.type == "convoy", c.convoy.is_not(None), c.start_us < at_us,
+                *live(t.observations, as_of),
+            )
             .group_by(c.convoy)
             .subquery()
         )
@@ -308,7 +312,7 @@ class ObservationStore(LogStore):
             for convoy, state in conn.execute(
                 select(o.c.convoy, o.c.state)
                 .join(latest, and_(o.c.convoy == latest.c.convoy, o.c.start_us == latest.c.m))
-                .where(o.c.type == "convoy", *live(o, as_of))
+                .where(o.c.type == "convoy", o.c.convoy.is_not(None), *live(o, as_of))
             ):
                 states.setdefault(convoy, set()).add(state)
             for convoy in sorted(states):
@@ -336,7 +340,11 @@ class ObservationStore(LogStore):
         o = _O
         latest = (
             select(c.place, c.state, func.max(c.start_us).label("m"))
-            .where(c.type == "population", c.start_us < at_us, *live(t.observations, as_of))
+            .where(
+                # every population count names its place; said, so the partial index answers it
+                c.type == "population", c.place.is_not(None), c.start_us < at_us,
+                *live(t.observations, as_of),
+            )
             .group_by(c.place, c.state)
             .subquery()
         )
@@ -350,7 +358,7 @@ class ObservationStore(LogStore):
                     o.c.start_us == latest.c.m,
                 ),
             )
-            .where(o.c.type == "population", *live(o, as_of))
+            .where(o.c.type == "population", o.c.place.is_not(None), *live(o, as_of))
             .order_by(o.c.log_index)
         )
         with self.read() as conn:

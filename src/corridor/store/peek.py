@@ -20,7 +20,7 @@ __all__ = ["registered_keys"]
 
 #: Kept equal to corridor.store.migrate.HEAD_REVISION by a test (importing that module would
 #: import SQLAlchemy).
-HEAD_REVISION = "0006"
+HEAD_REVISION = "0007"
 
 
 def _connect(path: Path) -> sqlite3.Connection | None:

@@ -67,11 +67,18 @@ __all__ = [
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
+    # 16 KiB pages for a new database (an existing one keeps its own; this must come before
+    # WAL mode, which writes the first page): an append commits about half the bytes it does
+    # with 4 KiB pages, as fewer, larger frames of the write-ahead log
+    cur.execute("PRAGMA page_size=16384")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=FULL")  # what was acknowledged survives a crash
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA secure_delete=ON")  # freed space is zeroed: erased values leave no trace
     cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+    # a page cache of up to 32 MiB (the default is 2 MiB): an append batch touches more pages
+    # of the id index than that, and without room the cache spills them to the log mid-batch
+    cur.execute("PRAGMA cache_size=-32768")
     cur.close()
 
 

@@ -10,6 +10,8 @@ from typing import Any
 import nacl.signing
 import pytest
 import rfc8785
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corridor.errors import InputError, VerificationError
 from corridor.ledger.canonical import canonical
@@ -22,6 +24,7 @@ from corridor.ledger.entry import (
     keyring,
     make_entry,
     new_salt,
+    open_entry,
     parse_entry,
     sign_observation,
     verify_entry,
@@ -253,3 +256,126 @@ class TestHostileEntries:
         with pytest.raises(InputError):
             sig = {"keyid": "", "sig": "", "signer": ""}
             make_entry({"reporter": "icrc", "x": "\ud800"}, [sig])
+
+
+# -- the one-signature pattern of open_signatures ---------------------------------------------
+
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def _general(m: bytes, sigs: bytes, reporter: str) -> Any:
+    """open_signatures with its one-signature pattern turned off (the general path)."""
+    import corridor.ledger.entry as le
+
+    saved = le._ONE_SIGNATURE
+    le._ONE_SIGNATURE = lambda text: None  # type: ignore[assignment]
+    try:
+        return le.open_signatures(m, sigs, reporter, KEYS)
+    finally:
+        le._ONE_SIGNATURE = saved
+
+
+@st.composite
+def signature_lists(draw: st.DrawFn) -> tuple[bytes, bytes, str]:
+    """(signed bytes, a signature list's text, the reporter): valid, or changed in one of the
+    ways the pattern must refuse exactly as the general path does."""
+    m = canonical(content())
+    signers = draw(st.sampled_from([[ICRC], [ICRC], [UNHCR], [ICRC, UNHCR]]))
+    text = make_entry(content(), [sign_observation(content(), s) for s in signers])
+    sigs = text[text.rindex(b',"signatures":') + 14 : -1]
+    change = draw(st.integers(0, 7))
+    if change == 1:  # another last character of the key ID or the signature (pad bits)
+        which = draw(st.sampled_from([b'==","sig"', b'==","signer"']))
+        at = sigs.index(which) - 1
+        sigs = sigs[:at] + draw(st.sampled_from(_B64)).encode() + sigs[at + 1 :]
+    elif change == 2:  # white space, another key order, an escaped character
+        sigs = draw(st.sampled_from([
+            sigs.replace(b'","sig"', b'", "sig"', 1),
+            sigs.replace(b'{"keyid"', b'{ "keyid"', 1),
+            sigs.replace(b'"signer":"icrc"', b'"signer":"\\u0069crc"', 1),
+        ]))  # fmt: skip
+    elif change == 3:  # a flipped byte anywhere
+        i = draw(st.integers(0, len(sigs) - 1))
+        sigs = sigs[:i] + bytes([sigs[i] ^ draw(st.sampled_from([1, 2, 32]))]) + sigs[i + 1 :]
+    elif change == 4:  # a signer that is not an id
+        sigs = sigs.replace(b'"signer":"icrc"', draw(st.sampled_from(
+            [b'"signer":"ICRC"', b'"signer":"i\xc3\xa7rc"', b'"signer":""', b'"signer":1']
+        )), 1)  # fmt: skip
+    reporter = draw(st.sampled_from(["icrc", "icrc", "unhcr"]))
+    return m, sigs, reporter
+
+
+@settings(max_examples=300, deadline=None)
+@given(signature_lists())
+def test_one_signature_pattern_gives_the_general_paths_verdict(
+    case: tuple[bytes, bytes, str],
+) -> None:
+    """The pattern that decides the common one-signature list accepts exactly what the general
+    path accepts, with the same signatures (bug guarded: a non-canonical base64 last character
+    or an escaped signer must not pass)."""
+    import corridor.ledger.entry as le
+
+    m, sigs, reporter = case
+    assert le.open_signatures(m, sigs, reporter, KEYS) == _general(m, sigs, reporter)
+
+
+def test_one_signature_pattern_takes_the_common_case() -> None:
+    """A valid one-signature list is decided by the pattern (the fast path is in use)."""
+    import corridor.ledger.entry as le
+
+    text = entry_of(content())
+    sigs = text[text.rindex(b',"signatures":') + 14 : -1]
+    assert le._ONE_SIGNATURE(sigs) is not None
+    assert le.open_signatures(canonical(content()), sigs, "icrc", KEYS) == _general(
+        canonical(content()), sigs, "icrc"
+    ) is not None
+
+
+# -- offline verification's fast path (verify_entry without strict) ---------------------------
+
+
+def _verdict(fn: Any, entry: bytes) -> str | None:
+    try:
+        fn(entry)
+    except VerificationError as exc:
+        return exc.message
+    return None
+
+
+@st.composite
+def offline_entries(draw: st.DrawFn) -> bytes:
+    """Signed entries whose observation bytes are valid or changed in the ways a strict JSON
+    decoder and the entry's framing may judge differently."""
+    c = content(note=draw(st.sampled_from(["a note", "reporter: icrc", "ç"])))
+    m = canonical(c)
+    signers = draw(st.sampled_from([[ICRC], [UNHCR], [ICRC, UNHCR]]))
+    change = draw(st.integers(0, 9))
+    if change == 1:  # white space around the observation
+        m = draw(st.sampled_from([b" " + m, m + b" ", m + b"\n"]))
+    elif change == 2:  # a second reporter member, plain or escaped
+        m = m[:-1] + draw(st.sampled_from([b',"reporter":"unhcr"}', b',"r\\u0065porter":"unhcr"}']))
+    elif change == 3:  # not UTF-8, a raw control character, NaN
+        m = m[:-1] + draw(st.sampled_from([b',"x":"\xff"}', b',"x":"\x01"}', b',"x":NaN}']))
+    elif change == 4:  # nested deeper than a decoder allows
+        m = m[:-1] + b',"x":' + b"[" * 3000 + b"]" * 3000 + b"}"
+    elif change == 5:  # a reporter that is not a string, or none
+        other = draw(st.sampled_from([b'"reporter":1', b'"rep":"icrc"']))
+        m = m.replace(b'"reporter":"icrc"', other)
+    elif change == 6:  # a flipped byte
+        i = draw(st.integers(0, len(m) - 1))
+        m = m[:i] + bytes([m[i] ^ draw(st.sampled_from([1, 4, 32]))]) + m[i + 1 :]
+    elif change == 7:  # not an object
+        m = b"[" + m + b"]"
+    sigs = [EntrySignature(s.name, s.key_id, s.sign(m)).to_json() for s in signers]
+    return b'{"observation":' + m + b',"signatures":' + canonical(sigs) + b"}"
+
+
+@settings(max_examples=400, deadline=None)
+@given(offline_entries())
+def test_offline_fast_path_gives_open_entrys_verdict(entry: bytes) -> None:
+    """verify_entry without strict (offline verification) accepts exactly what open_entry
+    accepts, and refuses with its message (bugs guarded: the decoder allows white space around
+    a value, invalid UTF-8 in what it skips, and recursion errors of its own)."""
+    fast = _verdict(lambda e: verify_entry(e, KEYS, strict=False), entry)
+    general = _verdict(lambda e: open_entry(e, KEYS, strict=False), entry)
+    assert fast == general
