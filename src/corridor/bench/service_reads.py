@@ -26,6 +26,7 @@ it; the load average is printed with the figures. Pages start at random log inde
 from __future__ import annotations
 
 import argparse
+import asyncio
 import itertools
 import json
 import os
@@ -45,6 +46,7 @@ CLIENTS = 8
 OPEN_LOOP_THREADS = 32
 GOAL_P99_S = 0.050
 PAGE = 100
+HOST = "127.0.0.1"
 
 
 def _log(msg: str) -> None:
@@ -61,8 +63,140 @@ def _record_end(db: Path) -> tuple[datetime, int]:
     return at, int(n)
 
 
-def max_rate(url: Callable[[int], str], seconds: float, clients: int = CLIENTS) -> float:
-    """Answers per second with ``clients`` threads sending back to back (closed loop)."""
+class _Connection:
+    """One keep-alive HTTP/1.1 connection to the server: a GET written as bytes, the answer
+    read to the end of its ``Content-Length`` (every answer measured here has one)."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    @classmethod
+    async def open(cls, host: str, port: int) -> _Connection:
+        reader, writer = await asyncio.open_connection(host, port)
+        return cls(reader, writer)
+
+    async def get(self, target: str) -> tuple[int, bytes]:
+        self.writer.write(f"GET {target} HTTP/1.1\r\nhost: {HOST}\r\n\r\n".encode())
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        length = None
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        if length is None:
+            raise RuntimeError(f"an answer without Content-Length to {target}: {head[:200]!r}")
+        return status, await self.reader.readexactly(length)
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+class _Connections:
+    """Idle keep-alive connections, reused last-in first-out; a new one when none is idle."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.idle: list[_Connection] = []
+        self.opened = 0
+
+    async def get(self, target: str) -> tuple[int, bytes]:
+        while True:
+            reused = bool(self.idle)
+            if reused:
+                conn = self.idle.pop()
+            else:
+                conn = await _Connection.open(HOST, self.port)
+                self.opened += 1
+            try:
+                answer = await conn.get(target)
+            except (asyncio.IncompleteReadError, ConnectionError):
+                conn.close()
+                if reused:  # the server closed an idle connection (keep-alive timeout): again,
+                    continue  # on a new one, the time it takes counted in the latency
+                raise
+            self.idle.append(conn)
+            return answer
+
+    def close(self) -> None:
+        for conn in self.idle:
+            conn.close()
+        self.idle.clear()
+
+
+def _check(status: int, body: bytes, errors: list[str]) -> None:
+    if status != 200:
+        errors.append(f"{status} {body[:200]!r}")
+
+
+def max_rate(port: int, target: Callable[[int], str], seconds: float,
+             clients: int = CLIENTS) -> float:  # fmt: skip
+    """Answers per second with ``clients`` connections each sending the next request as soon
+    as the last is answered (closed loop), from one thread (asyncio)."""
+
+    async def run() -> float:
+        stop = time.perf_counter() + seconds
+        ticket = itertools.count()
+        count = 0
+        errors: list[str] = []
+
+        async def client() -> None:
+            nonlocal count
+            conns = _Connections(port)
+            try:
+                while time.perf_counter() < stop and not errors:
+                    _check(*await conns.get(target(next(ticket))), errors)
+                    count += 1
+            finally:
+                conns.close()
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(client() for _ in range(clients)))
+        if errors:
+            raise RuntimeError(f"the server answered {errors[0]}")
+        return count / (time.perf_counter() - t0)
+
+    return asyncio.run(run())
+
+
+def open_loop(port: int, target: Callable[[int], str], rate: float,
+              seconds: float) -> tuple[list[float], list[float]]:  # fmt: skip
+    """Latencies (s) of requests due every 1 / ``rate`` s for ``seconds``, each measured from
+    when it was due, and how late each was sent (the generator's own delay, part of the
+    latency). One thread (asyncio) sends them: each request waits for its due time, takes an
+    idle connection or opens one, so a slow answer delays none of those that follow."""
+    n = max(1, int(rate * seconds))
+
+    async def run() -> tuple[list[float], list[float]]:
+        conns = _Connections(port)
+        latencies = [0.0] * n
+        late = [0.0] * n
+        errors: list[str] = []
+        start = time.perf_counter() + 0.5
+
+        async def one(i: int) -> None:
+            due = start + i / rate
+            wait = due - time.perf_counter()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            late[i] = time.perf_counter() - due
+            status, body = await conns.get(target(i))
+            latencies[i] = time.perf_counter() - due
+            _check(status, body, errors)
+
+        try:
+            await asyncio.gather(*(one(i) for i in range(n)))
+        finally:
+            conns.close()
+        if errors:
+            raise RuntimeError(f"the server answered {errors[0]}")
+        return latencies, late
+
+    return asyncio.run(run())
+
+
+def max_rate_threads(url: Callable[[int], str], seconds: float, clients: int = CLIENTS) -> float:
+    """:func:`max_rate` as measured before: ``clients`` threads, each with an httpx client."""
     import httpx
 
     stop = time.perf_counter() + seconds
@@ -90,14 +224,17 @@ def max_rate(url: Callable[[int], str], seconds: float, clients: int = CLIENTS) 
     return sum(counts) / (time.perf_counter() - t0)
 
 
-def open_loop(url: Callable[[int], str], rate: float, seconds: float) -> list[float]:
-    """Latencies (s) of requests due every 1 / ``rate`` s for ``seconds``, each measured from
-    when it was due."""
+def open_loop_threads(
+    url: Callable[[int], str], rate: float, seconds: float
+) -> tuple[list[float], list[float]]:
+    """:func:`open_loop` as measured before: :data:`OPEN_LOOP_THREADS` threads, each with an
+    httpx client (each thread's own wait for the GIL is part of its requests' latency)."""
     import httpx
 
     n = max(1, int(rate * seconds))
     start = time.perf_counter() + 0.5
     latencies: list[float] = [0.0] * n
+    late: list[float] = [0.0] * n
     ticket = itertools.count()
     errors: list[str] = []
 
@@ -111,6 +248,7 @@ def open_loop(url: Callable[[int], str], rate: float, seconds: float) -> list[fl
                 wait = due - time.perf_counter()
                 if wait > 0:
                     time.sleep(wait)
+                late[i] = time.perf_counter() - due
                 r = c.get(url(i))
                 latencies[i] = time.perf_counter() - due
                 if r.status_code != 200:
@@ -123,7 +261,7 @@ def open_loop(url: Callable[[int], str], rate: float, seconds: float) -> list[fl
         t.join()
     if errors:
         raise RuntimeError(f"the server answered {errors[0]}")
-    return latencies
+    return latencies, late
 
 
 def _quantile(values: list[float], q: float) -> float:
@@ -156,37 +294,88 @@ def in_process(db: Path, keys: Path, at: datetime, size: int, n: int = 50) -> di
     return out
 
 
-def measure(db: Path, keys: Path, seconds: float) -> dict[str, Any]:
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) a process has used so far; None where /proc is not at hand."""
+    try:
+        with Path(f"/proc/{pid}/stat").open() as f:
+            fields = f.read().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _figures(lat: list[float], late: list[float]) -> dict[str, float]:
+    return {
+        "requests": len(lat),
+        "p50_ms": _quantile(lat, 0.5) * 1e3,
+        "p99_ms": _quantile(lat, 0.99) * 1e3,
+        "max_ms": max(lat) * 1e3,
+        "sent_late_p99_ms": _quantile(late, 0.99) * 1e3,
+    }
+
+
+def measure(db: Path, keys: Path, seconds: float, generator: str = "asyncio") -> dict[str, Any]:
     from corridor.testing import Server
 
     at, size = _record_end(db)
     rng = random.Random(11)
     afters = [rng.randrange(size - PAGE) for _ in range(1 << 16)]
     stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ")
-    results: dict[str, Any] = {"size": size, "at": stamp, "workers": 1, "requests": {}}
+    results: dict[str, Any] = {
+        "size": size, "at": stamp, "workers": 1, "generator": generator, "requests": {}
+    }
     # the benchmark measures the service, not its per-client rate limit (CORRIDOR_RATE_LIMIT)
     no_limit = {"CORRIDOR_RATE_LIMIT": "0"}
     with Server(str(db), keys, db.parent / "serve.log", extra_env=no_limit) as server:
-        paths: dict[str, Callable[[int], str]] = {
+        assert server.process is not None
+        pid = server.process.pid
+        targets: dict[str, Callable[[int], str]] = {
             "page of 100 observations": lambda i: (
-                f"{server.url}/v1/observations?limit={PAGE}&after={afters[i & 0xFFFF]}"
+                f"/v1/observations?limit={PAGE}&after={afters[i & 0xFFFF]}"
             ),
-            "situation": lambda i: f"{server.url}/v1/situation?at={stamp}",
+            "situation": lambda i: f"/v1/situation?at={stamp}",
         }
-        for name, url in paths.items():
+
+        def closed(target: Callable[[int], str], secs: float, clients: int = CLIENTS) -> float:
+            if generator == "threads":
+                return max_rate_threads(lambda i: server.url + target(i), secs, clients)
+            return max_rate(server.port, target, secs, clients)
+
+        def opened(
+            target: Callable[[int], str], rate: float, secs: float
+        ) -> tuple[list[float], list[float]]:
+            if generator == "threads":
+                return open_loop_threads(lambda i: server.url + target(i), rate, secs)
+            return open_loop(server.port, target, rate, secs)
+
+        for name, target in targets.items():
             _log(f"{name}: warming up, then the maximum rate ({seconds:g} s, {CLIENTS} clients)")
-            max_rate(url, min(1.0, seconds), clients=2)
-            rate = max_rate(url, seconds)
+            closed(target, min(1.0, seconds), clients=2)
+            cpu0 = _cpu_seconds(pid)
+            t0 = time.perf_counter()
+            rate = closed(target, seconds)
+            cpu1 = _cpu_seconds(pid)
+            answered = rate * (time.perf_counter() - t0)
             _log(f"  {rate:,.0f} /s; open loop at half of it ({2 * seconds:g} s)")
-            lat = open_loop(url, rate / 2, 2 * seconds)
+            g0 = time.process_time()
+            lat, late = opened(target, rate / 2, 2 * seconds)
             results["requests"][name] = {
                 "max_rate_per_s": rate,
                 "open_loop_rate_per_s": rate / 2,
-                "requests": len(lat),
-                "p50_ms": _quantile(lat, 0.5) * 1e3,
-                "p99_ms": _quantile(lat, 0.99) * 1e3,
-                "max_ms": max(lat) * 1e3,
-            }
+                **_figures(lat, late),
+                "server_cpu_ms_per_request": None if cpu0 is None or cpu1 is None
+                else (cpu1 - cpu0) / answered * 1e3,
+                "generator_cpu_ms_per_request": (time.process_time() - g0) / len(lat) * 1e3,
+            }  # fmt: skip
+        # the floor: the same generator at the page's rate against the cheapest route
+        floor_rate = results["requests"]["page of 100 observations"]["open_loop_rate_per_s"]
+        _log(f"the floor: /v1/health at {floor_rate:,.0f} /s ({2 * seconds:g} s)")
+        g0 = time.process_time()
+        lat, late = opened(lambda i: "/v1/health", floor_rate, 2 * seconds)
+        results["floor"] = {
+            "route": "/v1/health", "open_loop_rate_per_s": floor_rate, **_figures(lat, late),
+            "generator_cpu_ms_per_request": (time.process_time() - g0) / len(lat) * 1e3,
+        }  # fmt: skip
     _log("the same answers in-process")
     local = in_process(db, keys, at, size)
     for name, key in (("page of 100 observations", "page"), ("situation", "situation")):
@@ -209,6 +398,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=5.0,
                     help="length of each maximum-rate run (open-loop runs are twice as long)")
     ap.add_argument("--cache", help="where to keep the built databases")
+    ap.add_argument("--generator", choices=("asyncio", "threads"), default="asyncio",
+                    help="the load generator: one asyncio thread writing HTTP/1.1 requests "
+                    "(default), or the one measured before: threads with httpx "
+                    "clients")  # fmt: skip
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args(argv)
     if args.size < 2 * PAGE:
@@ -218,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
     root = Path(args.cache or Path(tempfile.gettempdir()) / "corridor-bench-scale")
     db = build(args.size, root)
     load_before = os.getloadavg()
-    results = measure(db, db.parent / "keys", args.seconds)
+    results = measure(db, db.parent / "keys", args.seconds, args.generator)
     results["load_average_before"] = load_before
     results["load_average"] = os.getloadavg()
     results["cpus"] = os.cpu_count()
@@ -226,13 +419,22 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(results, indent=2))
         return 0
     print(f"service reads over {results['size']:,} observations (SQLite, 1 worker; "
-          f"synthetic data), situation at {results['at']}")  # fmt: skip
+          f"synthetic data), situation at {results['at']}; load generator: "
+          f"{results['generator']}")  # fmt: skip
     print(f"{'request':26} {'max /s':>8} {'at /s':>7} {'p50 ms':>7} {'p99 ms':>7} "
-          f"{'p99/50ms':>8} {'in-proc ms':>10} {'p50/in-proc':>11}")  # fmt: skip
+          f"{'p99/50ms':>8} {'late p99':>8} {'in-proc ms':>10} {'p50/in-proc':>11} "
+          f"{'srv cpu ms':>10} {'gen cpu ms':>10}")  # fmt: skip
     for name, r in results["requests"].items():
+        cpu = r["server_cpu_ms_per_request"]
         print(f"{name:26} {r['max_rate_per_s']:>8,.0f} {r['open_loop_rate_per_s']:>7,.0f} "
               f"{r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f} {r['p99_over_goal']:>8.2f} "
-              f"{r['in_process_ms']:>10.1f} {r['p50_over_in_process']:>11.1f}")  # fmt: skip
+              f"{r['sent_late_p99_ms']:>8.1f} {r['in_process_ms']:>10.1f} "
+              f"{r['p50_over_in_process']:>11.1f} {'-' if cpu is None else f'{cpu:.2f}':>10} "
+              f"{r['generator_cpu_ms_per_request']:>10.2f}")  # fmt: skip
+    f = results["floor"]
+    print(f"{'floor: ' + f['route']:26} {'':>8} {f['open_loop_rate_per_s']:>7,.0f} "
+          f"{f['p50_ms']:>7.1f} {f['p99_ms']:>7.1f} {'':>8} {f['sent_late_p99_ms']:>8.1f} "
+          f"{'':>10} {'':>11} {'':>10} {f['generator_cpu_ms_per_request']:>10.2f}")  # fmt: skip
     la, lb = results["load_average"], results["load_average_before"]
     print(f"load average {la[0]:.2f} {la[1]:.2f} {la[2]:.2f} at the end "
           f"({lb[0]:.2f} {lb[1]:.2f} {lb[2]:.2f} before) on {results['cpus']} cores; "
