@@ -8,14 +8,41 @@ The record is the scale benchmark's (``corridor.bench.scale.build``: hourly cros
 made-up checkpoint, signed with a key generated for the benchmark, built once through the
 normal append path and cached under the system temp folder). For each request:
 
-1. the **maximum rate**: closed loop, :data:`CLIENTS` threads each sending the next request as
-   soon as the last is answered, for ``--seconds``; answers per second;
+1. the **maximum rate**: closed loop, :data:`CLIENTS` connections each sending the next request
+   as soon as the last is answered, for ``--seconds``; answers per second, and the server's
+   CPU time per answer (from /proc);
 2. **latency at half that rate**, open loop: requests are due at fixed intervals (1 / rate),
-   sent by a pool of threads large enough never to wait for one another, and each latency is
-   measured from when the request was due (a slow answer delays none that follow and hides
-   no queueing); p50, p99 and the ratio p99 / 50 ms (the goal: at most 1);
-3. the **same query in-process** (the application over the same database, the answer's JSON
+   each sent when due on an idle connection or a new one (a slow answer delays none that
+   follow and hides no queueing), and each latency is measured from when the request was due;
+   p50, p99, the ratio p99 / 50 ms (the goal: at most 1), how late the generator sent its
+   requests (p99; part of the latency) and its CPU time per request;
+3. the **floor**: the same open loop at the page's rate against ``/v1/health`` (one small
+   query), what the generator and the HTTP stack alone cost on this machine at that moment;
+4. the **same query in-process** (the application over the same database, the answer's JSON
    made, no HTTP): the median, and the ratio HTTP p50 / in-process.
+
+The load generator is one thread running asyncio that writes HTTP/1.1 requests on keep-alive
+connections and reads each answer to its Content-Length (about 0.3 ms of CPU per request).
+``--generator threads`` runs the one measured before: 8 (closed loop) or 32 (open loop) Python
+threads each with an httpx client, 1.6-3.5 ms of CPU per request; on the 2-core machine its
+threads' own wait for the GIL and for a core was the tail it reported. At 1,000,000
+observations, load average 2.1-3.1, in one session (20:42-20:45): against ``/v1/health`` at
+173 /s its own floor was p99 291 ms, requests sent 201 ms late (p99), where the asyncio
+generator's floor at 159-219 /s was p99 7.3-8.5 ms, sent 2.2-2.7 ms late.
+
+What the tail was (measured with a timing middleware and every thread-pool hop timed, at
+1,000,000 observations, load average 4 with another process using a core, the threads
+generator): the generator sending late (p99 20-124 ms), requests waiting to be read (p99
+30-38 ms) and, in the server, the four thread-pool hops of a public read (three
+plain-function dependencies and the route): the waits for a pool thread and back for the GIL
+summed to p99 57-109 ms, with a server p99 of 78-126 ms, against p99 1.5-2.5 ms of the event
+loop's own work and 25-57 ms in the route. The dependencies are now coroutines (one hop); that
+change's effect on p99 is within this machine's noise. The worker's background threads (a
+watch round 0.5-0.9 ms, a witness push 0.2 ms once started) and the garbage collector (tuned,
+service/app.py) were not it. With the asyncio generator and one more CPU-bound process started
+beside it, the p99 of every variant tried (the thread pool, the dependencies on the event loop,
+one read thread) ranged from 12 to 150 ms between runs, and the one read thread once fell
+behind (p50 2 s): the server then queues for a core, and keeps the thread pool.
 
 SQLite has one writer, so ``corridor serve`` runs one worker on it: every figure is the
 one-worker figure. The load generator runs on the same machine as the server and takes CPU from
@@ -47,6 +74,10 @@ OPEN_LOOP_THREADS = 32
 GOAL_P99_S = 0.050
 PAGE = 100
 HOST = "127.0.0.1"
+STAMP = "%Y-%m-%dT%H:%M:%SZ"
+#: the situation at an instant no request asked before (a second earlier each time): the
+#: answer is made afresh, never taken from what the worker kept
+NEW_INSTANT = "situation, new instant"
 
 
 def _log(msg: str) -> None:
@@ -269,21 +300,25 @@ def _quantile(values: list[float], q: float) -> float:
 
 
 def in_process(db: Path, keys: Path, at: datetime, size: int, n: int = 50) -> dict[str, float]:
-    """Median seconds of the same two answers through the application, JSON made, no HTTP."""
-    from corridor.app import Corridor, shapes
+    """Median seconds of the same answers through the application, JSON made, no HTTP."""
+    from corridor.app import Corridor
     from corridor.store.api import Query
 
     rng = random.Random(7)
     out: dict[str, float] = {}
+    ticket = itertools.count(1)
     with Corridor.open(str(db), keys) as app:
 
         def page() -> None:  # what the route serves: the page made from the stored bytes
             app.observations.page_json(Query(after=rng.randrange(size - PAGE)), PAGE)
 
-        def situation() -> None:
-            json.dumps(shapes.situation(app.situation.at(at)[0]))
+        def situation() -> None:  # what the route serves: kept while the record is unchanged
+            app.situation.at_json(at)
 
-        for name, fn in (("page", page), ("situation", situation)):
+        def situation_new() -> None:  # a new instant each time: made afresh
+            app.situation.at_json(at - timedelta(seconds=next(ticket)))
+
+        for name, fn in (("page", page), ("situation", situation), ("new", situation_new)):
             fn()  # warm
             times = []
             for _ in range(n):
@@ -320,7 +355,7 @@ def measure(db: Path, keys: Path, seconds: float, generator: str = "asyncio") ->
     at, size = _record_end(db)
     rng = random.Random(11)
     afters = [rng.randrange(size - PAGE) for _ in range(1 << 16)]
-    stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = at.strftime(STAMP)
     results: dict[str, Any] = {
         "size": size, "at": stamp, "workers": 1, "generator": generator, "requests": {}
     }
@@ -334,6 +369,9 @@ def measure(db: Path, keys: Path, seconds: float, generator: str = "asyncio") ->
                 f"/v1/observations?limit={PAGE}&after={afters[i & 0xFFFF]}"
             ),
             "situation": lambda i: f"/v1/situation?at={stamp}",
+            NEW_INSTANT: lambda i: (
+                f"/v1/situation?at={(at - timedelta(seconds=1 + i)).strftime(STAMP)}"
+            ),
         }
 
         def closed(target: Callable[[int], str], secs: float, clients: int = CLIENTS) -> float:
@@ -378,7 +416,8 @@ def measure(db: Path, keys: Path, seconds: float, generator: str = "asyncio") ->
         }  # fmt: skip
     _log("the same answers in-process")
     local = in_process(db, keys, at, size)
-    for name, key in (("page of 100 observations", "page"), ("situation", "situation")):
+    for name, key in (("page of 100 observations", "page"), ("situation", "situation"),
+                      (NEW_INSTANT, "new")):  # fmt: skip
         r = results["requests"][name]
         r["in_process_ms"] = local[key] * 1e3
         r["p99_over_goal"] = r["p99_ms"] / (GOAL_P99_S * 1e3)
