@@ -71,10 +71,12 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 DEFAULT_SIZE = 100_000
 CLIENTS = 8
@@ -163,6 +165,30 @@ class _Connections:
         self.idle.clear()
 
 
+def _run(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """``asyncio.run(main())``, on a thread of its own when this one already runs an event loop
+    (e.g. a test session's browser driver)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(main())
+    out: list[T] = []
+    failed: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            out.append(asyncio.run(main()))
+        except BaseException as exc:  # re-raised in the caller's thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=target, name="service-reads-generator")
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+    return out[0]
+
+
 def _check(status: int, body: bytes, errors: list[str]) -> None:
     if status != 200:
         errors.append(f"{status} {body[:200]!r}")
@@ -195,7 +221,7 @@ def max_rate(port: int, target: Callable[[int], str], seconds: float,
             raise RuntimeError(f"the server answered {errors[0]}")
         return count / (time.perf_counter() - t0)
 
-    return asyncio.run(run())
+    return _run(run)
 
 
 def open_loop(port: int, target: Callable[[int], str], rate: float,
@@ -231,7 +257,7 @@ def open_loop(port: int, target: Callable[[int], str], rate: float,
             raise RuntimeError(f"the server answered {errors[0]}")
         return latencies, late
 
-    return asyncio.run(run())
+    return _run(run)
 
 
 def max_rate_threads(url: Callable[[int], str], seconds: float, clients: int = CLIENTS) -> float:

@@ -86,7 +86,7 @@ def test_open_loop_sends_every_request_and_measures_from_when_it_was_due(
     request back, the generator opens connections as it needs them (several, not one)."""
     lat, late = open_loop(server.port, lambda i: "/slow", rate=200, seconds=0.2)
     assert len(lat) == len(late) == 40 == server.requests
-    assert min(lat) >= DELAY
+    assert min(lat) >= DELAY - 0.005  # (a timer may fire up to a millisecond early)
     assert all(x >= 0 for x in late)
     assert server.connections > 1
 
