@@ -32,6 +32,14 @@ _DAILY_CACHE: OrderedDict[tuple[object, ...], DailyCrossings] = OrderedDict()
 _DAILY_CACHE_SIZE = 64
 _DAILY_LOCK = Lock()
 
+#: The situation's JSON already made in this process (:meth:`SituationCases.at_json`), by
+#: (database, tree size, as_of, instant), each with the registry it was computed with: a
+#: situation depends on the log's entries (append-only: a tree size names them) and on the
+#: registry (routes, checkpoints, places; edited in place, so compared on every use).
+_JSON_CACHE: OrderedDict[tuple[object, ...], tuple[Registry, bytes]] = OrderedDict()
+_JSON_CACHE_SIZE = 64
+_JSON_LOCK = Lock()
+
 __all__ = ["SituationCases"]
 
 
@@ -53,6 +61,42 @@ class SituationCases:
         registry = store.registry()
         observations = situation_observations(store, at, as_of=as_of, registry=registry)
         return situation(observations, registry, at), registry
+
+    def at_json(self, at: datetime, *, as_of: int | None = None) -> bytes:
+        """:meth:`at` as the JSON of ``GET /v1/situation`` (:func:`corridor.app.shapes.situation`,
+        compact, UTF-8), reused while the record has not changed: the same database, tree size
+        (read afresh: another process may have appended since), ``as_of`` and instant (with its
+        offset, which the answer shows), and a registry equal to the one it was computed with."""
+        import json
+
+        from corridor.app import shapes
+        from corridor.situation import situation
+        from corridor.store.situation_inputs import situation_observations
+
+        if as_of is not None:
+            self.app.log.basis(as_of)
+        store = self.app.store
+        # the size before the registry and the entries: an entry appended in between is in the
+        # answer kept for the smaller size, which only requests made before the append can ask
+        size = store.size() if as_of is None else as_of
+        registry = store.registry()
+        key = (self.app.settings.db, size, as_of, at.isoformat())
+        with _JSON_LOCK:
+            hit = _JSON_CACHE.get(key)
+            if hit is not None and hit[0] == registry:
+                _JSON_CACHE.move_to_end(key)
+                return hit[1]
+        observations = situation_observations(store, at, as_of=as_of, registry=registry)
+        doc = shapes.situation(situation(observations, registry, at))
+        body = json.dumps(
+            doc, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
+        ).encode("utf-8")  # as starlette's JSONResponse renders it
+        with _JSON_LOCK:
+            _JSON_CACHE[key] = (registry, body)
+            _JSON_CACHE.move_to_end(key)
+            while len(_JSON_CACHE) > _JSON_CACHE_SIZE:
+                _JSON_CACHE.popitem(last=False)
+        return body
 
     def daily(
         self,

@@ -3,7 +3,8 @@
 Every route lives under ``/v1`` in one router module per resource (``service/routes/``); the
 C2SP tlog-tiles paths live under ``/v1/log/``. The application is opened once per worker
 process, when the service starts, and closed when it stops; routes are plain functions run in
-the thread pool, each use case reading the database afresh (several workers may write).
+the thread pool, each use case reading the database afresh (several workers may write); the
+dependencies every request passes are coroutines (no thread-pool hop each: service/deps.py).
 """
 
 from __future__ import annotations

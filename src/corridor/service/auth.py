@@ -19,10 +19,11 @@ scope. ``public`` lets anyone read unless the deployment's reads are token-only
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from corridor.app import Corridor
 from corridor.app.access import SATISFIES, Principal
@@ -59,9 +60,13 @@ def _address(request: Request) -> str:
     return f"addr:{request.client.host if request.client else 'unknown'}"
 
 
-def identify(request: Request, app: Corridor = Depends(corridor_app)) -> Principal | None:
+async def identify(
+    request: Request, app: Corridor = Depends(corridor_app)
+) -> Principal | None:
     """The principal of the request's bearer token (None without one), counted against its
-    rate limit. Runs once per request, before the route's own dependencies."""
+    rate limit. Runs once per request, before the route's own dependencies: on the event loop
+    (no thread-pool hop for a request without a token), the token looked up in the database
+    in the thread pool."""
     header = request.headers.get("authorization")
     principal: Principal | None = None
     if header is not None:
@@ -69,7 +74,7 @@ def identify(request: Request, app: Corridor = Depends(corridor_app)) -> Princip
         try:
             if scheme.lower() != "bearer" or not credentials.strip():
                 raise AuthenticationError("the Authorization header is not 'Bearer <token>'")
-            principal = app.access.authenticate(credentials.strip())
+            principal = await run_in_threadpool(app.access.authenticate, credentials.strip())
         except AuthenticationError:
             _limit(request, _address(request))  # guesses count against the address
             raise
@@ -78,12 +83,12 @@ def identify(request: Request, app: Corridor = Depends(corridor_app)) -> Princip
     return principal
 
 
-def require(role: str, scope: str | None = None) -> Callable[..., Principal]:
+def require(role: str, scope: str | None = None) -> Callable[..., Awaitable[Principal]]:
     """A dependency: the request's principal, which must hold ``role`` (and ``scope``)."""
     if role not in SATISFIES:
         raise ValueError(f"unknown role {role!r}")
 
-    def dependency(
+    async def dependency(
         principal: Principal | None = Depends(identify),
         _credentials: HTTPAuthorizationCredentials | None = Security(bearer),
     ) -> Principal:
@@ -103,7 +108,7 @@ def require(role: str, scope: str | None = None) -> Callable[..., Principal]:
     return dependency
 
 
-def published_figures(
+async def published_figures(
     request: Request, principal: Principal | None = Depends(identify)
 ) -> Principal | None:
     """A dependency for published figures computed from the record (the situation, crossings
@@ -111,7 +116,7 @@ def published_figures(
     publishes accepted entries only (CORRIDOR_PUBLIC_VIEW=accepted), a token: these figures
     are computed from every entry, so they are not part of a view limited to accepted ones
     (docs/review.md)."""
-    principal = public(request, principal)
+    principal = await public(request, principal)
     if principal is None and request.app.state.settings.public_view == "accepted":
         raise ApiError(
             401,
@@ -121,7 +126,9 @@ def published_figures(
     return principal
 
 
-def public(request: Request, principal: Principal | None = Depends(identify)) -> Principal | None:
+async def public(
+    request: Request, principal: Principal | None = Depends(identify)
+) -> Principal | None:
     """A dependency for published reads: anyone, unless reads are token-only."""
     config: ServiceConfig = request.app.state.config
     if not config.public_reads:

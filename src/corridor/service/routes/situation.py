@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
-from corridor.app import Corridor, shapes
+from corridor.app import Corridor
 from corridor.service.auth import published_figures
 from corridor.service.deps import corridor_app
 from corridor.service.errors import error_responses
@@ -48,6 +48,7 @@ def situation(
     direction and category; convoys waiting; incidents of the last 30 days; population. The
     same JSON as ``corridor status --json``; every figure names its evidence (observation ids).
     """
-    sit, _registry = app.situation.at(instant(at, "at") or datetime.now(UTC), as_of=as_of)
-    # already JSON values: returned as they are, not walked again by FastAPI's encoder
-    return JSONResponse(shapes.situation(sit))
+    # the JSON made once per record state and instant (reused while the record and the
+    # registry are unchanged: app.situation.at_json), not walked again by FastAPI's encoder
+    body = app.situation.at_json(instant(at, "at") or datetime.now(UTC), as_of=as_of)
+    return Response(body, media_type="application/json")
