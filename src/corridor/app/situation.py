@@ -52,15 +52,17 @@ class SituationCases:
         before it; their current versions, with who corroborated and who disputed them), with
         the registry to name things. With ``as_of``, as the record stood at that tree size,
         which must be the size of a signed checkpoint."""
+        if as_of is not None:
+            self.app.log.basis(as_of)
+        registry = self.app.store.registry()
+        return self._computed(at, as_of, registry), registry
+
+    def _computed(self, at: datetime, as_of: int | None, registry: Registry) -> Situation:
         from corridor.situation import situation
         from corridor.store.situation_inputs import situation_observations
 
-        if as_of is not None:
-            self.app.log.basis(as_of)
-        store = self.app.store
-        registry = store.registry()
-        observations = situation_observations(store, at, as_of=as_of, registry=registry)
-        return situation(observations, registry, at), registry
+        observations = situation_observations(self.app.store, at, as_of=as_of, registry=registry)
+        return situation(observations, registry, at)
 
     def at_json(self, at: datetime, *, as_of: int | None = None) -> bytes:
         """:meth:`at` as the JSON of ``GET /v1/situation`` (:func:`corridor.app.shapes.situation`,
@@ -70,8 +72,6 @@ class SituationCases:
         import json
 
         from corridor.app import shapes
-        from corridor.situation import situation
-        from corridor.store.situation_inputs import situation_observations
 
         if as_of is not None:
             self.app.log.basis(as_of)
@@ -86,8 +86,7 @@ class SituationCases:
             if hit is not None and hit[0] == registry:
                 _JSON_CACHE.move_to_end(key)
                 return hit[1]
-        observations = situation_observations(store, at, as_of=as_of, registry=registry)
-        doc = shapes.situation(situation(observations, registry, at))
+        doc = shapes.situation(self._computed(at, as_of, registry))
         body = json.dumps(
             doc, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
         ).encode("utf-8")  # as starlette's JSONResponse renders it
