@@ -71,6 +71,8 @@ class LogCases:
         """
         if size < 0:
             raise InputError(f"a tree size is 0 or more, not {size}", where="as-of")
+        if size >= 2**63:  # beyond any tree (and any database integer): no such checkpoint
+            raise NotFoundError(f"no signed checkpoint of size {size}: a log holds fewer entries")
         store = self.app.store
         row = store.checkpoint_at(size)
         if row is None:

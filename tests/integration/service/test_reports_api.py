@@ -42,6 +42,9 @@ class TestSituationReport:
         url = f"{client_lachin.url}/v1/reports/situation"
         r = httpx.get(url, params={"as_of": 97})
         assert r.status_code == 404 and "93 and 104" in r.json()["error"]["message"]
+        # bug guarded: a size beyond any database integer was a 500 (found by schemathesis)
+        r = httpx.get(url, params={"as_of": 32589158477190044730})
+        assert r.status_code == 404 and r.json()["error"]["code"] == "not-found"
         r = httpx.get(url, params={"case": "/etc/passwd"})
         assert r.status_code == 404 and r.json()["error"]["code"] == "not-found"
         r = httpx.get(url, params={"at": "yesterday"})
