@@ -93,6 +93,41 @@ class TestAppendAndQuery:
         assert len(first.accepted) == 2 and again.accepted == [] and len(again.duplicates) == 1
         assert store.count() == 2 and store.size() == 2
 
+    def test_recorded_entries_met_mid_submission(
+        self, recorder: Recorder, store: SqlStore, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A submission of signed entries inserts its batches without looking their ids up
+        first until it meets an entry already on the record: that batch's insert fails on the
+        unique index, rolls back and runs again with the lookup, so the result and the log are
+        what they would be with lookups throughout (nothing half-written, every duplicate
+        counted)."""
+        import corridor.recording.tlog as tlog
+
+        monkeypatch.setattr(tlog, "BATCH", 3)
+        monkeypatch.setattr(tlog, "ADMIT", 3)
+        old = {5: 1, 9: 2}
+        recorded = recorder.submit([obs(d, n) for d, n in old.items()])
+        assert len(recorded.accepted) == 2
+        calls: list[bool] = []
+        real = SqlStore._append_indexed
+
+        def spy(self: SqlStore, *args: Any, lookup: bool) -> Any:
+            calls.append(lookup)
+            return real(self, *args, lookup=lookup)
+
+        monkeypatch.setattr(SqlStore, "_append_indexed", spy)
+        # batches of 3: [1, 2, 3] is new, [4, 5, 6] holds day 5 in its middle, then the rest
+        # signed entries as a client submits them (the Recorder itself skips what it finds)
+        entries = [recorder.prepare(obs(d, old.get(d, d)))[0] for d in range(1, 12)]
+        again = recorder.log.append_entries(entries)
+        # new, then an optimistic attempt that failed and its re-run, then lookups throughout
+        assert calls == [False, False, True, True, True]
+        assert sorted(again.duplicates) == sorted(recorded.accepted)
+        assert len(again.accepted) == 9 and len(set(again.accepted)) == 9
+        assert store.count() == 11 and store.size() == 11
+        log = TransparencyLog(store, recorder.keyring)
+        assert log.verify()[0] == 11
+
     def test_filters(self, recorder: Recorder, store: SqlStore) -> None:
         """Listing filters by type, direction and period overlap."""
         recorder.submit([obs(1, 5), obs(2, 0, "outbound"), obs(3, 7)])

@@ -7,7 +7,9 @@ Every figure is a ratio against a baseline measured in the same run:
   canonicalise, hash, append to the tree's tiles, commit in batches) against the raw PyNaCl
   Ed25519 verification rate of one thread on the same machine, with worker processes;
 - ``ingest_ratio_one_process``: the same all in one process (the per-core figure; bar ≥ 0.7)
-  against the faster of two raw rates measured just before and just after it;
+  against raw verification sampled between the ingest's own batches (the same seconds of the
+  machine; the samples' time is not counted as the ingest's), printed beside the ratio to the
+  faster of two raw rates measured just before and just after it;
 - ``proof_ratio_vs_pymerkle``: inclusion proofs per second on a persisted tree (SQLite tiles,
   read through the same adapter the CLI uses) against pymerkle 7's SqliteTree holding the same
   leaves (bench extra: ``pip install -e '.[bench]'``);
@@ -79,6 +81,36 @@ def raw_verify_rate(n: int = 20_000) -> float:
     return n / (time.perf_counter() - t0)
 
 
+class PairedBaseline:
+    """Raw verify samples taken between the batches of an ingest (its progress callback), so
+    the one-process ratio compares the ingest with the baseline over the same seconds of a
+    noisy machine; the time spent in the samples is taken out of the ingest's."""
+
+    def __init__(self, per_sample: int = 2000) -> None:
+        key = nacl.signing.SigningKey.generate()
+        self.vk = key.verify_key
+        self.msgs = [os.urandom(420) for _ in range(256)]
+        self.sigs = [key.sign(m).signature for m in self.msgs]
+        self.per_sample = per_sample
+        self.verified = 0
+        self.verify_seconds = 0.0
+        self.spent = 0.0  # everything the callback took, excluded from the ingest's time
+
+    def __call__(self, _n: int) -> None:
+        t0 = time.perf_counter()
+        vk, msgs, sigs = self.vk, self.msgs, self.sigs
+        for i in range(self.per_sample):
+            vk.verify(msgs[i & 255], sigs[i & 255])
+        t1 = time.perf_counter()
+        self.verified += self.per_sample
+        self.verify_seconds += t1 - t0
+        self.spent += t1 - t0
+
+    @property
+    def per_s(self) -> float:
+        return self.verified / self.verify_seconds if self.verify_seconds else 0.0
+
+
 def _content(i: int) -> dict[str, Any]:
     day, hour = divmod(i, 24)
     d0 = 1_704_067_200 + day * 86_400 + hour * 3600  # 2024-01-01T00:00Z + i hours
@@ -133,9 +165,12 @@ def _bench_store(folder: Path) -> tuple[SqlStore, Signer]:
     return store, signer
 
 
-def bench_ingest(n: int, folder: Path, workers: int | None = None) -> dict[str, float]:
+def bench_ingest(
+    n: int, folder: Path, workers: int | None = None, paired: PairedBaseline | None = None
+) -> dict[str, float]:
     """Durable ingest into a fresh SQLite log; ``workers`` verification processes (None: the
-    default, one per extra core; 0: everything in this one process)."""
+    default, one per extra core; 0: everything in this one process); ``paired`` samples the
+    raw baseline after each batch (its time is not counted as the ingest's)."""
     sub = folder / f"ingest-{workers}"
     sub.mkdir()
     store, signer = _bench_store(sub)
@@ -144,8 +179,8 @@ def bench_ingest(n: int, folder: Path, workers: int | None = None) -> dict[str, 
     n_workers = (os.cpu_count() or 1) if workers is None else workers
     with AdmissionPool(n_workers) as pool:
         t0 = time.perf_counter()
-        res = ledger.append_entries(entries, pool=pool)
-        dt = time.perf_counter() - t0
+        res = ledger.append_entries(entries, pool=pool, progress=paired)
+        dt = time.perf_counter() - t0 - (paired.spent if paired is not None else 0.0)
     assert len(res.accepted) == n, "benchmark entries were not all accepted"
     ledger.verify()  # the ingested log must check out
     store.close()
@@ -346,9 +381,12 @@ def main(argv: list[str] | None = None) -> int:
                     "ingest_per_s": ing["per_s"], "ingest_verify_workers": ing["workers"]})
         step("the same in one process (no verification workers), between two raw baselines")
         out["raw_verify_per_s_beside"] = [raw_verify_rate()]
-        one = bench_ingest(sizes["ingest"], folder, workers=0)
+        paired = PairedBaseline()
+        one = bench_ingest(sizes["ingest"], folder, workers=0, paired=paired)
         out["raw_verify_per_s_beside"].append(raw_verify_rate())
         out["ingest_per_s_one_process"] = one["per_s"]
+        out["raw_verify_per_s_paired"] = paired.per_s
+        out["raw_verify_paired_samples"] = paired.verified
         step(f"inclusion proofs on a persisted tree of {sizes['proof_tree']:,} leaves")
         out.update(
             bench_proofs(
@@ -368,8 +406,12 @@ def main(argv: list[str] | None = None) -> int:
         out["ingest_ratio"] = out["ingest_per_s"] / base
         # the one-process figure against the faster of the raw rates measured just before and
         # just after it (the machine as busy as during the ingest)
-        out["ingest_ratio_one_process"] = out["ingest_per_s_one_process"] / max(
+        out["ingest_ratio_one_process_beside"] = out["ingest_per_s_one_process"] / max(
             out["raw_verify_per_s_beside"]
+        )
+        # the bar's figure: against raw verify sampled between the ingest's own batches
+        out["ingest_ratio_one_process"] = (
+            out["ingest_per_s_one_process"] / out["raw_verify_per_s_paired"]
         )
         out["load_average"] = os.getloadavg()
         out["verify_ratio"] = out["verify_per_s"] / base
@@ -392,8 +434,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"  all in one process:            {out['ingest_per_s_one_process']:>12,.0f} /s  "
-        f"ratio {out['ingest_ratio_one_process']:.2f} × raw verify just before and after it "
-        f"({max(out['raw_verify_per_s_beside']):,.0f} /s; bar ≥ 0.7)"
+        f"ratio {out['ingest_ratio_one_process']:.2f} × raw verify sampled between its batches "
+        f"({out['raw_verify_per_s_paired']:,.0f} /s over {out['raw_verify_paired_samples']:,} "
+        f"verifications; bar ≥ 0.7)"
+    )
+    print(
+        f"                                 {'':>12}     "
+        f"ratio {out['ingest_ratio_one_process_beside']:.2f} × the faster raw rate just before "
+        f"and after it ({max(out['raw_verify_per_s_beside']):,.0f} /s)"
     )
     print(
         f"inclusion proofs ({out['proof_tree_size']:,} leaves): {out['proofs_per_s']:>10,.0f} /s  "

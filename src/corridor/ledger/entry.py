@@ -357,27 +357,34 @@ def open_signatures(
         signer = one[3].decode()
         if signer != reporter:
             return None
-        decoded = [EntrySignature(signer, _a2b(one[1]), _a2b(one[2]))]
-    else:
+        sig = EntrySignature(signer, _a2b(one[1]), _a2b(one[2]))
+        v = keys.get((signer, sig.key_id))
+        if v is None:
+            return None
         try:
-            text = sigs_text.decode("utf-8")
-            objs = _raw_decode(text, 0)
-        except (UnicodeDecodeError, ValueError, RecursionError):
+            _crypto_sign_open(sig.signature + m, v.public_key)
+        except _BadSignature:
             return None
-        sigs, stop = objs
-        if stop != len(text) or type(sigs) is not list or not sigs:
-            return None
-        decoded = []
-        texts: list[str] = []
-        try:
-            for obj in sigs:
-                sig, sig_text = _decode_sig(obj)
-                decoded.append(sig)
-                texts.append(sig_text)
-        except VerificationError:
-            return None
-        if "[" + ",".join(texts) + "]" != text or decoded[0].signer != reporter:
-            return None
+        return [sig]
+    try:
+        text = sigs_text.decode("utf-8")
+        objs = _raw_decode(text, 0)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    sigs, stop = objs
+    if stop != len(text) or type(sigs) is not list or not sigs:
+        return None
+    decoded = []
+    texts: list[str] = []
+    try:
+        for obj in sigs:
+            sig, sig_text = _decode_sig(obj)
+            decoded.append(sig)
+            texts.append(sig_text)
+    except VerificationError:
+        return None
+    if "[" + ",".join(texts) + "]" != text or decoded[0].signer != reporter:
+        return None
     seen: set[tuple[str, bytes]] = set()
     for s in decoded:
         k = (s.signer, s.key_id)

@@ -31,11 +31,10 @@ from typing import Annotated, Any, Literal
 import msgspec
 from pydantic import BaseModel
 
-from corridor.errors import InputError
 from corridor.model import bodies as b
 from corridor.model import observation as o
 from corridor.model.registry import Registry
-from corridor.model.timefmt import check_instant
+from corridor.model.timefmt import EARLIEST, LATEST
 from corridor.store.columns import STATE_FIELD
 
 __all__ = ["FAST_TYPES", "MIRRORS", "fast_admit"]
@@ -278,17 +277,23 @@ def _ident_ok(v: str) -> bool:
     return _ID.fullmatch(v) is not None
 
 
+_EARLIEST_US = (EARLIEST - _EPOCH) // _US
+_LATEST_US = (LATEST - _EPOCH) // _US
+_instant_shape = _INSTANT.fullmatch
+
+
 @functools.lru_cache(maxsize=4096)
 def _instant(text: str) -> int | None:
     """Microseconds since the epoch of an instant written as the model writes it (and within
-    its bounds); None otherwise. Cached: a period's end is often the next one's start, and
-    daily reports share their instants."""
-    if _INSTANT.fullmatch(text) is None:
+    its bounds, :func:`corridor.model.timefmt.check_instant`'s); None otherwise. Cached: a
+    period's end is often the next one's start, and daily reports share their instants."""
+    if _instant_shape(text) is None:
         return None
     try:
-        return (check_instant(_fromiso(text)) - _EPOCH) // _US
-    except (ValueError, InputError):
+        us = (_fromiso(text) - _EPOCH) // _US
+    except ValueError:
         return None
+    return us if _EARLIEST_US <= us <= _LATEST_US else None
 
 
 def _float_ok(x: float | None) -> bool:
@@ -338,7 +343,8 @@ def fast_admit(m: bytes, registry: Registry) -> tuple[str, tuple[Any, ...], str]
         return None
     except msgspec.DecodeError:
         return None
-    if _encode(env) != m or _encode(body) != bytes(env.body):
+    env.body = body  # encoded in its place: one encoding of the whole proves both normal
+    if _encode(env) != m:
         return None  # not in normal form (or not as the model would write it)
     start = _instant(env.observed.start)
     if start is None:

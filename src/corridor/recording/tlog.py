@@ -394,7 +394,13 @@ class TransparencyLog:
                         else None
                     )
                     res = self.store.append_indexed(
-                        items, extend_tree=self._extend, leaf_hash=leaf_hash, check=check
+                        items,
+                        extend_tree=self._extend,
+                        leaf_hash=leaf_hash,
+                        check=check,
+                        # until a batch meets entries on the record (a re-run), none is looked
+                        # up before it is inserted (the unique index on ids is the lookup)
+                        expect_new=not total.duplicates,
                     )
                     total.accepted += res.accepted
                     total.duplicates += res.duplicates

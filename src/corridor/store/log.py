@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from corridor.errors import ConflictError, NotFoundError
 from corridor.store import tables as t
@@ -16,6 +17,10 @@ from corridor.store.base import StoreBase, insert_sql, upsert
 from corridor.store.columns import INDEX_COLUMNS, OBS_COLUMNS, PERIOD_META, IndexedEntry
 
 __all__ = ["LogStore"]
+
+
+class _OnRecord(Exception):
+    """An optimistic append met an entry already on the record (its transaction rolled back)."""
 
 
 class LogStore(StoreBase):
@@ -47,6 +52,7 @@ class LogStore(StoreBase):
         extend_tree: Callable[[Connection, int, list[bytes]], None],
         leaf_hash: Callable[[bytes], bytes],
         check: Callable[[Connection, list[IndexedEntry]], None] | None = None,
+        expect_new: bool = False,
     ) -> AppendResult:
         """Append verified entries (deduplicated by id) in one transaction.
 
@@ -56,7 +62,28 @@ class LogStore(StoreBase):
         extends the Merkle tree in it. Used by :class:`corridor.recording.TransparencyLog`,
         the only writer. The longest period per type (what overlap queries bound their range
         with) is kept up to date in the same transaction.
+
+        With ``expect_new`` (and no ``check``) the ids are not looked up first: the unique index
+        on ids is the lookup, and an entry already on the record makes the insert fail, the
+        transaction roll back and the batch run again with the lookup. A caller passes it while
+        a submission has found nothing on the record yet (a fresh import, not a re-run).
         """
+        if expect_new and check is None:
+            try:
+                return self._append_indexed(items, extend_tree, leaf_hash, None, lookup=False)
+            except _OnRecord:
+                pass  # rolled back: some entry is on the record already
+        return self._append_indexed(items, extend_tree, leaf_hash, check, lookup=True)
+
+    def _append_indexed(
+        self,
+        items: Sequence[IndexedEntry],
+        extend_tree: Callable[[Connection, int, list[bytes]], None],
+        leaf_hash: Callable[[bytes], bytes],
+        check: Callable[[Connection, list[IndexedEntry]], None] | None,
+        *,
+        lookup: bool,
+    ) -> AppendResult:
         result = AppendResult()
         now = int(time.time())
         with self.begin() as conn:
@@ -64,7 +91,7 @@ class LogStore(StoreBase):
                 # one appender at a time: the log is a sequence
                 conn.exec_driver_sql("LOCK TABLE observations IN EXCLUSIVE MODE")
             size = self.size(conn)
-            present = self.existing_ids((i.id for i in items), conn)
+            present = self.existing_ids((i.id for i in items), conn) if lookup else set()
             rows: list[tuple[Any, ...]] = []
             personal_rows: list[dict[str, Any]] = []
             leaves: list[bytes] = []
@@ -72,9 +99,10 @@ class LogStore(StoreBase):
             longest: dict[str, int] = {}
             new: list[IndexedEntry] = []
             duplicates, accepted = result.duplicates, result.accepted
+            at = size
             for item in items:  # rows are made first, written only once the check passed
                 oid = item.id
-                if oid in present or oid in seen:
+                if oid in seen or oid in present:
                     duplicates.append(oid)
                     continue
                 seen.add(oid)
@@ -82,9 +110,10 @@ class LogStore(StoreBase):
                 lh = leaf_hash(item.entry)
                 cols = item.columns
                 rows.append(
-                    (size + len(rows), oid, item.entry, lh, *cols,
+                    (at, oid, item.entry, lh, *cols,
                      ",".join(item.signers), item.demo_signed, now)
                 )  # fmt: skip
+                at += 1
                 end = cols[2]
                 if end is not None and end - cols[1] > longest.get(cols[0], 0):
                     longest[cols[0]] = end - cols[1]
@@ -103,7 +132,14 @@ class LogStore(StoreBase):
             if check is not None and new:
                 check(conn, new)
             if rows:
-                conn.exec_driver_sql(insert_sql(conn, "observations", OBS_COLUMNS), rows)
+                sql = insert_sql(conn, "observations", OBS_COLUMNS)
+                if lookup:
+                    conn.exec_driver_sql(sql, rows)
+                else:
+                    try:
+                        conn.exec_driver_sql(sql, rows)
+                    except IntegrityError as exc:
+                        raise _OnRecord from exc
                 if personal_rows:
                     conn.execute(insert(t.personal_data), personal_rows)
                 _raise_longest(conn, longest)
@@ -136,8 +172,15 @@ class LogStore(StoreBase):
         return out
 
     def write_tiles(self, conn: Connection, tiles: Mapping[tuple[int, int], bytes]) -> None:
-        for (level, idx), data in tiles.items():
-            upsert(conn, t.log_tiles, {"level": level, "idx": idx, "data": data}, ["level", "idx"])
+        if not tiles:
+            return
+        # one driver-level statement for the batch's tiles (a statement built per tile cost
+        # about a microsecond per entry appended); both backends upsert with this syntax
+        sql = (
+            insert_sql(conn, "log_tiles", ("level", "idx", "data"))
+            + " ON CONFLICT (level, idx) DO UPDATE SET data = excluded.data"
+        )
+        conn.exec_driver_sql(sql, [(level, idx, data) for (level, idx), data in tiles.items()])
 
     # -- the log: checkpoints ---------------------------------------------------------------
     def latest_checkpoint(self) -> tuple[int, bytes, str] | None:
