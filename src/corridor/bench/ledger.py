@@ -7,9 +7,9 @@ Every figure is a ratio against a baseline measured in the same run:
   canonicalise, hash, append to the tree's tiles, commit in batches) against the raw PyNaCl
   Ed25519 verification rate of one thread on the same machine, with worker processes;
 - ``ingest_ratio_one_process``: the same all in one process (the per-core figure; bar ≥ 0.7)
-  against raw verification sampled between the ingest's own batches (the same seconds of the
-  machine; the samples' time is not counted as the ingest's), printed beside the ratio to the
-  faster of two raw rates measured just before and just after it;
+  against raw verification, the lower of two ratios: to raw verification sampled between the
+  ingest's own batches (the same seconds of the machine; the samples' time is not counted as
+  the ingest's) and to the faster of two raw rates measured just before and just after it;
 - ``proof_ratio_vs_pymerkle``: inclusion proofs per second on a persisted tree (SQLite tiles,
   read through the same adapter the CLI uses) against pymerkle 7's SqliteTree holding the same
   leaves (bench extra: ``pip install -e '.[bench]'``);
@@ -409,9 +409,14 @@ def main(argv: list[str] | None = None) -> int:
         out["ingest_ratio_one_process_beside"] = out["ingest_per_s_one_process"] / max(
             out["raw_verify_per_s_beside"]
         )
-        # the bar's figure: against raw verify sampled between the ingest's own batches
-        out["ingest_ratio_one_process"] = (
+        # against raw verify sampled between the ingest's own batches (the same seconds of the
+        # machine; the ingest's own write-back may slow those samples, so the bar takes the
+        # lower of the two ratios)
+        out["ingest_ratio_one_process_paired"] = (
             out["ingest_per_s_one_process"] / out["raw_verify_per_s_paired"]
+        )
+        out["ingest_ratio_one_process"] = min(
+            out["ingest_ratio_one_process_paired"], out["ingest_ratio_one_process_beside"]
         )
         out["load_average"] = os.getloadavg()
         out["verify_ratio"] = out["verify_per_s"] / base
@@ -434,13 +439,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"  all in one process:            {out['ingest_per_s_one_process']:>12,.0f} /s  "
-        f"ratio {out['ingest_ratio_one_process']:.2f} × raw verify sampled between its batches "
-        f"({out['raw_verify_per_s_paired']:,.0f} /s over {out['raw_verify_paired_samples']:,} "
-        f"verifications; bar ≥ 0.7)"
+        f"ratio {out['ingest_ratio_one_process']:.2f} × raw verify (the lower of the two below; "
+        f"bar ≥ 0.7)"
     )
     print(
-        f"                                 {'':>12}     "
-        f"ratio {out['ingest_ratio_one_process_beside']:.2f} × the faster raw rate just before "
+        f"{'':>38}"
+        f"{out['ingest_ratio_one_process_paired']:.2f} × raw verify sampled between its batches "
+        f"({out['raw_verify_per_s_paired']:,.0f} /s over {out['raw_verify_paired_samples']:,} "
+        "verifications)"
+    )
+    print(
+        f"{'':>38}"
+        f"{out['ingest_ratio_one_process_beside']:.2f} × the faster raw rate just before "
         f"and after it ({max(out['raw_verify_per_s_beside']):,.0f} /s)"
     )
     print(
