@@ -166,16 +166,27 @@ def _bench_store(folder: Path) -> tuple[SqlStore, Signer]:
 
 
 def bench_ingest(
-    n: int, folder: Path, workers: int | None = None, paired: PairedBaseline | None = None
+    n: int,
+    folder: Path,
+    workers: int | None = None,
+    paired: PairedBaseline | None = None,
+    grown: int = 0,
 ) -> dict[str, float]:
-    """Durable ingest into a fresh SQLite log; ``workers`` verification processes (None: the
-    default, one per extra core; 0: everything in this one process); ``paired`` samples the
-    raw baseline after each batch (its time is not counted as the ingest's)."""
-    sub = folder / f"ingest-{workers}"
+    """Durable ingest into a fresh SQLite log, or one already holding ``grown`` entries
+    (appended first, untimed); ``workers`` verification processes (None: the default, one per
+    extra core; 0: everything in this one process); ``paired`` samples the raw baseline after
+    each batch (its time is not counted as the ingest's)."""
+    sub = folder / f"ingest-{workers}-{grown}"
     sub.mkdir()
     store, signer = _bench_store(sub)
-    entries = make_entries(n, signer)
     ledger = TransparencyLog(store, Keyring(sub / "keys"))
+    if grown:
+        with AdmissionPool(os.cpu_count() or 1) as pool:
+            for at in range(0, grown, 200_000):  # a bounded share of memory at a time
+                part = make_entries(min(200_000, grown - at), signer, offset=at)
+                ledger.append_entries(part, pool=pool, sign=False)
+        ledger.sign_checkpoint()
+    entries = make_entries(n, signer, offset=grown)
     n_workers = (os.cpu_count() or 1) if workers is None else workers
     with AdmissionPool(n_workers) as pool:
         t0 = time.perf_counter()
@@ -184,6 +195,8 @@ def bench_ingest(
     assert len(res.accepted) == n, "benchmark entries were not all accepted"
     ledger.verify()  # the ingested log must check out
     store.close()
+    if grown:
+        shutil.rmtree(sub, ignore_errors=True)  # a large file: not kept past its figure
     return {"entries": n, "seconds": dt, "per_s": n / dt, "workers": n_workers}
 
 
@@ -364,6 +377,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--proofs-only", action="store_true", help="only the inclusion proofs and their baselines"
     )
+    ap.add_argument(
+        "--grown",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also ingest in one process into a log already holding N entries (built first, "
+        "untimed: about 3 minutes for 1,000,000)",
+    )
     args = ap.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     folder = args.keep or Path(tempfile.mkdtemp(prefix="corridor-bench-"))
@@ -387,6 +408,16 @@ def main(argv: list[str] | None = None) -> int:
         out["ingest_per_s_one_process"] = one["per_s"]
         out["raw_verify_per_s_paired"] = paired.per_s
         out["raw_verify_paired_samples"] = paired.verified
+        if args.grown:
+            step(f"the same into a log already holding {args.grown:,} entries")
+            paired_grown = PairedBaseline()
+            grown = bench_ingest(
+                sizes["ingest"], folder, workers=0, paired=paired_grown, grown=args.grown
+            )
+            out["grown_log_size"] = args.grown
+            out["ingest_per_s_one_process_grown"] = grown["per_s"]
+            out["raw_verify_per_s_paired_grown"] = paired_grown.per_s
+            out["ingest_ratio_one_process_grown"] = grown["per_s"] / paired_grown.per_s
         step(f"inclusion proofs on a persisted tree of {sizes['proof_tree']:,} leaves")
         out.update(
             bench_proofs(
@@ -453,6 +484,13 @@ def main(argv: list[str] | None = None) -> int:
         f"{out['ingest_ratio_one_process_beside']:.2f} × the faster raw rate just before "
         f"and after it ({max(out['raw_verify_per_s_beside']):,.0f} /s)"
     )
+    if "grown_log_size" in out:
+        print(
+            f"  into a log of {out['grown_log_size']:,}:"
+            f"{out['ingest_per_s_one_process_grown']:>12,.0f} /s  "
+            f"ratio {out['ingest_ratio_one_process_grown']:.2f} × raw verify sampled "
+            f"between its batches ({out['raw_verify_per_s_paired_grown']:,.0f} /s), one process"
+        )
     print(
         f"inclusion proofs ({out['proof_tree_size']:,} leaves): {out['proofs_per_s']:>10,.0f} /s  "
         + (

@@ -48,32 +48,44 @@ from corridor.recording.state import LogState, SignedHead
 from corridor.store.api import AppendResult
 from corridor.store.sql import IndexedEntry, SqlStore
 
-__all__ = ["BATCH", "PARALLEL_MIN", "LogInfo", "TransparencyLog", "init_log"]
+__all__ = ["BATCH", "BATCH_MAX", "PARALLEL_MIN", "LogInfo", "TransparencyLog", "init_log"]
 
 BATCH = 10_000
-"""Entries per append transaction (at most: see :func:`batch_starts`). A commit writes every
-page the batch touched (the random pages of the id index above all), so larger batches write
-less per entry: 10,000 cost about 6 µs an entry less than 2,000 at 100,000 entries
-(python -m corridor.bench ledger)."""
+"""Entries per append transaction into a log of up to 200,000 entries (at most: see
+:func:`batch_starts`). A commit writes every page the batch touched (the random pages of the id
+index above all), so larger batches write less per entry: 10,000 cost about 6 µs an entry less
+than 2,000 at 100,000 entries (python -m corridor.bench ledger)."""
+BATCH_MAX = 50_000
+"""Entries per append transaction into a large log. Its id index outgrows what a batch of
+BATCH entries amortises: the batch lands on nearly every page of it, and its commit rewrites
+them all, so a batch's limit grows with the log (a twentieth of its size) up to this."""
 ADMIT = 2000  # entries per admission task handed to a worker process
 AHEAD = 6  # admission tasks being verified ahead of the one being written
 PARALLEL_MIN = 4 * ADMIT  # below this, worker processes cost more than they save
 
 
 
-def batch_starts(n: int) -> list[int]:
+def batch_limit(log_size: int) -> int:
+    """The largest append batch into a log of ``log_size`` entries: BATCH, or a twentieth of
+    the log, up to BATCH_MAX."""
+    return max(BATCH, min(BATCH_MAX, log_size // 20))
+
+
+def batch_starts(n: int, limit: int | None = None) -> list[int]:
     """Where each append batch of a submission of ``n`` entries starts: two of ADMIT entries
     first (a submission is acknowledged, and its progress shown, soon; an interrupted one keeps
-    its first entries), then each twice as large as the one before, up to BATCH."""
+    its first entries), then each twice as large as the one before, up to ``limit`` (BATCH
+    unless given: :func:`batch_limit`)."""
+    limit = BATCH if limit is None else limit
     starts: list[int] = []
-    at, size, first = 0, min(ADMIT, BATCH), True
+    at, size, first = 0, min(ADMIT, limit), True
     while at < n:
         starts.append(at)
         at += size
         if first:
             first = False
         else:
-            size = min(2 * size, BATCH)
+            size = min(2 * size, limit)
     return starts
 
 
@@ -331,7 +343,7 @@ class TransparencyLog:
                 raise SigningKeyError(f"no log key to sign a checkpoint with ({where})")
             self.check_state()  # never extend a rolled-back or rewritten log
         total = AppendResult(tree_size=self.store.size())
-        starts = batch_starts(len(entries))
+        starts = batch_starts(len(entries), batch_limit(total.tree_size))
         chunks = [entries[a:b] for a, b in zip(starts, [*starts[1:], len(entries)], strict=False)]
         context = self._context()
         parallel = pool is not None and pool.workers > 0 and len(entries) >= PARALLEL_MIN
