@@ -4,26 +4,11 @@ from memory, and a record that grew is asked afresh (SYNTHETIC one-monitor case)
 from __future__ import annotations
 
 from datetime import UTC, date
+from pathlib import Path
 
 from corridor.app import Corridor
 from corridor.app.settings import Settings
 from corridor.testing import Cli
-
-CASE = """\
-# SYNTHETIC: a made-up monitor at a made-up checkpoint
-name: one-monitor
-title: One monitor (synthetic)
-synthetic: true
-organisations:
-  - {id: ngo-x, name: "NGO X (synthetic)", kind: monitor}
-places:
-  - {id: north-gate, names: [North Gate], lat: 31.5, lon: 34.5}
-  - {id: south-town, names: [South Town], lat: 31.3, lon: 34.3}
-routes:
-  - {id: north-road, name: North road, places: [north-gate, south-town]}
-checkpoints:
-  - {id: north-gate, name: North Gate, place: north-gate, route: north-road}
-"""
 
 
 def _record(cli: Cli, count: int) -> None:
@@ -42,13 +27,10 @@ def _day(app: Corridor) -> tuple[int | None, int | None]:
     return cell.low, cell.high
 
 
-def test_the_cache_answers_per_tree_size(cli: Cli) -> None:
+def test_the_cache_answers_per_tree_size(cli: Cli, one_monitor: Path) -> None:
     """The same window twice is the same answer object; after another report of the same hour
     it is recomputed: the two figures stand side by side."""
-    keys = str(cli.tmp / "keys")
-    (cli.tmp / "case.yaml").write_text(CASE)
-    assert cli("case", "load", str(cli.tmp / "case.yaml"), "--db", cli.db, "--keys", keys)[0] == 0
-    assert cli("keys", "new", "ngo-x", "--db", cli.db, "--keys", keys)[0] == 0
+    keys = str(one_monitor)
     _record(cli, 3)
     with Corridor(Settings.load(cli.db, keys)) as app:
         first = app.situation.daily(date(2024, 1, 5), date(2024, 1, 6), UTC)

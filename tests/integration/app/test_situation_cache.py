@@ -19,22 +19,6 @@ from corridor.app.settings import Settings
 from corridor.model import Route
 from corridor.testing import Cli
 
-CASE = """\
-# SYNTHETIC: a made-up monitor at a made-up checkpoint
-name: one-monitor
-title: One monitor (synthetic)
-synthetic: true
-organisations:
-  - {id: ngo-x, name: "NGO X (synthetic)", kind: monitor}
-places:
-  - {id: north-gate, names: [North Gate], lat: 31.5, lon: 34.5}
-  - {id: south-town, names: [South Town], lat: 31.3, lon: 34.3}
-routes:
-  - {id: north-road, name: North road, places: [north-gate, south-town]}
-checkpoints:
-  - {id: north-gate, name: North Gate, place: north-gate, route: north-road}
-"""
-
 AT = datetime(2024, 1, 6, tzinfo=UTC)
 
 
@@ -55,14 +39,9 @@ def _counts(body: bytes) -> list[Any]:
 
 
 @pytest.fixture
-def record(cli: Cli) -> tuple[str, Path]:
-    keys = cli.tmp / "keys"
-    (cli.tmp / "case.yaml").write_text(CASE)
-    case = str(cli.tmp / "case.yaml")
-    assert cli("case", "load", case, "--db", cli.db, "--keys", str(keys))[0] == 0
-    assert cli("keys", "new", "ngo-x", "--db", cli.db, "--keys", str(keys))[0] == 0
-    _record_elsewhere(cli.db, keys, 3)
-    return cli.db, keys
+def record(cli: Cli, one_monitor: Path) -> tuple[str, Path]:
+    _record_elsewhere(cli.db, one_monitor, 3)
+    return cli.db, one_monitor
 
 
 def test_a_repeated_question_is_answered_from_memory(record: tuple[str, Path]) -> None:
