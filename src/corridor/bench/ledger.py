@@ -69,22 +69,12 @@ def _log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def raw_verify_rate(n: int = 20_000) -> float:
-    """Ed25519 verifications per second, one thread, messages the size of a typical entry."""
-    key = nacl.signing.SigningKey.generate()
-    vk = key.verify_key
-    msgs = [os.urandom(420) for _ in range(256)]
-    sigs = [key.sign(m).signature for m in msgs]
-    t0 = time.perf_counter()
-    for i in range(n):
-        vk.verify(msgs[i & 255], sigs[i & 255])
-    return n / (time.perf_counter() - t0)
-
-
-class PairedBaseline:
-    """Raw verify samples taken between the batches of an ingest (its progress callback), so
-    the one-process ratio compares the ingest with the baseline over the same seconds of a
-    noisy machine; the time spent in the samples is taken out of the ingest's."""
+class RawVerifier:
+    """Raw Ed25519 verification, one thread, messages the size of a typical entry: the
+    baseline. Called with a count, it takes one sample (so that it can be an ingest's progress
+    callback, sampling between its batches over the same seconds of a noisy machine); ``per_s``
+    is the rate over every sample, ``seconds`` their time (which an ingest leaves out of its
+    own)."""
 
     def __init__(self, per_sample: int = 2000) -> None:
         key = nacl.signing.SigningKey.generate()
@@ -93,22 +83,30 @@ class PairedBaseline:
         self.sigs = [key.sign(m).signature for m in self.msgs]
         self.per_sample = per_sample
         self.verified = 0
-        self.verify_seconds = 0.0
-        self.spent = 0.0  # everything the callback took, excluded from the ingest's time
+        self.seconds = 0.0
+
+    def sample(self, n: int) -> float:
+        """Verify ``n`` signatures; their rate per second."""
+        vk, msgs, sigs = self.vk, self.msgs, self.sigs
+        t0 = time.perf_counter()
+        for i in range(n):
+            vk.verify(msgs[i & 255], sigs[i & 255])
+        dt = time.perf_counter() - t0
+        self.verified += n
+        self.seconds += dt
+        return n / dt
 
     def __call__(self, _n: int) -> None:
-        t0 = time.perf_counter()
-        vk, msgs, sigs = self.vk, self.msgs, self.sigs
-        for i in range(self.per_sample):
-            vk.verify(msgs[i & 255], sigs[i & 255])
-        t1 = time.perf_counter()
-        self.verified += self.per_sample
-        self.verify_seconds += t1 - t0
-        self.spent += t1 - t0
+        self.sample(self.per_sample)
 
     @property
     def per_s(self) -> float:
-        return self.verified / self.verify_seconds if self.verify_seconds else 0.0
+        return self.verified / self.seconds if self.seconds else 0.0
+
+
+def raw_verify_rate(n: int = 20_000) -> float:
+    """Ed25519 verifications per second, one thread, messages the size of a typical entry."""
+    return RawVerifier().sample(n)
 
 
 def _content(i: int) -> dict[str, Any]:
@@ -169,7 +167,7 @@ def bench_ingest(
     n: int,
     folder: Path,
     workers: int | None = None,
-    paired: PairedBaseline | None = None,
+    paired: RawVerifier | None = None,
     grown: int = 0,
 ) -> dict[str, float]:
     """Durable ingest into a fresh SQLite log, or one already holding ``grown`` entries
@@ -191,7 +189,7 @@ def bench_ingest(
     with AdmissionPool(n_workers) as pool:
         t0 = time.perf_counter()
         res = ledger.append_entries(entries, pool=pool, progress=paired)
-        dt = time.perf_counter() - t0 - (paired.spent if paired is not None else 0.0)
+        dt = time.perf_counter() - t0 - (paired.seconds if paired is not None else 0.0)
     assert len(res.accepted) == n, "benchmark entries were not all accepted"
     ledger.verify()  # the ingested log must check out
     store.close()
@@ -402,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
                     "ingest_per_s": ing["per_s"], "ingest_verify_workers": ing["workers"]})
         step("the same in one process (no verification workers), between two raw baselines")
         out["raw_verify_per_s_beside"] = [raw_verify_rate()]
-        paired = PairedBaseline()
+        paired = RawVerifier()
         one = bench_ingest(sizes["ingest"], folder, workers=0, paired=paired)
         out["raw_verify_per_s_beside"].append(raw_verify_rate())
         out["ingest_per_s_one_process"] = one["per_s"]
@@ -410,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
         out["raw_verify_paired_samples"] = paired.verified
         if args.grown:
             step(f"the same into a log already holding {args.grown:,} entries")
-            paired_grown = PairedBaseline()
+            paired_grown = RawVerifier()
             grown = bench_ingest(
                 sizes["ingest"], folder, workers=0, paired=paired_grown, grown=args.grown
             )
