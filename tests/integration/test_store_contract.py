@@ -128,6 +128,43 @@ class TestAppendAndQuery:
         log = TransparencyLog(store, recorder.keyring)
         assert log.verify()[0] == 11
 
+    def test_a_batch_in_several_statements_with_columns_few_rows_set(
+        self, recorder: Recorder, store: SqlStore, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """An append batch is inserted a few rows per statement, leaving out the index
+        columns no row of it sets: every row gets its own columns, NULL where it has none,
+        whichever statement it went in and whatever the other rows set."""
+        import corridor.store.log as store_log
+        from corridor.store.columns import INDEX_COLUMNS, index_columns
+
+        monkeypatch.setattr(store_log, "ROWS_PER_INSERT", 2)
+        status = parse_observation(
+            {
+                "type": "route_status",
+                "observed": {"start": "2024-01-03T08:00:00+00:00"},
+                "reporter": "ngo-x",
+                "sources": [{"title": "Route report (synthetic test data)"}],
+                "body": {"route": "north-road", "status": "closed"},
+            }
+        )
+        batch = [obs(1, 5), obs(2, 3, convoy="c-7"), status, obs(4, 0, "outbound"), obs(5, 2)]
+        assert len(recorder.submit(batch).accepted) == 5
+        assert len(recorder.submit([obs(6, 1), obs(7, 2)]).accepted) == 2  # no column set twice
+        sql = (
+            f"SELECT id, {', '.join(INDEX_COLUMNS)}, demo_signed, appended_at "
+            "FROM observations ORDER BY log_index"
+        )
+        with store.engine.connect() as conn:
+            rows = conn.execute(text(sql)).all()
+        wanted = [*batch, obs(6, 1), obs(7, 2)]
+        assert [r[0] for r in rows] == [o.id for o in wanted]
+        for r, o in zip(rows, wanted, strict=True):
+            assert tuple(r[1:-2]) == index_columns(o)
+            assert not r[-2] and r[-1] > 0
+        assert rows[1][INDEX_COLUMNS.index("convoy") + 1] == "c-7"
+        assert rows[2][INDEX_COLUMNS.index("state") + 1] == "closed"
+        assert TransparencyLog(store, recorder.keyring).verify()[0] == 7
+
     def test_filters(self, recorder: Recorder, store: SqlStore) -> None:
         """Listing filters by type, direction and period overlap."""
         recorder.submit([obs(1, 5), obs(2, 0, "outbound"), obs(3, 7)])

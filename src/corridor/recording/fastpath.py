@@ -325,7 +325,9 @@ def fast_admit(m: bytes, registry: Registry) -> tuple[str, tuple[Any, ...], str]
     JSON value, a valid fact observation in normal form whose references the registry holds;
     None when unsure (the model's path then decides). Never accepts what it rejects."""
     if m.isascii():  # the same checks, on bytes (memchr: much faster than a pattern)
-        if b"\\" in m or b"\x7f" in m or _space_by_quote(m):
+        # a byte looked for as an int (backslash, DEL) is one memchr; as a bytes needle it
+        # costs a buffer request and a substring search, several times as long
+        if 0x5C in m or 0x7F in m or _space_by_quote(m):
             return None
     else:
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -81,10 +81,12 @@ def upsert(conn: Connection, table: Any, values: dict[str, Any], keys: list[str]
     conn.execute(stmt)
 
 
-def insert_sql(conn: Connection, table: str, columns: tuple[str, ...]) -> str:
-    """A driver-level INSERT in the driver's parameter style (for executemany of tuples)."""
+def insert_sql(conn: Connection, table: str, columns: Sequence[str], *, rows: int = 1) -> str:
+    """A driver-level INSERT in the driver's parameter style: of one row (for executemany of
+    tuples), or of ``rows`` rows (for one execution of their values, row after row)."""
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+    one = f"({', '.join([mark] * len(columns))})"
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * rows)}"
 
 
 def driver_message(exc: SQLAlchemyError) -> str:

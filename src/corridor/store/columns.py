@@ -15,7 +15,6 @@ from corridor.model.history import ATTESTATION, Entry, attested_id, superseded_i
 
 __all__ = [
     "INDEX_COLUMNS",
-    "OBS_COLUMNS",
     "STATE_FIELD",
     "IndexedEntry",
     "entry_of_columns",
@@ -112,11 +111,6 @@ def entry_of_row(r: Any) -> Entry:
         r.state if r.type == ATTESTATION else None,
     )  # fmt: skip
 
-
-OBS_COLUMNS = (
-    "log_index", "id", "entry", "leaf_hash", *INDEX_COLUMNS, "signers", "demo_signed",
-    "appended_at",
-)  # fmt: skip
 
 PERIOD_META = "period_max_us:"
 """Meta key prefix: per type, the longest observed period (end - start, microseconds) on the

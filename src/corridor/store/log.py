@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import chain, islice, repeat
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
@@ -14,9 +15,16 @@ from corridor.errors import ConflictError, NotFoundError
 from corridor.store import tables as t
 from corridor.store.api import AppendResult
 from corridor.store.base import StoreBase, insert_sql, upsert
-from corridor.store.columns import INDEX_COLUMNS, OBS_COLUMNS, PERIOD_META, IndexedEntry
+from corridor.store.columns import INDEX_COLUMNS, PERIOD_META, IndexedEntry
 
 __all__ = ["LogStore"]
+
+
+ROWS_PER_INSERT = 1000
+"""Rows per INSERT statement of an append (one statement of many VALUES rows binds the same
+values as many executions of one row, without a driver round and a statement step per row:
+about 1 µs an entry less on SQLite; 1,000 rows of at most 20 columns stay under both backends'
+limits on bound parameters)."""
 
 
 class _OnRecord(Exception):
@@ -85,67 +93,89 @@ class LogStore(StoreBase):
         lookup: bool,
     ) -> AppendResult:
         result = AppendResult()
-        now = int(time.time())
         with self.begin() as conn:
             if self.dialect == "postgresql":
                 # one appender at a time: the log is a sequence
                 conn.exec_driver_sql("LOCK TABLE observations IN EXCLUSIVE MODE")
             size = self.size(conn)
             present = self.existing_ids((i.id for i in items), conn) if lookup else set()
-            rows: list[tuple[Any, ...]] = []
-            personal_rows: list[dict[str, Any]] = []
-            leaves: list[bytes] = []
-            seen: set[str] = set()
-            longest: dict[str, int] = {}
-            new: list[IndexedEntry] = []
-            duplicates, accepted = result.duplicates, result.accepted
-            at = size
-            for item in items:  # rows are made first, written only once the check passed
-                oid = item.id
-                if oid in seen or oid in present:
-                    duplicates.append(oid)
-                    continue
-                seen.add(oid)
-                new.append(item)
-                lh = leaf_hash(item.entry)
-                cols = item.columns
-                rows.append(
-                    (at, oid, item.entry, lh, *cols,
-                     ",".join(item.signers), item.demo_signed, now)
-                )  # fmt: skip
-                at += 1
-                end = cols[2]
-                if end is not None and end - cols[1] > longest.get(cols[0], 0):
-                    longest[cols[0]] = end - cols[1]
-                leaves.append(lh)
-                for field, salt, value in item.personal:
-                    personal_rows.append(
-                        {
-                            "obs_id": oid,
-                            "field": field,
-                            "salt": salt,
-                            "value": value,
-                            "erased_at": None,
-                        }
-                    )
-                accepted.append(oid)
+            ids = [i.id for i in items]
+            if not present and len(set(ids)) == len(ids):
+                new = list(items)  # the common case: every entry is new
+            else:
+                seen: set[str] = set()
+                new = []
+                for item, oid in zip(items, ids, strict=True):
+                    if oid in seen or oid in present:
+                        result.duplicates.append(oid)
+                        continue
+                    seen.add(oid)
+                    new.append(item)
+                ids = [i.id for i in new]
             if check is not None and new:
-                check(conn, new)
-            if rows:
-                sql = insert_sql(conn, "observations", OBS_COLUMNS)
-                if lookup:
-                    conn.exec_driver_sql(sql, rows)
-                else:
-                    try:
-                        conn.exec_driver_sql(sql, rows)
-                    except IntegrityError as exc:
-                        raise _OnRecord from exc
+                check(conn, new)  # rows are written only once the check passed
+            if new:
+                leaves = [leaf_hash(i.entry) for i in new]
+                try:
+                    self._insert_rows(conn, size, new, ids, leaves)
+                except IntegrityError as exc:
+                    if lookup:
+                        raise
+                    raise _OnRecord from exc
+                personal_rows = [
+                    {"obs_id": i.id, "field": f, "salt": salt, "value": v, "erased_at": None}
+                    for i in new
+                    for f, salt, v in i.personal
+                ]
                 if personal_rows:
                     conn.execute(insert(t.personal_data), personal_rows)
-                _raise_longest(conn, longest)
+                _raise_longest(conn, _longest_periods(new))
                 extend_tree(conn, size, leaves)
-            result.tree_size = size + len(rows)
+            result.accepted.extend(ids)
+            result.tree_size = size + len(new)
         return result
+
+    def _insert_rows(
+        self,
+        conn: Connection,
+        size: int,
+        new: Sequence[IndexedEntry],
+        ids: Sequence[str],
+        leaves: Sequence[bytes],
+    ) -> None:
+        """Insert the rows of ``new`` from log index ``size`` on, ROWS_PER_INSERT a statement.
+
+        The rows are built a column at a time, and an index column that no row of the batch
+        sets is left out (its default is NULL): the SQLite driver binds every NULL and bool
+        through a slow adaptation path, and the six index columns a crossing never sets cost
+        an append of crossings about 1.7 µs an entry. SQLite gets the demo flag as 0 or 1,
+        which is what it stores for a bool."""
+        columns = list(zip(*(i.columns for i in new), strict=True))
+        keep = [k for k, col in enumerate(columns) if col.count(None) != len(col)]
+        demo: Iterable[Any] = (i.demo_signed for i in new)
+        if self.dialect == "sqlite":
+            demo = [1 if d else 0 for d in demo]
+        names = (
+            "log_index", "id", "entry", "leaf_hash", *(INDEX_COLUMNS[k] for k in keep),
+            "signers", "demo_signed", "appended_at",
+        )  # fmt: skip
+        rows = zip(
+            range(size, size + len(new)),
+            ids,
+            [i.entry for i in new],
+            leaves,
+            *(columns[k] for k in keep),
+            [",".join(i.signers) for i in new],
+            demo,
+            repeat(int(time.time())),
+            strict=False,  # repeat() is endless; the others are as long as new
+        )
+        for _ in range(0, len(new), ROWS_PER_INSERT):
+            part = list(islice(rows, ROWS_PER_INSERT))
+            conn.exec_driver_sql(
+                insert_sql(conn, "observations", names, rows=len(part)),
+                tuple(chain.from_iterable(part)),
+            )
 
     # -- tiles (the Merkle tree's storage) --------------------------------------------------
     def read_tiles(
@@ -336,6 +366,16 @@ class LogStore(StoreBase):
         with self.read(conn) as c:
             rows = c.execute(select(mc.key, mc.value).where(mc.key.startswith(PERIOD_META)))
             return {k.removeprefix(PERIOD_META): int(v) for k, v in rows}
+
+
+def _longest_periods(items: Sequence[IndexedEntry]) -> dict[str, int]:
+    """Per type, the longest period (end - start) among ``items`` (instants are left out)."""
+    longest: dict[str, int] = {}
+    for i in items:
+        typ, start, end = i.columns[:3]
+        if end is not None and end - start > longest.get(typ, 0):
+            longest[typ] = end - start
+    return longest
 
 
 def _raise_longest(conn: Connection, longest: Mapping[str, int]) -> None:
