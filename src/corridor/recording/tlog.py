@@ -50,11 +50,12 @@ from corridor.store.sql import IndexedEntry, SqlStore
 
 __all__ = ["BATCH", "BATCH_MAX", "PARALLEL_MIN", "LogInfo", "TransparencyLog", "init_log"]
 
-BATCH = 10_000
-"""Entries per append transaction into a log of up to 200,000 entries (at most: see
+BATCH = 20_000
+"""Entries per append transaction into a log of up to 400,000 entries (at most: see
 :func:`batch_starts`). A commit writes every page the batch touched (the random pages of the id
 index above all), so larger batches write less per entry: 10,000 cost about 6 µs an entry less
-than 2,000 at 100,000 entries (python -m corridor.bench ledger)."""
+than 2,000 at 100,000 entries, and 20,000 about 1.5 µs less than 10,000 (python -m
+corridor.bench ledger, one process)."""
 BATCH_MAX = 50_000
 """Entries per append transaction into a large log. Its id index outgrows what a batch of
 BATCH entries amortises: the batch lands on nearly every page of it, and its commit rewrites
