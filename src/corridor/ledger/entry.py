@@ -38,7 +38,7 @@ import json
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import msgspec
 import nacl.bindings
@@ -63,6 +63,7 @@ __all__ = [
     "parse_entry",
     "prepare_entry",
     "sign_observation",
+    "signatures_verify",
     "verify_entries",
     "verify_entry",
 ]
@@ -397,6 +398,40 @@ def open_signatures(
         except _BadSignature:
             return None
     return decoded
+
+
+class DecodedSignature(Protocol):
+    """A signature decoded from an entry in canonical form (its fields as the JSON names them)."""
+
+    @property
+    def signer(self) -> str: ...
+    @property
+    def keyid(self) -> bytes: ...
+    @property
+    def sig(self) -> bytes: ...
+
+
+def signatures_verify(
+    m: bytes, sigs: Sequence[DecodedSignature], reporter: str, keys: KeyRing
+) -> bool:
+    """Whether signatures decoded from an entry framed in canonical form pass
+    :func:`open_entry`'s checks over the observation bytes ``m``: at least one, the first by
+    ``reporter``, each by a registered (organisation, key ID) that signs once, each verifying.
+    (False on any failure, for the caller to take open_entry's path and its message.)"""
+    if not sigs or sigs[0].signer != reporter:
+        return False
+    seen: set[tuple[str, bytes]] = set()
+    for s in sigs:
+        k = (s.signer, s.keyid)
+        v = keys.get(k)
+        if v is None or k in seen:
+            return False
+        seen.add(k)
+        try:
+            _crypto_sign_open(s.sig + m, v.public_key)
+        except _BadSignature:
+            return False
+    return True
 
 
 def open_entry(

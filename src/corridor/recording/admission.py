@@ -28,7 +28,7 @@ from corridor.ledger.note import Verifier
 from corridor.model import Observation, Registry, record_error_from
 from corridor.model.gcpause import gc_paused
 from corridor.model.history import Entry, History, names_another
-from corridor.recording.fastpath import fast_admit
+from corridor.recording.fastpath import fast_admit_entry
 from corridor.store.columns import entry_of_columns
 from corridor.store.sql import index_columns
 
@@ -64,22 +64,20 @@ def admit_entry(
     id it names exists in the registry. Raises VerificationError or RecordError. What the entry
     says of another entry is returned for :func:`check_references`.
     """
-    # The common case (a fact observation in normal form, no personal fields), decided several
-    # times faster with the same verdict (fastpath.py); anything else, and every failure, takes
-    # the full path below, which gives the error.
-    split = ledger_entry.split_at_signatures(entry)
-    if split is not None:
-        fast = fast_admit(split[0], registry)  # also proves split[0] one JSON value
-        if fast is not None:
-            oid, cols, reporter = fast
-            signed = ledger_entry.open_signatures(split[0], split[1], reporter, keys)
-            if signed is not None:
-                if len(signed) == 1:  # the common case, without building generators
-                    s = signed[0]
-                    return oid, cols, (s.signer,), (s.signer, s.key_id) in demo_keys, None
-                demo = any((s.signer, s.key_id) in demo_keys for s in signed)
-                return oid, cols, tuple(s.signer for s in signed), demo, None
-    m, content, sigs = ledger_entry.open_entry(entry, keys, strict=False)
+    # The common case (a fact observation in normal form, no personal fields, framed and
+    # signed in canonical form), decided several times faster with the same verdict
+    # (fastpath.py); anything else, and every failure, takes the full path below, which gives
+    # the error.
+    fast = fast_admit_entry(entry, registry)
+    if fast is not None:
+        oid, cols, reporter, m, sigs = fast
+        if ledger_entry.signatures_verify(m, sigs, reporter, keys):
+            if len(sigs) == 1:  # the common case, without building generators
+                s = sigs[0]
+                return oid, cols, (s.signer,), (s.signer, s.keyid) in demo_keys, None
+            demo = any((s.signer, s.keyid) in demo_keys for s in sigs)
+            return oid, cols, tuple(s.signer for s in sigs), demo, None
+    m, content, signed = ledger_entry.open_entry(entry, keys, strict=False)
     personal = content.pop("personal", None)
     try:
         # from the signed bytes when they hold only the observation (the faster path)
@@ -99,9 +97,9 @@ def admit_entry(
             "JSON of the validated observation, without empty or null fields)"
         )
     registry.check(obs)
-    demo = any((s.signer, s.key_id) in demo_keys for s in sigs)
+    demo = any((s.signer, s.key_id) in demo_keys for s in signed)
     e = Entry.of(obs) if names_another(obs) else None
-    return obs.id, index_columns(obs), tuple(s.signer for s in sigs), demo, e
+    return obs.id, index_columns(obs), tuple(s.signer for s in signed), demo, e
 
 
 def check_references(
