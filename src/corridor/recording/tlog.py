@@ -354,18 +354,18 @@ class TransparencyLog:
         parts = [(k, j) for k, c in enumerate(chunks) for j in range(0, len(c), step)]
         submitted = done = 0
         keys = dict(self.verifiers())
+        demo_keys, registry = context.demo_keys, context.registry
         # Everything built here is acyclic (freed by reference counting): pausing the cyclic
         # collector saves it from rescanning the growing batch, about half of validation time
         try:
             with gc_paused():
                 for k, chunk in enumerate(chunks):
                     if not parallel:
-                        admitted = []
+                        admitted: list[Admitted] = []
+                        admit = admitted.append
                         for i, e in enumerate(chunk):
                             try:
-                                admitted.append(
-                                    admit_entry(e, keys, context.demo_keys, context.registry)
-                                )
+                                admit(admit_entry(e, keys, demo_keys, registry))
                             except (RecordError, VerificationError) as exc:
                                 error = RecordError if isinstance(exc, RecordError) else (
                                     VerificationError
@@ -401,9 +401,10 @@ class TransparencyLog:
                             )
                         ]
                     # only a batch with an entry that names another needs the record's view
+                    names = [i.names for i in items]
                     check = (
                         self._reference_check(items, starts[k], len(entries) > 1)
-                        if any(a[4] is not None for a in admitted)
+                        if names.count(None) != len(names)
                         else None
                     )
                     res = self.store.append_indexed(

@@ -116,8 +116,9 @@ class LogStore(StoreBase):
                 check(conn, new)  # rows are written only once the check passed
             if new:
                 leaves = [leaf_hash(i.entry) for i in new]
+                columns = list(zip(*(i.columns for i in new), strict=True))  # a tuple each
                 try:
-                    self._insert_rows(conn, size, new, ids, leaves)
+                    self._insert_rows(conn, size, new, ids, leaves, columns)
                 except IntegrityError as exc:
                     if lookup:
                         raise
@@ -129,7 +130,7 @@ class LogStore(StoreBase):
                 ]
                 if personal_rows:
                     conn.execute(insert(t.personal_data), personal_rows)
-                _raise_longest(conn, _longest_periods(new))
+                _raise_longest(conn, _longest_periods(*columns[:3]))
                 extend_tree(conn, size, leaves)
             result.accepted.extend(ids)
             result.tree_size = size + len(new)
@@ -142,6 +143,7 @@ class LogStore(StoreBase):
         new: Sequence[IndexedEntry],
         ids: Sequence[str],
         leaves: Sequence[bytes],
+        columns: Sequence[tuple[Any, ...]],
     ) -> None:
         """Insert the rows of ``new`` from log index ``size`` on, ROWS_PER_INSERT a statement.
 
@@ -149,8 +151,8 @@ class LogStore(StoreBase):
         sets is left out (its default is NULL): the SQLite driver binds every NULL and bool
         through a slow adaptation path, and the six index columns a crossing never sets cost
         an append of crossings about 1.7 µs an entry. SQLite gets the demo flag as 0 or 1,
-        which is what it stores for a bool."""
-        columns = list(zip(*(i.columns for i in new), strict=True))
+        which is what it stores for a bool. ``columns``: each index column's values, in
+        INDEX_COLUMNS order."""
         keep = [k for k, col in enumerate(columns) if col.count(None) != len(col)]
         demo: Iterable[Any] = (i.demo_signed for i in new)
         if self.dialect == "sqlite":
@@ -368,11 +370,13 @@ class LogStore(StoreBase):
             return {k.removeprefix(PERIOD_META): int(v) for k, v in rows}
 
 
-def _longest_periods(items: Sequence[IndexedEntry]) -> dict[str, int]:
-    """Per type, the longest period (end - start) among ``items`` (instants are left out)."""
+def _longest_periods(
+    types: Sequence[str], starts: Sequence[int], ends: Sequence[int | None]
+) -> dict[str, int]:
+    """Per type, the longest period (end - start) of the entries whose type, start and end
+    are given (instants are left out)."""
     longest: dict[str, int] = {}
-    for i in items:
-        typ, start, end = i.columns[:3]
+    for typ, start, end in zip(types, starts, ends, strict=True):
         if end is not None and end - start > longest.get(typ, 0):
             longest[typ] = end - start
     return longest
