@@ -1,6 +1,6 @@
 """Benchmark of the log: durable ingest, inclusion proofs, offline verification.
 
-    python -m corridor.bench ledger [--quick] [--json]
+    python -m corridor.bench ledger [--quick] [--json] [--busy] [--one-process N]
 
 Every figure is a ratio against a baseline measured in the same run:
 - ``ingest_ratio``: durable ingest into SQLite (verify the reporter's signature, validate,
@@ -33,8 +33,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -174,8 +175,7 @@ def bench_ingest(
     (appended first, untimed); ``workers`` verification processes (None: the default, one per
     extra core; 0: everything in this one process); ``paired`` samples the raw baseline after
     each batch (its time is not counted as the ingest's)."""
-    sub = folder / f"ingest-{workers}-{grown}"
-    sub.mkdir()
+    sub = Path(tempfile.mkdtemp(prefix=f"ingest-{workers}-{grown}-", dir=folder))
     store, signer = _bench_store(sub)
     ledger = TransparencyLog(store, Keyring(sub / "keys"))
     if grown:
@@ -196,6 +196,49 @@ def bench_ingest(
     if grown:
         shutil.rmtree(sub, ignore_errors=True)  # a large file: not kept past its figure
     return {"entries": n, "seconds": dt, "per_s": n / dt, "workers": n_workers}
+
+
+def one_process_runs(runs: int, size: int, folder: Path) -> list[dict[str, float]]:
+    """The one-process ingest figure ``runs`` times over (each ingest of ``size`` entries
+    into a fresh log, its files removed after it): per run the rate, its ratio to raw verify
+    sampled between its batches (``paired``), to the faster raw rate just before and after it
+    (``beside``), the lower of the two (``ratio``, the bar's figure) and the load average."""
+    out = []
+    for _ in range(runs):
+        before = raw_verify_rate()
+        paired = RawVerifier()
+        sub = Path(tempfile.mkdtemp(prefix="one-process-", dir=folder))
+        try:
+            one = bench_ingest(size, sub, workers=0, paired=paired)
+        finally:
+            shutil.rmtree(sub, ignore_errors=True)
+        after = raw_verify_rate()
+        p, b = one["per_s"] / paired.per_s, one["per_s"] / max(before, after)
+        out.append(
+            {"per_s": one["per_s"], "paired": p, "beside": b, "ratio": min(p, b),
+             "load": os.getloadavg()[0]}
+        )  # fmt: skip
+    return out
+
+
+@contextmanager
+def busy_cores(busy: bool) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """With ``busy``, one process spinning on each core but one while the block runs (the
+    machine as a user's is when something else runs beside corridor); yields them."""
+    spinners = (
+        [
+            subprocess.Popen([sys.executable, "-c", "while True: pass"])
+            for _ in range((os.cpu_count() or 1) - 1)
+        ]
+        if busy
+        else []
+    )
+    try:
+        yield spinners
+    finally:
+        for sp in spinners:
+            sp.kill()
+            sp.wait()
 
 
 def _pymerkle_rate(leaves: list[bytes], folder: Path, indices: list[int]) -> float | None:
@@ -376,6 +419,18 @@ def main(argv: list[str] | None = None) -> int:
         "--proofs-only", action="store_true", help="only the inclusion proofs and their baselines"
     )
     ap.add_argument(
+        "--one-process",
+        type=int,
+        default=0,
+        metavar="N",
+        help="only the one-process ingest figure, N times over (about a minute each)",
+    )
+    ap.add_argument(
+        "--busy",
+        action="store_true",
+        help="keep every core but one busy (a spinning process each) while measuring",
+    )
+    ap.add_argument(
         "--grown",
         type=int,
         default=0,
@@ -387,9 +442,44 @@ def main(argv: list[str] | None = None) -> int:
     sizes = QUICK if args.quick else FULL
     folder = args.keep or Path(tempfile.mkdtemp(prefix="corridor-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
-    if args.proofs_only:
-        return _proofs_only(sizes, folder, keep=args.keep is not None, as_json=args.json)
-    out: dict[str, Any] = {"mode": "quick" if args.quick else "full", "cpus": os.cpu_count()}
+    with busy_cores(args.busy) as spinning:
+        if args.proofs_only:
+            return _proofs_only(sizes, folder, keep=args.keep is not None, as_json=args.json)
+        if args.one_process:
+            return _one_process_only(args.one_process, sizes, folder, len(spinning), args)
+        return _full(sizes, folder, args)
+
+
+def _one_process_only(
+    runs: int, sizes: dict[str, int], folder: Path, spinning: int, args: argparse.Namespace
+) -> int:
+    try:
+        out = one_process_runs(runs, sizes["ingest"], folder)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+    if args.json:
+        print(json.dumps({"entries": sizes["ingest"], "busy_spinners": spinning, "runs": out}))
+        return 0
+    print(
+        f"durable ingest of {sizes['ingest']:,} entries, all in one process, {runs} runs "
+        f"({spinning} other cores kept busy)"
+    )
+    for r in out:
+        print(
+            f"  {r['per_s']:>8,.0f} /s  ratio {r['ratio']:.3f} × raw verify (the lower of "
+            f"{r['paired']:.3f} sampled between its batches and {r['beside']:.3f} against the "
+            f"faster rate just before and after it; bar ≥ 0.7), load {r['load']:.2f}"
+        )
+    return 0
+
+
+def _full(sizes: dict[str, int], folder: Path, args: argparse.Namespace) -> int:
+    out: dict[str, Any] = {
+        "mode": "quick" if args.quick else "full",
+        "cpus": os.cpu_count(),
+        "busy": args.busy,
+    }
     try:
         step: Callable[[str], None] = _log
         step("baseline: raw Ed25519 verification (PyNaCl, one thread)")
@@ -511,7 +601,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{out['verify_peak_rss_mb']:.0f} MB for a {out['export_bytes'] / 1e6:.0f} MB export"
     )
     la = out["load_average"]
-    print(f"load average at the end: {la[0]:.2f} {la[1]:.2f} {la[2]:.2f} on {out['cpus']} cores")
+    busy = " (all but one kept busy: --busy)" if out["busy"] else ""
+    print(
+        f"load average at the end: {la[0]:.2f} {la[1]:.2f} {la[2]:.2f} on {out['cpus']} cores"
+        + busy
+    )
     return 0
 
 
