@@ -314,8 +314,11 @@ def supply_result(
     results: list[dict[str, Any]],
     skipped: list[dict[str, str]],
     plot: str | None,
+    as_of: Basis | None = None,
 ) -> dict[str, Any]:
-    return {
+    """``corridor supply --json`` and ``POST /v1/supply/runs``; run as of a signed
+    checkpoint (as-recorded scenarios read the record as it stood then), ``as_of`` names it."""
+    out: dict[str, Any] = {
         "case": case,
         "runs": runs,
         "seed": seed if runs > 1 else None,
@@ -323,6 +326,9 @@ def supply_result(
         "skipped": skipped,
         "plot": plot,
     }
+    if as_of is not None:
+        out["as_of"] = basis(as_of)
+    return out
 
 
 def rfc3339(seconds: int | None) -> str | None:
@@ -533,12 +539,22 @@ def situation(sit: Situation) -> dict[str, Any]:
 
 
 def commitments(
-    at: datetime, events: int, doc: list[dict[str, Any]], unproved: Sequence[str]
+    at: datetime,
+    events: int,
+    doc: list[dict[str, Any]],
+    unproved: Sequence[str],
+    as_of: Basis | None = None,
 ) -> dict[str, Any]:
     """``GET /v1/commitments``: ``items`` is ``corridor check --json`` (one object per
     commitment, see :func:`verdicts_with_proofs`), with when it was judged, over how many
-    observations, and the evidence ids beyond the latest signed checkpoint (no proof yet)."""
-    return {"at": _iso(at), "observations": events, "items": doc, "unproved": list(unproved)}
+    observations, and the evidence ids beyond the latest signed checkpoint (no proof yet);
+    judged as of a signed checkpoint, ``as_of`` names it (:func:`basis`)."""
+    out: dict[str, Any] = {
+        "at": _iso(at), "observations": events, "items": doc, "unproved": list(unproved),
+    }  # fmt: skip
+    if as_of is not None:
+        out["as_of"] = basis(as_of)
+    return out
 
 
 def cases(listed: dict[str, str]) -> list[dict[str, str]]:

@@ -25,6 +25,7 @@ from corridor.cli.context import (
     open_app,
     parse_time,
     print_basis,
+    print_basis_of,
     print_json,
 )
 from corridor.cli.remote import ServerOption, TokenOption, use_server
@@ -54,17 +55,18 @@ def _print(
 
 
 def _remote(
-    server: str, token: str | None, rules: Path | None, case: str | None, when: datetime,
-    prove: bool, as_json: bool,
+    server: str, token: str | None, rules: Path | None, case: str | None, when: datetime | None,
+    prove: bool, as_json: bool, as_of: int | None,
 ) -> None:  # fmt: skip
     """Judge against a server's record: a case's rules there, or a rule file read and checked
-    here (the same FILE:LINE:COLUMN errors) and sent."""
+    here (the same FILE:LINE:COLUMN errors) and sent; ``when`` None: now, or when the
+    checkpoint ``as_of`` was signed (the server decides)."""
     from corridor.cli.remote import ServerObservations, connect
 
     with connect(server, token) as api:
         if rules is None:
             assert case is not None
-            answer = api.commitments(case, when, prove=prove)
+            answer = api.commitments(case, when, prove=prove, as_of=as_of)
         else:
             from corridor.errors import RuleError
             from corridor.rules import parse_rules
@@ -72,12 +74,16 @@ def _remote(
 
             text = read_source(rules, RuleError)
             parse_rules(text, name=str(rules), registry=api.registry())
-            answer = api.check([(rules.name, text)], when, prove=prove, case=case)
+            answer = api.check([(rules.name, text)], when, prove=prove, case=case, as_of=as_of)
+        basis = answer.get("as_of")
         if as_json:
-            print_json(answer["items"])
+            items = answer["items"]
+            print_json(items if basis is None else {"as_of": basis, "commitments": items})
             return
-        _print(when, answer["items"], answer["observations"], len(answer["unproved"]),
-               ServerObservations(api))  # fmt: skip
+        if basis is not None:
+            print_basis_of(basis)
+        _print(datetime.fromisoformat(answer["at"]), answer["items"], answer["observations"],
+               len(answer["unproved"]), ServerObservations(api))  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:
@@ -116,10 +122,7 @@ def register(app: typer.Typer) -> None:
         given = parse_time(at, "UTC", "--at")
         when = given or datetime.now(UTC)
         if server := use_server(ctx, server, db):
-            if as_of is not None:
-                raise InputError("reads a database: the HTTP API does not offer it yet",
-                                 where="--as-of")  # fmt: skip
-            _remote(server, token, rules, case, when, prove, as_json)
+            _remote(server, token, rules, case, given, prove, as_json, as_of)
             return
         if as_of is not None and db is None and case is not None:
             raise InputError("--as-of reads the record in a database with its log: "

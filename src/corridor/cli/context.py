@@ -33,6 +33,7 @@ __all__ = [
     "open_app",
     "parse_time",
     "print_basis",
+    "print_basis_of",
     "print_json",
 ]
 
@@ -127,7 +128,11 @@ def print_basis(app: Corridor, as_of: int | None) -> None:
         return
     from corridor.app.shapes import basis
 
-    b = basis(app.log.basis(as_of))
+    print_basis_of(basis(app.log.basis(as_of)))
+
+
+def print_basis_of(b: dict[str, Any]) -> None:
+    """:func:`print_basis` of the ``as_of`` member of an answer (:func:`as_of_json`)."""
     console.print(
         f"[dim]as of signed checkpoint {b['tree_size']} (root {b['root']}, signed "
         f"{b['signed_at']}): the first {b['tree_size']} log entries[/dim]",

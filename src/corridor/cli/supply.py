@@ -15,7 +15,6 @@ from corridor.cli.context import (
     AsOfOption,
     DbOption,
     JsonOption,
-    as_of_json,
     err_console,
     open_app,
     print_basis,
@@ -91,7 +90,7 @@ def supply(
                 loaded, runs=runs, seed=seed, report_from=report_from, progress=ticker,
                 as_of=as_of,
             )
-        basis = as_of_json(corridor, as_of)
+        basis = None if as_of is None else corridor.log.basis(as_of)
         if not as_json:
             print_basis(corridor, as_of)
     if plot is not None and run.results:
@@ -101,9 +100,9 @@ def supply(
     if as_json:
         doc = shapes.supply_result(
             case, runs, seed, run.results, run.skipped,
-            str(plot) if plot is not None and run.results else None,
+            str(plot) if plot is not None and run.results else None, basis,
         )
-        print_json(doc if basis is None else {**doc, "as_of": basis})
+        print_json(doc)
         return
     from corridor.cli.render.supply import print_supply
 

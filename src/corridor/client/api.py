@@ -371,11 +371,18 @@ class Client:
         return dict(self._json("GET", "/crossings/daily", params=params))
 
     def commitments(
-        self, case: str, at: datetime | None = None, *, prove: bool = False
+        self,
+        case: str,
+        at: datetime | None = None,
+        *,
+        prove: bool = False,
+        as_of: int | None = None,
     ) -> dict[str, Any]:
-        """``GET /v1/commitments?case=&at=&prove=``: a built-in case's verdicts; ``items`` is
-        what ``corridor check --json`` prints."""
-        params = {"case": case, "at": _time(at, "at"), "prove": "true" if prove else None}
+        """``GET /v1/commitments?case=&at=&prove=&as_of=``: a built-in case's verdicts;
+        ``items`` is what ``corridor check --json`` prints; with ``as_of``, judged on the record
+        as of that signed checkpoint (named in the answer's ``as_of``)."""
+        params = {"case": case, "at": _time(at, "at"), "prove": "true" if prove else None,
+                  "as_of": as_of}  # fmt: skip
         return dict(self._json("GET", "/commitments", params=params))
 
     def check(
@@ -385,11 +392,16 @@ class Client:
         *,
         prove: bool = False,
         case: str | None = None,
+        as_of: int | None = None,
     ) -> dict[str, Any]:
         """``POST /v1/commitments/check``: rule files, as (name, YAML text), judged against the
-        server's record."""
-        body = {"rules": [{"name": n, "text": t} for n, t in rules], "at": _time(at, "at"),
-                "prove": prove, "case": case}  # fmt: skip
+        server's record (as of a signed checkpoint with ``as_of``)."""
+        body: dict[str, Any] = {
+            "rules": [{"name": n, "text": t} for n, t in rules], "at": _time(at, "at"),
+            "prove": prove, "case": case,
+        }  # fmt: skip
+        if as_of is not None:  # only then: a server from before as_of refuses the field
+            body["as_of"] = as_of
         return dict(self._json("POST", "/commitments/check", json=body))
 
     def supply_run(
@@ -401,11 +413,15 @@ class Client:
         seed: int = 1,
         report_from: date | None = None,
         to: date | None = None,
+        as_of: int | None = None,
     ) -> dict[str, Any]:
-        """``POST /v1/supply/runs``: what ``corridor supply --json`` prints (bounded runs)."""
+        """``POST /v1/supply/runs``: what ``corridor supply --json`` prints (bounded runs); with
+        ``as_of``, as-recorded scenarios read the record as of that signed checkpoint."""
         body = {"case": case, "scenarios": list(scenarios), "runs": runs, "seed": seed,
                 "from": None if report_from is None else report_from.isoformat(),
                 "to": None if to is None else to.isoformat()}  # fmt: skip
+        if as_of is not None:  # only then: a server from before as_of refuses the field
+            body["as_of"] = as_of
         return dict(self._json("POST", "/supply/runs", json=body))
 
     def cases(self) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from corridor.cases import BUILTIN
@@ -205,6 +206,13 @@ def lachin_id(client_lachin: Server) -> Iterator[str]:
         store.close()
 
 
+@pytest.fixture(scope="module")
+def lachin_size(client_lachin: Server) -> int:
+    """The tree size of a signed checkpoint of the Lachin log before its last one."""
+    r = httpx.get(f"{client_lachin.url}/v1/summary", timeout=60)
+    return int(r.json()["checkpoints"][1]["tree_size"])
+
+
 SAME = [
     ["status", "--at", "2023-01-15T00:00Z"],
     ["status", "--at", "2023-08-20T12:00Z"],
@@ -216,6 +224,8 @@ SAME = [
     ["check", "--case", "lachin-2023", "--at", AT],
     ["check", RULES, "--at", AT],
     ["check", RULES, "--case", "lachin-2023", "--at", AT, "--prove"],
+    ["check", "--case", "lachin-2023", "--at", AT, "--as-of", "SIZE"],
+    ["check", RULES, "--as-of", "SIZE", "--prove"],
 ]
 
 
@@ -223,9 +233,16 @@ class TestSameOutput:
     @pytest.mark.parametrize("as_json", [False, True], ids=["table", "json"])
     @pytest.mark.parametrize("args", SAME, ids=lambda a: " ".join(a)[:40])
     def test_remote_prints_what_local_prints(
-        self, client_lachin: Server, lachin_id: str, cli: Cli, args: list[str], as_json: bool
+        self,
+        client_lachin: Server,
+        lachin_id: str,
+        lachin_size: int,
+        cli: Cli,
+        args: list[str],
+        as_json: bool,
     ) -> None:
-        args = [lachin_id[:10] if a == "ID" else a for a in args] + (["--json"] * as_json)
+        fill = {"ID": lachin_id[:10], "SIZE": str(lachin_size)}
+        args = [fill.get(a, a) for a in args] + (["--json"] * as_json)
         keys = ["--keys", str(client_lachin.keys)] if args[0] == "check" else []
         local = cli(*args, "--db", client_lachin.db, *keys)
         remote = cli(*args, "--server", client_lachin.url)

@@ -163,6 +163,70 @@ class TestSupply:
         assert "not a built-in scenario" in envelope(r, 422)["message"]
 
 
+class TestAsOf:
+    """Commitments and supply as of a signed checkpoint: what ``check --as-of`` and ``supply
+    --as-of`` print over the same database, the checkpoint named in the answer."""
+
+    @staticmethod
+    def size(served: Served) -> int:
+        return int(get(served, "/v1/summary").json()["checkpoints"][1]["tree_size"])
+
+    def test_commitments_as_of_a_checkpoint(
+        self, client_lachin: Served, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        size = self.size(client_lachin)
+        want = local_json(capsys, "check", "--case", "lachin-2023", "--at", AT,
+                          "--as-of", str(size), "--db", client_lachin.db)  # fmt: skip
+        doc = get(client_lachin, "/v1/commitments", case="lachin-2023", at=AT, as_of=size).json()
+        assert doc["items"] == want["commitments"] and doc["as_of"] == want["as_of"]
+        assert doc["as_of"]["tree_size"] == size
+        now = get(client_lachin, "/v1/commitments", case="lachin-2023", at=AT).json()
+        assert "as_of" not in now and doc["observations"] <= now["observations"]
+
+    def test_at_defaults_to_when_the_checkpoint_was_signed(self, client_lachin: Served) -> None:
+        doc = get(client_lachin, "/v1/commitments", case="lachin-2023",
+                  as_of=self.size(client_lachin)).json()  # fmt: skip
+        signed = datetime.fromisoformat(doc["as_of"]["signed_at"])
+        assert datetime.fromisoformat(doc["at"]) == signed
+
+    def test_rules_sent_as_of_a_checkpoint(
+        self, client_lachin: Served, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        rules = BUILTIN["lachin-2023"] / "rules.yaml"
+        size = self.size(client_lachin)
+        want = local_json(capsys, "check", str(rules), "--at", AT, "--as-of", str(size),
+                          "--db", client_lachin.db)  # fmt: skip
+        r = httpx.post(client_lachin.url + "/v1/commitments/check", timeout=60, json={
+            "rules": [{"name": "rules.yaml", "text": rules.read_text()}], "at": AT,
+            "as_of": size})  # fmt: skip
+        assert r.status_code == 200, r.text
+        assert r.json()["items"] == want["commitments"] and r.json()["as_of"] == want["as_of"]
+
+    def test_supply_as_of_a_checkpoint(
+        self, client_lachin: Served, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        size = self.size(client_lachin)
+        want = local_json(capsys, "supply", "--case", "lachin-2023", "--as-of", str(size),
+                          "--db", client_lachin.db)  # fmt: skip
+        r = httpx.post(client_lachin.url + "/v1/supply/runs", timeout=60,
+                       json={"case": "lachin-2023", "as_of": size})  # fmt: skip
+        assert r.status_code == 200, r.text
+        assert r.json() == want and want["as_of"]["tree_size"] == size
+
+    def test_a_size_no_checkpoint_has_is_a_404(self, client_lachin: Served) -> None:
+        """Every read as of a tree size that no signed checkpoint has is a 404 in the one
+        envelope, before any work; a size no column can hold is a 422."""
+        bad = self.size(client_lachin) + 1
+        assert envelope(get(client_lachin, "/v1/commitments", case="lachin-2023", as_of=bad),
+                        404)["code"]  # fmt: skip
+        rules = (BUILTIN["lachin-2023"] / "rules.yaml").read_text()
+        for path, body in (("/v1/commitments/check", {"rules": [{"text": rules}], "as_of": bad}),
+                           ("/v1/supply/runs", {"case": "lachin-2023", "as_of": bad})):  # fmt: skip
+            envelope(httpx.post(client_lachin.url + path, json=body, timeout=60), 404)
+            body["as_of"] = 2**64
+            envelope(httpx.post(client_lachin.url + path, json=body, timeout=60), 422)
+
+
 class TestCases:
     def test_same_as_case_list(
         self, client_lachin: Served, capsys: pytest.CaptureFixture[str]

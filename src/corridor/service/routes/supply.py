@@ -44,6 +44,11 @@ class SupplyRequest(BaseModel):
     seed: int = Field(1, ge=0, le=2**63 - 1, description="Seed of the Monte Carlo draws.")
     from_: dt.date | None = Field(None, alias="from", description="Report from this day.")
     to: dt.date | None = Field(None, description="End the scenarios on this day (exclusive).")
+    as_of: int | None = Field(
+        None, ge=0, le=2**63 - 1,
+        description="As-recorded scenarios read the record as it stood at this tree size (a "
+        "signed checkpoint's); the answer's as_of names it.",
+    )  # fmt: skip
 
 
 @router.post("/supply/runs", summary="Run a case's supply scenarios (central or Monte Carlo)")
@@ -59,6 +64,9 @@ def run(body: SupplyRequest, app: Corridor = Depends(corridor_app)) -> dict[str,
             f"the limit of {MAX_CELLS:,} for one request; ask for fewer runs or scenarios",
             code="invalid-input", subject="runs",
         )  # fmt: skip
-    result = app.supply.run(loaded, runs=body.runs, seed=body.seed, report_from=body.from_)
+    basis = None if body.as_of is None else app.log.basis(body.as_of)  # 404 before any work
+    result = app.supply.run(
+        loaded, runs=body.runs, seed=body.seed, report_from=body.from_, as_of=body.as_of
+    )
     return shapes.supply_result(body.case, body.runs, body.seed, result.results, result.skipped,
-                                None)  # fmt: skip
+                                None, basis)  # fmt: skip
