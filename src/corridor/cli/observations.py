@@ -20,7 +20,7 @@ from corridor.cli.context import (
     print_basis,
     print_json,
 )
-from corridor.cli.remote import ServerOption, TokenOption, use_server
+from corridor.cli.remote import NO_REMOTE_AS_OF, ServerOption, TokenOption, use_server
 from corridor.errors import InputError, RecordError
 
 __all__ = ["register"]
@@ -291,8 +291,7 @@ def register(app: typer.Typer) -> None:
             from corridor.cli.remote import connect, stored_of
 
             if as_of is not None:
-                raise InputError("reads a database: the HTTP API does not offer it yet",
-                                 where="--as-of")  # fmt: skip
+                raise InputError(NO_REMOTE_AS_OF, where="--as-of")
             # the whole change feed (every entry): the current state, what superseded what and
             # who attested what are computed from it here, as the database computes them
             with connect(server, token) as api:
@@ -356,8 +355,7 @@ def register(app: typer.Typer) -> None:
             from corridor.cli.remote import connect, stored_of
 
             if as_of is not None:
-                raise InputError("reads a database: the HTTP API does not offer it yet",
-                                 where="--as-of")  # fmt: skip
+                raise InputError(NO_REMOTE_AS_OF, where="--as-of")
             with connect(server, token) as api:
                 one = api.observation(id_)  # the id a prefix names
                 record = RecordHistory(stored_of(list(api.follow())))

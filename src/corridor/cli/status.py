@@ -16,7 +16,7 @@ from corridor.cli.context import (
     print_basis,
     print_json,
 )
-from corridor.cli.remote import ServerOption, TokenOption, use_server
+from corridor.cli.remote import NO_REMOTE_AS_OF, ServerOption, TokenOption, use_server
 from corridor.errors import InputError
 
 if TYPE_CHECKING:
@@ -52,8 +52,7 @@ def register(app: typer.Typer) -> None:
             from corridor.cli.remote import connect
 
             if as_of is not None:
-                raise InputError("reads a database: the HTTP API does not offer it yet",
-                                 where="--as-of")  # fmt: skip
+                raise InputError(NO_REMOTE_AS_OF, where="--as-of")
             with connect(server, token) as api:
                 doc = api.situation(when or datetime.now(UTC))
                 if as_json:

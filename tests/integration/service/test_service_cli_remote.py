@@ -125,6 +125,19 @@ class TestSecondTerminal:
         assert err.startswith(f"error: cannot reach the corridor server at {url}: ")
         assert len(err.splitlines()) == 1 and TOKEN not in err
 
+    @pytest.mark.parametrize(
+        "args", [["status"], ["list"], ["show", "abc"], ["crossings", "--from", "2024-01-01"]]
+    )
+    def test_as_of_with_a_server_says_to_give_the_database(
+        self, client_north: Server, cli: Cli, args: list[str]
+    ) -> None:
+        """Where a command does not yet ask the server for a checkpoint's view, --as-of with
+        --server is a one-line error naming the option and what to give instead (not a claim
+        that the server cannot)."""
+        code, _, err = cli(*args, "--as-of", "1", "--server", client_north.url)
+        assert code == 1 and len(err.splitlines()) == 1
+        assert err.startswith("error: --as-of: not with --server yet") and "--db DB" in err
+
     def test_db_and_server_typed_together(self, client_north: Server, cli: Cli) -> None:
         code, _, err = cli("list", "--db", client_north.db, "--server", client_north.url)
         assert (code, err) == (1, "error: --server: give --db (a database) or --server (a "
