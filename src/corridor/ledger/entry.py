@@ -386,18 +386,25 @@ def open_signatures(
         return None
     if "[" + ",".join(texts) + "]" != text or decoded[0].signer != reporter:
         return None
+    triples = ((s.signer, s.key_id, s.signature) for s in decoded)
+    return decoded if _all_verify(m, triples, keys) else None
+
+
+def _all_verify(m: bytes, sigs: Iterable[tuple[str, bytes, bytes]], keys: KeyRing) -> bool:
+    """Whether every (signer, key ID, signature) is by a registered key that signs once, and
+    verifies over ``m``."""
     seen: set[tuple[str, bytes]] = set()
-    for s in decoded:
-        k = (s.signer, s.key_id)
+    for signer, key_id, signature in sigs:
+        k = (signer, key_id)
         v = keys.get(k)
-        if k in seen or v is None:
-            return None
+        if v is None or k in seen:
+            return False
         seen.add(k)
         try:
-            _crypto_sign_open(s.signature + m, v.public_key)
+            _crypto_sign_open(signature + m, v.public_key)
         except _BadSignature:
-            return None
-    return decoded
+            return False
+    return True
 
 
 class DecodedSignature(Protocol):
@@ -420,18 +427,7 @@ def signatures_verify(
     (False on any failure, for the caller to take open_entry's path and its message.)"""
     if not sigs or sigs[0].signer != reporter:
         return False
-    seen: set[tuple[str, bytes]] = set()
-    for s in sigs:
-        k = (s.signer, s.keyid)
-        v = keys.get(k)
-        if v is None or k in seen:
-            return False
-        seen.add(k)
-        try:
-            _crypto_sign_open(s.sig + m, v.public_key)
-        except _BadSignature:
-            return False
-    return True
+    return _all_verify(m, ((s.signer, s.keyid, s.sig) for s in sigs), keys)
 
 
 def open_entry(

@@ -324,18 +324,21 @@ def test_fast_path_takes_valid_fact_observations_in_normal_form(d: dict[str, Any
         assert fast == verdict
 
 
+COMMON_CROSSING: dict[str, Any] = {
+    "type": "crossing",
+    "observed": {"start": "2024-01-01T03:00:00Z", "end": "2024-01-01T04:00:00Z"},
+    "reporter": "org-a",
+    "sources": [{"title": "test data (synthetic)", "file": "t.csv", "row": 2}],
+    "body": {"type": "crossing", "checkpoint": "cp-1", "direction": "inbound",
+             "category": "cargo", "tonnes": 12.5, "outcome": "passed"},
+}  # fmt: skip
+"""The common crossing (as the benchmark's), which the fast paths must take."""
+
+
 def test_fast_path_takes_the_benchmark_crossing() -> None:
     """The common crossing is decided by the fast path (so the property tests compare
     something)."""
-    content = {
-        "type": "crossing",
-        "observed": {"start": "2024-01-01T03:00:00Z", "end": "2024-01-01T04:00:00Z"},
-        "reporter": "org-a",
-        "sources": [{"title": "test data (synthetic)", "file": "t.csv", "row": 2}],
-        "body": {"type": "crossing", "checkpoint": "cp-1", "direction": "inbound",
-                 "category": "cargo", "tonnes": 12.5, "outcome": "passed"},
-    }  # fmt: skip
-    m = canonical(content)
+    m = canonical(COMMON_CROSSING)
     assert fastpath.fast_admit(m, REGISTRY) == _model_verdict(m) is not None
 
 
@@ -417,14 +420,7 @@ def test_the_whole_entry_fast_path_takes_the_common_entry() -> None:
     """A crossing signed by its reporter, and co-signed, is decided by the whole-entry fast
     path (so the property tests compare something), its signatures verified as open_entry
     verifies them."""
-    content = {
-        "type": "crossing",
-        "observed": {"start": "2024-01-01T03:00:00Z", "end": "2024-01-01T04:00:00Z"},
-        "reporter": "org-a",
-        "sources": [{"title": "test data (synthetic)", "file": "t.csv", "row": 2}],
-        "body": {"type": "crossing", "checkpoint": "cp-1", "direction": "inbound",
-                 "category": "vehicles", "count": 3, "outcome": "passed"},
-    }  # fmt: skip
+    content = COMMON_CROSSING
     for signers in ([SIGNER], [SIGNER, OTHER], [OTHER, SIGNER]):
         entry = ledger_entry.make_entry(
             content, [ledger_entry.sign_observation(content, s) for s in signers]
