@@ -269,4 +269,4 @@ class TestRemote:
                     assert local[0] == 0, local[2]
                     assert remote == local, args + extra
             err = fails(two, "list", "--as-of", "1", "--server", served.url)
-            assert "HTTP API does not offer it" in err
+            assert "not with --server yet" in err and "--db DB" in err
