@@ -268,5 +268,15 @@ class TestRemote:
                     remote = two(*args, *extra, "--server", served.url)
                     assert local[0] == 0, local[2]
                     assert remote == local, args + extra
-            err = fails(two, "list", "--as-of", "1", "--server", served.url)
-            assert "not with --server yet" in err and "--db DB" in err
+            # as of the checkpoint signed after the first record: its one entry, no history
+            for args in (["list", "--as-of", "1"], ["list", "--history", "--as-of", "1"],
+                         ["show", first[:10], "--as-of", "1"]):
+                for extra in ([], ["--json"]):
+                    local = two(*args, *extra, "--db", two.db)
+                    remote = two(*args, *extra, "--server", served.url)
+                    assert local[0] == 0, local[2]
+                    assert remote == local, args + extra
+            local_err = fails(two, "show", fixed, "--as-of", "1", "--db", two.db)
+            err = fails(two, "show", fixed, "--as-of", "1", "--server", served.url)
+            # the same refusal, the server named: an entry beyond the checkpoint is not in it
+            assert err == local_err.rstrip("\n") + f" (server {served.url}, HTTP 404)\n"

@@ -11,9 +11,10 @@ from corridor.cli.context import (
     as_of_json,
     open_app,
     print_basis,
+    print_basis_of,
     print_json,
 )
-from corridor.cli.remote import NO_REMOTE_AS_OF, ServerOption, TokenOption, use_server
+from corridor.cli.remote import ServerOption, TokenOption, use_server
 from corridor.errors import InputError
 
 __all__ = ["register"]
@@ -61,11 +62,11 @@ def register(app: typer.Typer) -> None:
         if server := use_server(ctx, server, db):
             from corridor.cli.remote import connect
 
-            if as_of is not None:
-                raise InputError(NO_REMOTE_AS_OF, where="--as-of")
             with connect(server, token) as api:
-                doc = api.crossings_daily(first, end, tz, checkpoints=checkpoint)
-            basis = None
+                doc = api.crossings_daily(first, end, tz, checkpoints=checkpoint, as_of=as_of)
+            basis = doc.pop("as_of", None)
+            if basis is not None and not as_json:
+                print_basis_of(basis)
         else:
             from corridor.app import shapes
 

@@ -18,9 +18,10 @@ from corridor.cli.context import (
     open_app,
     parse_time,
     print_basis,
+    print_basis_of,
     print_json,
 )
-from corridor.cli.remote import NO_REMOTE_AS_OF, ServerOption, TokenOption, use_server
+from corridor.cli.remote import ServerOption, TokenOption, use_server
 from corridor.errors import InputError, RecordError
 
 __all__ = ["register"]
@@ -290,12 +291,15 @@ def register(app: typer.Typer) -> None:
             from corridor.app.history import RecordHistory
             from corridor.cli.remote import connect, stored_of
 
-            if as_of is not None:
-                raise InputError(NO_REMOTE_AS_OF, where="--as-of")
-            # the whole change feed (every entry): the current state, what superseded what and
-            # who attested what are computed from it here, as the database computes them
+            # the whole change feed (every entry; with --as-of, those of that checkpoint): the
+            # current state, what superseded what and who attested what are computed from it
+            # here, as the database computes them
             with connect(server, token) as api:
-                record = RecordHistory(stored_of(list(api.follow())))
+                if as_of is not None:
+                    basis = api.basis(as_of)
+                record = RecordHistory(stored_of(list(api.follow(as_of=as_of))))
+            if basis is not None and not as_json:
+                print_basis_of(basis)
             rows = record.query(q)
             if accepted_only:
                 from corridor.model.review import review_state
@@ -354,11 +358,12 @@ def register(app: typer.Typer) -> None:
             from corridor.app.history import RecordHistory
             from corridor.cli.remote import connect, stored_of
 
-            if as_of is not None:
-                raise InputError(NO_REMOTE_AS_OF, where="--as-of")
             with connect(server, token) as api:
-                one = api.observation(id_)  # the id a prefix names
-                record = RecordHistory(stored_of(list(api.follow())))
+                one = api.observation(id_, as_of=as_of)  # the id a prefix names
+                record = RecordHistory(stored_of(list(api.follow(as_of=as_of))))
+            basis = one.get("as_of")
+            if basis is not None and not as_json:
+                print_basis_of(basis)
             s = record.by_id[one["id"]]
             chain_of = record.chain(s.id)
         else:

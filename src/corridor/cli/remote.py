@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from corridor.store.api import StoredObservation
 
 __all__ = [
-    "NO_REMOTE_AS_OF",
     "ServerObservations",
     "ServerOption",
     "TokenOption",
@@ -38,11 +37,6 @@ __all__ = [
     "stored_of",
     "use_server",
 ]
-
-NO_REMOTE_AS_OF = (
-    "not with --server yet (the server answers as of a checkpoint, but this command does not "
-    "ask it): give the database, --db DB, to read the record as of a signed checkpoint"
-)
 
 ServerOption = typer.Option(
     None,

@@ -14,10 +14,10 @@ from corridor.cli.context import (
     open_app,
     parse_time,
     print_basis,
+    print_basis_of,
     print_json,
 )
-from corridor.cli.remote import NO_REMOTE_AS_OF, ServerOption, TokenOption, use_server
-from corridor.errors import InputError
+from corridor.cli.remote import ServerOption, TokenOption, use_server
 
 if TYPE_CHECKING:
     from corridor.model import Observation
@@ -51,14 +51,16 @@ def register(app: typer.Typer) -> None:
         if server := use_server(ctx, server, db):
             from corridor.cli.remote import connect
 
-            if as_of is not None:
-                raise InputError(NO_REMOTE_AS_OF, where="--as-of")
             with connect(server, token) as api:
-                doc = api.situation(when or datetime.now(UTC))
+                # with --as-of and no --at the server takes when that checkpoint was signed
+                doc = api.situation(when or (datetime.now(UTC) if as_of is None else None),
+                                    as_of=as_of)  # fmt: skip
                 if as_json:
                     print_json(doc)
                     return
                 registry = api.registry()
+            if as_of is not None:
+                print_basis_of(doc.pop("as_of"))
         else:
             from corridor.app import shapes
 

@@ -57,10 +57,12 @@ _ENTRY_REF = re.compile(r"entries\[(\d+)\]|entry (\d+) of the submission")
 @dataclass(frozen=True)
 class Page:
     """One page of observations (``shapes.observation`` each) and the cursor to the next
-    (a log index; None at the end of what matched)."""
+    (a log index; None at the end of what matched); asked as of a signed checkpoint, the
+    checkpoint it rests on (``shapes.basis``)."""
 
     items: list[dict[str, Any]]
     next_after: int | None
+    as_of: dict[str, Any] | None = None
 
 
 @dataclass
@@ -237,20 +239,24 @@ class Client:
         limit: int | None = None,
         start: datetime | None = None,
         end: datetime | None = None,
+        as_of: int | None = None,
         **filters: str | None,
     ) -> Page:
         """``GET /v1/observations``: one page, in log order, of the observations matching the
         filters (``type``, ``reporter``, ``route``, ``checkpoint``, ``direction``, ``category``,
         ``place``; ``start``/``end`` keep those overlapping [start, end)) appended after log
-        index ``after`` (None: from the beginning)."""
+        index ``after`` (None: from the beginning); with ``as_of``, only the first ``as_of``
+        entries, those of that signed checkpoint (a NotFoundError when none was signed at that
+        size)."""
         unknown = set(filters) - set(_FILTERS)
         if unknown:
             raise InputError(f"unknown filter {sorted(unknown)[0]!r}", where="observations")
         params = {**filters, "after": after, "limit": limit,
-                  "start": _time(start, "start"), "end": _time(end, "end")}  # fmt: skip
+                  "start": _time(start, "start"), "end": _time(end, "end"),
+                  "as_of": as_of}  # fmt: skip
         doc = self._json("GET", "/observations", params=params)
         nxt = doc.get("next_after")
-        return Page(list(doc["items"]), None if nxt is None else int(nxt))
+        return Page(list(doc["items"]), None if nxt is None else int(nxt), doc.get("as_of"))
 
     def follow(
         self,
@@ -259,13 +265,17 @@ class Client:
         page: int = FOLLOW_PAGE,
         start: datetime | None = None,
         end: datetime | None = None,
+        as_of: int | None = None,
         **filters: str | None,
     ) -> Iterator[dict[str, Any]]:
         """The change feed: every matching observation appended after ``after``, in log order,
-        page by page until the server says there is no more (each page one request)."""
+        page by page until the server says there is no more (each page one request); with
+        ``as_of``, up to that signed checkpoint."""
         cursor = after
         while True:
-            got = self.observations(after=cursor, limit=page, start=start, end=end, **filters)
+            got = self.observations(
+                after=cursor, limit=page, start=start, end=end, as_of=as_of, **filters
+            )
             yield from got.items
             if got.next_after is None or not got.items:
                 return
@@ -276,10 +286,22 @@ class Client:
                 )
             cursor = got.next_after
 
-    def observation(self, id_or_prefix: str) -> dict[str, Any]:
+    def observation(self, id_or_prefix: str, *, as_of: int | None = None) -> dict[str, Any]:
         """``GET /v1/observations/{id}``: one observation with its ``proof`` (an inclusion proof
-        against the latest signed checkpoint, or None while it is beyond it)."""
-        return dict(self._json("GET", f"/observations/{quote(id_or_prefix, safe='')}"))
+        against the latest signed checkpoint, or None while it is beyond it); with ``as_of``,
+        as of that signed checkpoint (the proof against it, the checkpoint in ``as_of``; a
+        NotFoundError for an entry beyond it)."""
+        path = f"/observations/{quote(id_or_prefix, safe='')}"
+        return dict(self._json("GET", path, params={"as_of": as_of}))
+
+    def basis(self, as_of: int) -> dict[str, Any]:
+        """The signed checkpoint of tree size ``as_of`` (``shapes.basis``: size, root, when
+        signed, the note with its cosignatures), read from a one-entry page as of it; a
+        NotFoundError when no checkpoint was signed at that size."""
+        got = self.observations(limit=1, as_of=as_of)
+        if got.as_of is None:
+            raise VerificationError(f"{self.base_url} did not name the checkpoint of {as_of}")
+        return got.as_of
 
     def existing(self, ids: Sequence[str]) -> set[str]:
         """Which of ``ids`` the server's record holds (one request per id)."""
@@ -357,15 +379,26 @@ class Client:
         return total
 
     # -- reads ---------------------------------------------------------------------------------
-    def situation(self, at: datetime | None = None) -> dict[str, Any]:
-        """``GET /v1/situation?at=``: what ``corridor status --json`` prints."""
-        return dict(self._json("GET", "/situation", params={"at": _time(at, "at")}))
+    def situation(self, at: datetime | None = None, *, as_of: int | None = None) -> dict[str, Any]:
+        """``GET /v1/situation?at=&as_of=``: what ``corridor status --json`` prints; with
+        ``as_of``, as of that signed checkpoint (named in ``as_of``; ``at`` then defaults to
+        when it was signed)."""
+        params = {"at": _time(at, "at"), "as_of": as_of}
+        return dict(self._json("GET", "/situation", params=params))
 
     def crossings_daily(
-        self, start: date, end: date, tz: str = "UTC", *, checkpoints: Sequence[str] | None = None
+        self,
+        start: date,
+        end: date,
+        tz: str = "UTC",
+        *,
+        checkpoints: Sequence[str] | None = None,
+        as_of: int | None = None,
     ) -> dict[str, Any]:
-        """``GET /v1/crossings/daily``: what ``corridor crossings --json`` prints."""
-        params: dict[str, Any] = {"start": start.isoformat(), "end": end.isoformat(), "tz": tz}
+        """``GET /v1/crossings/daily``: what ``corridor crossings --json`` prints (as of a
+        signed checkpoint, named in ``as_of``, with ``as_of``)."""
+        params: dict[str, Any] = {"start": start.isoformat(), "end": end.isoformat(), "tz": tz,
+                                  "as_of": as_of}  # fmt: skip
         if checkpoints:
             params["checkpoint"] = list(checkpoints)
         return dict(self._json("GET", "/crossings/daily", params=params))

@@ -128,15 +128,15 @@ class TestSecondTerminal:
     @pytest.mark.parametrize(
         "args", [["status"], ["list"], ["show", "abc"], ["crossings", "--from", "2024-01-01"]]
     )
-    def test_as_of_with_a_server_says_to_give_the_database(
+    def test_as_of_a_size_never_signed_is_a_one_line_error(
         self, client_north: Server, cli: Cli, args: list[str]
     ) -> None:
-        """Where a command does not yet ask the server for a checkpoint's view, --as-of with
-        --server is a one-line error naming the option and what to give instead (not a claim
-        that the server cannot)."""
-        code, _, err = cli(*args, "--as-of", "1", "--server", client_north.url)
-        assert code == 1 and len(err.splitlines()) == 1
-        assert err.startswith("error: --as-of: not with --server yet") and "--db DB" in err
+        """--as-of with --server asks the server, which answers 404 for a tree size no
+        checkpoint was signed at: one line naming the size, as over the database."""
+        local = cli(*args, "--as-of", "987654", "--db", client_north.db)
+        code, out, err = cli(*args, "--as-of", "987654", "--server", client_north.url)
+        assert (code, out) == (1, "") and len(err.splitlines()) == 1
+        assert "987654" in err and "987654" in local[2] and local[0] == 1
 
     def test_db_and_server_typed_together(self, client_north: Server, cli: Cli) -> None:
         code, _, err = cli("list", "--db", client_north.db, "--server", client_north.url)
@@ -239,6 +239,13 @@ SAME = [
     ["check", RULES, "--case", "lachin-2023", "--at", AT, "--prove"],
     ["check", "--case", "lachin-2023", "--at", AT, "--as-of", "SIZE"],
     ["check", RULES, "--as-of", "SIZE", "--prove"],
+    ["status", "--as-of", "SIZE"],
+    ["status", "--at", "2023-08-20T12:00Z", "--as-of", "SIZE"],
+    ["list", "--as-of", "SIZE"],
+    ["list", "route_status", "--history", "--as-of", "SIZE"],
+    ["show", "ID", "--as-of", "SIZE"],
+    ["crossings", "--from", "2023-08-01", "--to", "2023-08-10"],
+    ["crossings", "--from", "2023-08-01", "--to", "2023-08-10", "--as-of", "SIZE"],
 ]
 
 

@@ -225,6 +225,36 @@ class TestAsOf:
             envelope(httpx.post(client_lachin.url + path, json=body, timeout=60), 404)
             body["as_of"] = 2**64
             envelope(httpx.post(client_lachin.url + path, json=body, timeout=60), 422)
+        envelope(get(client_lachin, "/v1/situation", as_of=bad), 404)
+        envelope(get(client_lachin, "/v1/crossings/daily", start="2023-08-01", as_of=bad), 404)
+
+    def test_situation_as_of_a_checkpoint(
+        self, client_lachin: Served, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """The situation as of a checkpoint names it, as ``status --as-of --json`` does; asked
+        again (its body then cached) it still does; without ``at`` it is the situation when
+        that checkpoint was signed."""
+        size = self.size(client_lachin)
+        want = local_json(capsys, "status", "--at", AT, "--as-of", str(size),
+                          "--db", client_lachin.db)  # fmt: skip
+        for _again in range(2):
+            doc = get(client_lachin, "/v1/situation", at=AT, as_of=size).json()
+            assert doc == want and doc["as_of"]["tree_size"] == size
+        assert "as_of" not in get(client_lachin, "/v1/situation", at=AT).json()
+        signed = get(client_lachin, "/v1/situation", as_of=size).json()
+        assert datetime.fromisoformat(signed["at"]) == datetime.fromisoformat(
+            signed["as_of"]["signed_at"]
+        )
+
+    def test_daily_crossings_as_of_a_checkpoint(
+        self, client_lachin: Served, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        size = self.size(client_lachin)
+        want = local_json(capsys, "crossings", "--from", "2023-08-01", "--to", "2023-08-09",
+                          "--as-of", str(size), "--db", client_lachin.db)  # fmt: skip
+        doc = get(client_lachin, "/v1/crossings/daily", start="2023-08-01", end="2023-08-10",
+                  as_of=size).json()  # fmt: skip
+        assert doc == want and doc["as_of"]["tree_size"] == size
 
 
 class TestCases:

@@ -12,7 +12,6 @@ answer's ``as_of`` names it, as ``corridor check --as-of`` does.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
@@ -23,7 +22,7 @@ from corridor.app.commitments import CheckResult
 from corridor.service.auth import published_figures
 from corridor.service.deps import corridor_app
 from corridor.service.errors import error_responses
-from corridor.service.params import instant
+from corridor.service.params import instant_or_basis
 
 # published reads: anyone, unless the deployment makes reads token-only (CORRIDOR_PUBLIC_READS)
 router = APIRouter(
@@ -44,16 +43,6 @@ AS_OF_TEXT = "Judge the record as it stood at this tree size (a signed checkpoin
 AS_OF = Query(None, ge=0, le=2**63 - 1, description=AS_OF_TEXT)
 
 
-def _when(app: Corridor, at: str | None, as_of: int | None) -> datetime:
-    """The evaluation time: ``at``, else when the checkpoint ``as_of`` was signed, else now."""
-    given = instant(at, "at")
-    if given is not None:
-        return given
-    if as_of is not None:
-        return datetime.fromtimestamp(app.log.basis(as_of).signed_at, UTC)
-    return datetime.now(UTC)
-
-
 def _answer(result: CheckResult) -> dict[str, Any]:
     return shapes.commitments(
         result.at, result.events, result.to_json(), result.unproved, result.basis
@@ -72,7 +61,7 @@ def commitments(
     otherwise), and as of a signed checkpoint with ``as_of`` (404 for a size no checkpoint
     has). The same verdicts as ``corridor check --case NAME --db DB --json``."""
     loaded = app.cases.builtin(case)
-    when = _when(app, at, as_of)
+    when = instant_or_basis(app, at, as_of)
     return _answer(
         app.commitments.check(
             list(loaded.rules), when, prove=prove, case=loaded, short_names=True, as_of=as_of
@@ -108,7 +97,7 @@ def check(body: CheckRequest, app: Corridor = Depends(corridor_app)) -> dict[str
     """Rule files (the language of docs/rules.md) judged at ``at`` against the record; a bad
     rule is a 422 naming NAME:LINE:COLUMN. Nothing is written: a read that computes."""
     loaded = app.cases.builtin(body.case) if body.case is not None else None
-    when = _when(app, body.at, body.as_of)
+    when = instant_or_basis(app, body.at, body.as_of)
     texts = [(r.name, r.text) for r in body.rules]
     return _answer(
         app.commitments.check_texts(

@@ -61,6 +61,9 @@ def daily(
         zone = resolve_tz(tz)
     except InputError as exc:
         raise ApiError(422, f"tz: {exc.reason}", code="invalid-input", subject="tz") from None
-    return shapes.daily_crossings(
+    doc = shapes.daily_crossings(
         app.situation.daily(first, last, zone, checkpoints=checkpoint, as_of=as_of)
     )
+    if as_of is not None:  # the signed checkpoint it rests on, as `corridor crossings --as-of`
+        doc["as_of"] = shapes.basis(app.log.basis(as_of))
+    return doc

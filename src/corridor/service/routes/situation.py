@@ -1,19 +1,20 @@
-"""The situation at an instant: ``GET /v1/situation?at=`` (what ``corridor status --json``
-prints)."""
+"""The situation at an instant: ``GET /v1/situation?at=&as_of=`` (what ``corridor status
+--json`` prints; with ``as_of``, on the record as of that signed checkpoint, which the answer's
+``as_of`` names, and ``at`` then defaults to when it was signed)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from corridor.app import Corridor
+from corridor.app import Corridor, shapes
 from corridor.service.auth import published_figures
 from corridor.service.deps import corridor_app
 from corridor.service.errors import error_responses
-from corridor.service.params import instant
+from corridor.service.params import instant_or_basis
 
 # published reads: anyone, unless the deployment makes reads token-only (CORRIDOR_PUBLIC_READS)
 # 404: an `as_of` that is not the size of a signed checkpoint
@@ -27,7 +28,8 @@ router = APIRouter(
 AT = Query(
     None,
     description="The instant, RFC 3339 with its offset (e.g. 2023-08-15T12:00:00Z) "
-    "[default: now]. Observations that started strictly before it count.",
+    "[default: now; with as_of, when that checkpoint was signed]. Observations that started "
+    "strictly before it count.",
 )
 
 
@@ -50,5 +52,12 @@ def situation(
     """
     # the JSON made once per record state and instant (reused while the record and the
     # registry are unchanged: app.situation.at_json), not walked again by FastAPI's encoder
-    body = app.situation.at_json(instant(at, "at") or datetime.now(UTC), as_of=as_of)
+    body = app.situation.at_json(instant_or_basis(app, at, as_of), as_of=as_of)
+    if as_of is not None:
+        # the checkpoint it rests on, made per request (not cached with the body: its note
+        # carries the cosignatures known now), as the last member of the object
+        basis = json.dumps(
+            shapes.basis(app.log.basis(as_of)), ensure_ascii=False, separators=(",", ":")
+        )
+        body = b"".join((body.rstrip()[:-1], b',"as_of":', basis.encode(), b"}"))
     return Response(body, media_type="application/json")
