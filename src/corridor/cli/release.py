@@ -5,6 +5,8 @@ as release N with notes, citable in one line (docs/releases.md).
     corridor release list
     corridor release show N
 
+Each works on a server's record with --server URL (create needs an admin token).
+
 `corridor export OUT --release N` writes a release's view of the record, the same bytes every
 time.
 """
@@ -35,6 +37,7 @@ def _line(doc: dict[str, Any]) -> str:
 
 @release_app.command("create")
 def release_create(
+    ctx: typer.Context,
     notes: str = typer.Option(..., "--notes", help="What the release is and why now."),
     size: int | None = typer.Option(
         None, "--size", metavar="N", min=0,
@@ -46,13 +49,24 @@ def release_create(
     ),
     db: str | None = DbOption,
     keys: str | None = KeysOption,
+    server: str | None = ServerOption,
+    token: str | None = TokenOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Mark a witnessed signed checkpoint as the next numbered release (1, 2, 3…).
 
     The checkpoint must carry a witness cosignature (`corridor log checkpoint` sends it to the
-    log's witnesses), unless --unwitnessed. Recorded in the admin record.
+    log's witnesses), unless --unwitnessed. Recorded in the admin record (of a server's record
+    with --server: an admin token's right, the token's actor recorded).
     """
+    if server := use_server(ctx, server, db):
+        with connect(server, token) as api:
+            doc = api.create_release(notes, size=size, unwitnessed=unwitnessed)
+        if as_json:
+            print_json(doc)
+            return
+        console.print(doc["citation"], highlight=False, markup=False)
+        return
     with open_app(db, keys) as app:
         r = app.releases.create(notes=notes, size=size, unwitnessed=unwitnessed)
         if as_json:

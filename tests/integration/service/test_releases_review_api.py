@@ -173,6 +173,34 @@ def test_the_cli_remote_mode(fed: tuple[CoreServer, list[str]], cli: Any) -> Non
     assert code == 0 and "accepted by ngo-y" in out and "disputed by ngo-y" in out
 
 
+def test_release_create_over_a_server(fed: tuple[CoreServer, list[str]], cli: Any) -> None:
+    """`corridor release create --server` asks the server (an admin token's right): the
+    release it prints is the one the server then lists; a reader's token is refused in one
+    line, and a checkpoint no witness cosigned is refused without --unwitnessed."""
+    server, _ids = fed
+    url = server.url
+    code, _, err = cli("release", "create", "--notes", "n", "--unwitnessed", "--server", url,
+                       "--token", server.tokens["reader"])  # fmt: skip
+    assert code == 1 and err.startswith("error: ") and len(err.splitlines()) == 1
+    before = cli.json("release", "list", "--server", url)["items"]
+    with server.client() as c:
+        signed = [k["tree_size"] for k in c.get("/v1/summary").json()["checkpoints"]]
+    free = [n for n in signed if n not in {r["tree_size"] for r in before}]
+    assert free, "the fixture's log has no signed checkpoint left to release"
+    size = ["--size", str(free[0])]
+    code, _, err = cli("release", "create", "--notes", "n", *size, "--server", url,
+                       "--token", server.tokens["admin"])  # fmt: skip
+    assert code == 1 and "no checkpoint is witnessed" in err and "HTTP 422" in err
+    assert len(err.splitlines()) == 1
+    doc = cli.json("release", "create", "--notes", "by the CLI (synthetic)", "--unwitnessed",
+                   *size, "--server", url, "--token", server.tokens["admin"])  # fmt: skip
+    assert doc["notes"] == "by the CLI (synthetic)" and doc["witnessed"] is False
+    assert doc["tree_size"] == free[0]
+    listed = cli.json("release", "list", "--server", url)["items"]
+    assert listed == [*before, doc]
+    assert cli.json("release", "show", str(doc["number"]), "--server", url) == doc
+
+
 @pytest.mark.parametrize("fmt", ["csv", "ndjson"])
 def test_a_stream_as_of_an_unsigned_size_is_refused_before_any_byte(
     fed: tuple[CoreServer, list[str]], fmt: str
