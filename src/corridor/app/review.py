@@ -18,12 +18,21 @@ from typing import TYPE_CHECKING, Any
 from corridor.errors import InputError
 from corridor.model.history import attestation_summary
 from corridor.model.review import REVIEW_STATES, ReviewState, review_state
-from corridor.store.api import AppendResult, Query, StoredObservation
+from corridor.store.api import Query, StoredObservation
 
 if TYPE_CHECKING:
     from corridor.app.corridor import Corridor
 
-__all__ = ["MAX_BULK", "PUBLIC_VIEWS", "BulkReview", "QueueItem", "ReviewCases", "ReviewFilter"]
+__all__ = [
+    "MAX_BULK",
+    "PUBLIC_VIEWS",
+    "BulkReview",
+    "QueueItem",
+    "ReviewCases",
+    "ReviewFilter",
+    "bulk_statements",
+    "plan_bulk",
+]
 
 #: The most entries one bulk action signs: one submission, one transaction.
 MAX_BULK = 2000
@@ -92,7 +101,7 @@ class BulkReview:
     unchanged: list[QueueItem] = field(default_factory=list)
     dry_run: bool = False
     written: list[str] = field(default_factory=list)  # the new statements' ids, in order
-    result: AppendResult | None = None
+    tree_size: int | None = None  # the log's size once they were appended
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -102,7 +111,7 @@ class BulkReview:
             "entries": [i.stored.id for i in self.items],
             "unchanged": [i.stored.id for i in self.unchanged],
             "statements": self.written,
-            "tree_size": None if self.result is None else self.result.tree_size,
+            "tree_size": self.tree_size,
         }
 
 
@@ -164,38 +173,55 @@ class ReviewCases:
         if f.as_of is not None:
             raise InputError("a review acts on the current record, not as of a past size",
                              where="as-of")  # fmt: skip
-        if not by.strip():
-            raise InputError("a review is signed by the reviewing organisation", where="by")
-        queue = self.queue(f)
-        own = [i.stored.id for i in queue if i.stored.observation.reporter == by]
-        if own:
-            raise InputError(
-                f"{by!r} reported {len(own)} of the {len(queue)} entries matched (first "
-                f"{own[0]}): an organisation does not review its own reports; narrow the "
-                "filter (e.g. --reporter)", where="by",
-            )  # fmt: skip
-        out = BulkReview(state, by, dry_run=dry_run)
-        for i in queue:
-            same = i.state.status == state and i.state.by == by
-            (out.unchanged if same else out.items).append(i)
-        if len(out.items) > MAX_BULK:
-            raise InputError(
-                f"{len(out.items)} entries in one bulk action; at most {MAX_BULK} (narrow the "
-                "filter)", where="filter",
-            )  # fmt: skip
+        out = plan_bulk(self.queue(f), state, by, dry_run=dry_run)
         if dry_run or not out.items:
             return out
-        now = datetime.now(UTC).replace(microsecond=0).isoformat()
-        data = []
-        for i in out.items:
-            body: dict[str, Any] = {"about": i.stored.id, "stance": "reviewed", "review": state}
-            if reason:
-                body["reason"] = reason
-            data.append({
-                "type": "attestation", "observed": now, "reporter": by,
-                "sources": [{"title": f"review by {by}"}], "body": body,
-            })  # fmt: skip
-        obs = self.app.observations.parse(data)
+        obs = self.app.observations.parse(bulk_statements(out, reason))
         out.written = [o.id for o in obs]
-        out.result = self.app.observations.record(obs)
+        out.tree_size = self.app.observations.record(obs).tree_size
         return out
+
+
+def plan_bulk(
+    queue: Sequence[QueueItem], state: str, by: str, *, dry_run: bool = False
+) -> BulkReview:
+    """Which entries of a review queue a bulk action puts in review ``state`` (a status, as
+    :func:`review_status` gives it), signed by ``by``, and which already are in it by ``by``
+    (left alone). Refused (InputError) when the queue holds an observation ``by`` reported
+    (nobody reviews their own report), or more than :data:`MAX_BULK` entries to sign. The one
+    plan of ``corridor review set``, over a database and over a server."""
+    if not by.strip():
+        raise InputError("a review is signed by the reviewing organisation", where="by")
+    own = [i.stored.id for i in queue if i.stored.observation.reporter == by]
+    if own:
+        raise InputError(
+            f"{by!r} reported {len(own)} of the {len(queue)} entries matched (first "
+            f"{own[0]}): an organisation does not review its own reports; narrow the "
+            "filter (e.g. --reporter)", where="by",
+        )  # fmt: skip
+    out = BulkReview(state, by, dry_run=dry_run)
+    for i in queue:
+        same = i.state.status == state and i.state.by == by
+        (out.unchanged if same else out.items).append(i)
+    if len(out.items) > MAX_BULK:
+        raise InputError(
+            f"{len(out.items)} entries in one bulk action; at most {MAX_BULK} (narrow the "
+            "filter)", where="filter",
+        )  # fmt: skip
+    return out
+
+
+def bulk_statements(out: BulkReview, reason: str | None = None) -> list[dict[str, Any]]:
+    """The review statements (unsigned observations) of a planned bulk action: one
+    ``reviewed`` attestation by ``out.by`` per entry, observed now."""
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    data = []
+    for i in out.items:
+        body: dict[str, Any] = {"about": i.stored.id, "stance": "reviewed", "review": out.state}
+        if reason:
+            body["reason"] = reason
+        data.append({
+            "type": "attestation", "observed": now, "reporter": out.by,
+            "sources": [{"title": f"review by {out.by}"}], "body": body,
+        })  # fmt: skip
+    return data

@@ -5,6 +5,9 @@ organisation other than its reporter (`submitted` without one).
     corridor review list [--state S ...] [--type T] [--reporter ORG] [--checkpoint C]
                          [--from T --to T] [--as-of SIZE]
     corridor review set STATE --by ORG [the same filters] [--reason TEXT] [--dry-run]
+
+Both work on a server's record with --server URL (set signs here, with the key folder's key of
+the reviewing organisation).
 """
 
 from typing import TYPE_CHECKING, Any
@@ -24,9 +27,10 @@ from corridor.cli.context import (
     print_json,
 )
 from corridor.cli.remote import ServerOption, TokenOption, connect, use_server
+from corridor.errors import InputError
 
 if TYPE_CHECKING:
-    from corridor.app.review import QueueItem, ReviewFilter
+    from corridor.app.review import BulkReview, QueueItem, ReviewFilter
 
 __all__ = ["register"]
 
@@ -132,6 +136,7 @@ def review_list(
 
 @review_app.command("set")
 def review_set(
+    ctx: typer.Context,
     new_state: str = typer.Argument(..., metavar="STATE", help=STATES + "."),
     by: str = typer.Option(..., "--by", help="The reviewing organisation (it signs)."),
     reason: str | None = typer.Option(None, "--reason", help="Why (kept on every statement)."),
@@ -147,6 +152,8 @@ def review_set(
     ),
     db: str | None = DbOption,
     keys: str | None = KeysOption,
+    server: str | None = ServerOption,
+    token: str | None = TokenOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Put every entry of the queue matching the filters in review STATE: one signed
@@ -154,11 +161,16 @@ def review_set(
     in one transaction or none.
 
     Entries already in STATE by that organisation are left alone; a set holding an
-    observation the organisation reported is refused.
+    observation the organisation reported is refused. With --server, the queue is the
+    server's and the statements are signed here, with the key folder's key of --by, and sent
+    in one submission (at most 1,000 entries: one request, one transaction).
     """
     f = _filter(state, type_, reporter, checkpoint, since, until, tz, None)
-    with open_app(db, keys) as app:
-        done = app.review.set(new_state, f, by=by, reason=reason, dry_run=dry_run)
+    if server := use_server(ctx, server, db):
+        done = _set_remote(server, token, keys, new_state, f, by, reason, dry_run)
+    else:
+        with open_app(db, keys) as app:
+            done = app.review.set(new_state, f, by=by, reason=reason, dry_run=dry_run)
     if as_json:
         print_json(done.to_json())
         return
@@ -170,6 +182,50 @@ def review_set(
         f"{verb} {len(done.items)} entr{'y' if len(done.items) == 1 else 'ies'} in review "
         f"state {label} by {by}" + (f" ({len(done.unchanged)} already were)" if done.unchanged
                                     else "")
-        + ("" if dry_run or done.result is None else f"; log size {done.result.tree_size}"),
+        + ("" if dry_run or done.tree_size is None else f"; log size {done.tree_size}"),
         highlight=False, markup=False,
     )  # fmt: skip
+
+
+def _set_remote(
+    server: str,
+    token: str | None,
+    keys: str | None,
+    new_state: str,
+    f: "ReviewFilter",
+    by: str,
+    reason: str | None,
+    dry_run: bool,
+) -> "BulkReview":
+    """``review set`` on a server's record: the server's queue, the same plan as over a
+    database (:func:`corridor.app.review.plan_bulk`), the statements signed with the local
+    key of ``by`` and sent in one request (the server appends a request in one transaction)."""
+    from corridor.app.review import QueueItem, bulk_statements, plan_bulk, review_status
+    from corridor.cli.remote import local_keys, stored_of
+    from corridor.client.api import BATCH_ENTRIES
+    from corridor.model.review import ReviewState
+
+    state = review_status(new_state)
+    with connect(server, token) as api:
+        doc = api.review(
+            states=[review_status(s) for s in f.states], start=f.start, end=f.end,
+            type=f.type, reporter=f.reporter, checkpoint=f.checkpoint,
+        )  # fmt: skip
+        items = doc["items"]  # each an observation's shape and its "review" state
+        states = [ReviewState(**d["review"]) for d in items]
+        bare = [{k: v for k, v in d.items() if k != "review"} for d in items]
+        queue = [QueueItem(s, st) for s, st in zip(stored_of(bare), states, strict=True)]
+        done = plan_bulk(queue, state, by, dry_run=dry_run)
+        if len(done.items) > BATCH_ENTRIES:
+            raise InputError(
+                f"{len(done.items)} entries in one review over a server; at most "
+                f"{BATCH_ENTRIES} (one request, written in one transaction or not at all): "
+                "narrow the filter", where="filter",
+            )  # fmt: skip
+        if dry_run or not done.items:
+            return done
+        obs = api.parse(bulk_statements(done, reason))
+        sent = api.record(obs, local_keys(keys))
+        done.written = [o.id for o in obs]
+        done.tree_size = sent.tree_size
+    return done

@@ -212,3 +212,36 @@ def test_a_stream_as_of_an_unsigned_size_is_refused_before_any_byte(
         r = c.get("/v1/observations", params={"as_of": 10**9, "format": fmt})
         assert r.status_code >= 400
         assert r.json()["error"]["code"] == "no-checkpoint"
+
+
+def test_review_set_over_a_server(fed: tuple[CoreServer, list[str]], cli: Any) -> None:
+    """`corridor review set --server` plans on the server's queue as over its database (a dry
+    run prints the same JSON both ways), signs the statements with the local key of --by and
+    sends them in one submission; the queue then shows the new state. A set holding the
+    reviewer's own reports is refused, and nothing is written. (Last in the module: it adds
+    review statements to the shared record.)"""
+    server, _ids = fed
+    url, keys = server.url, ["--keys", str(server.keys)]
+    token = ["--token", server.tokens["reporter-y"]]
+    args = ["review", "set", "under-review", "--by", "ngo-y", "--reporter", "ngo-x"]
+    local = cli.json(*args, "--dry-run", "--db", server.db, *keys)
+    remote = cli.json(*args, "--dry-run", "--server", url, *keys, *token)
+    assert remote == local and remote["dry_run"] is True and remote["statements"] == []
+    assert len(remote["entries"]) >= 2 and remote["tree_size"] is None
+    with server.client() as c:
+        size = c.get("/v1/summary").json()["size"]
+    code, _, err = cli("review", "set", "accepted", "--by", "ngo-x", "--server", url, *keys,
+                       "--token", server.tokens["reporter"])  # fmt: skip
+    assert code == 1 and "does not review its own reports" in err and len(err.splitlines()) == 1
+    done = cli.json(*args, "--reason", "checking (synthetic)", "--server", url, *keys, *token)
+    assert done["entries"] == remote["entries"] and len(done["statements"]) == len(
+        done["entries"]
+    )
+    assert done["tree_size"] == size + len(done["entries"])
+    queue = cli.json("review", "list", "--state", "under-review", "--server", url)["items"]
+    assert [i["id"] for i in queue] == done["entries"]
+    assert {(i["review"]["by"], i["review"]["reason"]) for i in queue} == {
+        ("ngo-y", "checking (synthetic)")
+    }
+    again = cli.json(*args, "--server", url, *keys, *token)
+    assert again["entries"] == [] and again["unchanged"] == done["entries"]
