@@ -7,13 +7,15 @@
 
 Sealing logs only a salted commitment; the salt and the observation go to the secret file
 (mode 0600), which the organisation keeps. The reveal is checked against the commitment.
+seal and reveal work on a server's record with --server URL (signed here, with the key
+folder's key of the reporter).
 """
 
 import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -27,7 +29,12 @@ from corridor.cli.context import (
     parse_time,
     print_json,
 )
+from corridor.cli.remote import ServerOption, TokenOption, connect, local_keys, use_server
 from corridor.errors import InputError
+
+if TYPE_CHECKING:
+    from corridor.app.embargo import Record
+    from corridor.client import Client
 
 __all__ = ["register"]
 
@@ -92,9 +99,22 @@ def _keeper(path: Path) -> Any:
     return keep
 
 
+def _through(api: "Client", keys: str | None) -> "Record":
+    """Appending through a server: each observation signed here with its reporter's key from
+    the key folder, then submitted."""
+    from corridor.store.api import AppendResult
+
+    def record(observations: list[Any]) -> AppendResult:
+        sent = api.record(observations, local_keys(keys))
+        return AppendResult(sent.accepted, sent.duplicates, sent.tree_size)
+
+    return record
+
+
 def register(app: typer.Typer) -> None:
     @app.command("seal")
     def seal(
+        ctx: typer.Context,
         file: Path | None = typer.Argument(
             None,
             metavar="[FILE]",
@@ -131,6 +151,8 @@ def register(app: typer.Typer) -> None:
         ),
         db: str | None = DbOption,
         keys: str | None = KeysOption,
+        server: str | None = ServerOption,
+        token: str | None = TokenOption,
         as_json: bool = JsonOption,
     ) -> None:
         """Seal an observation: log only a salted commitment to it, signed by its reporter.
@@ -148,14 +170,16 @@ def register(app: typer.Typer) -> None:
             data = _read_json(file, "the observation")
         else:
             data = _from_options(type_, reporter, observed, end, tz, set_, title)
-        with open_app(db, keys) as corridor:
-            s = corridor.embargo.seal(
-                data,
-                keep=_keeper(secret),
-                grain=grain,
-                disclose_type=not hide_type,
-                source=source,
-            )
+        how = {"keep": _keeper(secret), "grain": grain, "disclose_type": not hide_type,
+               "source": source}  # fmt: skip
+        if server := use_server(ctx, server, db):
+            from corridor.app import embargo
+
+            with connect(server, token) as api:
+                s = embargo.seal(data, parse=api.parse, record=_through(api, keys), **how)
+        else:
+            with open_app(db, keys) as corridor:
+                s = corridor.embargo.seal(data, **how)
         if as_json:
             from corridor.app.shapes import append_result
 
@@ -172,12 +196,15 @@ def register(app: typer.Typer) -> None:
 
     @app.command("reveal")
     def reveal(
+        ctx: typer.Context,
         sealed_id: str = typer.Argument(
             ..., metavar="SEALED_ID", help="The sealed entry (id or 6+ characters)."
         ),
         secret: Path = typer.Option(..., "--secret", help="The secret file `corridor seal` wrote."),
         db: str | None = DbOption,
         keys: str | None = KeysOption,
+        server: str | None = ServerOption,
+        token: str | None = TokenOption,
         as_json: bool = JsonOption,
     ) -> None:
         """Reveal a sealed observation: log it, signed by the organisation that sealed it.
@@ -187,8 +214,18 @@ def register(app: typer.Typer) -> None:
         the observation counts in every view at its own observed time.
         """
         data = _read_json(secret, "the secret")
-        with open_app(db, keys) as corridor:
-            w = corridor.embargo.reveal(sealed_id, data)
+        if server := use_server(ctx, server, db):
+            from corridor.app import embargo
+            from corridor.cli.remote import stored_of
+
+            embargo.secret_parts(data)  # a bad secret is refused before the entry is asked for
+            with connect(server, token) as api:
+                doc = api.observation(sealed_id)  # the id a prefix names, with its proof
+                (target,) = stored_of([{k: v for k, v in doc.items() if k != "proof"}])
+                w = embargo.reveal(target, data, parse=api.parse, record=_through(api, keys))
+        else:
+            with open_app(db, keys) as corridor:
+                w = corridor.embargo.reveal(sealed_id, data)
         if as_json:
             from corridor.app.shapes import append_result
 

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pytest
@@ -314,3 +314,57 @@ class TestImportEntities:
             assert summary["tree_size"] == size_of(db) > 0
             again = terminal(*layer, "--server", served.url, "--token", admin)
             assert json.loads(again.stdout)["tree_size"] == summary["tree_size"]  # adds nothing
+
+
+class TestEmbargoOverAServer:
+    """`corridor seal` and `reveal` with --server: the same application functions as over a
+    database (corridor.app.embargo.seal / reveal), with the server's registry and the
+    observations signed here, with the organisation's own key folder."""
+
+    HIDDEN: ClassVar[dict[str, Any]] = {
+        "type": "crossing",
+        "observed": {"start": "2024-03-01T00:00:00Z", "end": "2024-03-02T00:00:00Z"},
+        "reporter": "ngo-x",
+        "sources": [{"title": "Gate log (synthetic test data)"}],
+        "body": {"checkpoint": "north-gate", "direction": "inbound", "category": "vehicles",
+                 "count": 7, "driver_name": "A. Driver (synthetic)"},
+    }  # fmt: skip
+
+    def test_seal_then_reveal(self, client_north: Server, cli: Cli) -> None:
+        url, keys = client_north.url, ["--keys", "org-keys"]
+        obs = cli.tmp / "obs.json"
+        obs.write_text(json.dumps(self.HIDDEN))
+        code, out, err = cli("seal", str(obs), "--secret", "s.json", "--server", url, *keys,
+                             "--json")  # fmt: skip
+        assert code == 0, err
+        sealed = json.loads(out)
+        assert sealed["accepted"] == [sealed["id"]] and sealed["tree_size"] == 1
+        secret = json.loads((cli.tmp / "s.json").read_text())
+        assert secret["sealed"] == sealed["id"]
+        assert secret["observation"]["body"]["driver_name"] == "A. Driver (synthetic)"
+        code, out, _ = cli("sealed", "--db", client_north.db)
+        assert "sealed a crossing by ngo-x" in out
+        # a secret edited after sealing: the server's admission refuses the reveal, one line
+        secret["observation"]["body"]["count"] = 70
+        (cli.tmp / "t.json").write_text(json.dumps(secret))
+        code, out, err = cli("reveal", sealed["id"][:10], "--secret", "t.json", "--server", url,
+                             *keys)  # fmt: skip
+        assert (code, out) == (1, "") and "does not match the commitment" in err
+        assert len(err.splitlines()) == 1 and size_of(client_north.db) == 1
+        code, out, err = cli("reveal", sealed["id"][:10], "--secret", "s.json", "--server", url,
+                             *keys)  # fmt: skip
+        assert code == 0 and out.startswith("revealed ") and "log size 2" in out, err
+        code, out, _ = cli("sealed", "--db", client_north.db)
+        assert "no sealed entries awaiting a reveal" in out
+        code, out, _ = cli("status", "--at", "2024-03-05T00:00Z", "--server", url)
+        assert "inbound    vehicles  7" in out and "not revealed" not in out
+        code, out, _ = cli("reveal", sealed["id"], "--secret", "s.json", "--server", url, *keys)
+        assert code == 0 and out.startswith("already recorded: ")
+
+    def test_a_bad_secret_is_refused_before_the_server_is_asked(
+        self, client_north: Server, cli: Cli
+    ) -> None:
+        (cli.tmp / "bad.json").write_text(json.dumps({"format": "something else"}))
+        code, _, err = cli("reveal", "abcdef", "--secret", "bad.json", "--server",
+                           "http://127.0.0.1:9", "--keys", "org-keys")  # fmt: skip
+        assert code == 1 and "not a seal secret" in err and len(err.splitlines()) == 1
