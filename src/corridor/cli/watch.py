@@ -6,7 +6,9 @@
     corridor watch run [--once] [--interval S]
 
 `watch run` evaluates every watch of the local database and delivers the webhooks that are
-due, as the service's background thread does.
+due, as the service's background thread does. add, list, remove and deliveries work on a
+server's watches with --server URL (the token's own; an admin token's: every one), which the
+server delivers itself.
 """
 
 import time
@@ -14,6 +16,7 @@ import time
 import typer
 
 from corridor.cli.context import DbOption, JsonOption, console, err_console, open_app, print_json
+from corridor.cli.remote import ServerOption, TokenOption, connect, use_server
 from corridor.errors import InputError
 
 __all__ = ["register"]
@@ -30,6 +33,7 @@ def register(app: typer.Typer) -> None:
 
 @watch_app.command("add")
 def watch_add(
+    ctx: typer.Context,
     url: str = typer.Argument(..., help="Where to deliver (http or https)."),
     type_: str | None = typer.Option(None, "--type", help="entries: this observation type."),
     checkpoint: str | None = typer.Option(None, help="entries: at this checkpoint."),
@@ -44,6 +48,8 @@ def watch_add(
     ),
     label: str | None = typer.Option(None, "--label", help="What it is for, shown in lists."),
     db: str | None = DbOption,
+    server: str | None = ServerOption,
+    token: str | None = TokenOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Add a watch: on new entries matching the filters given, or (with --case and
@@ -60,8 +66,13 @@ def watch_add(
         if verdict
         else {"type": type_, "checkpoint": checkpoint, "route": route, "org": org}
     )
-    with open_app(db) as app:
-        shape = app.watches.add("verdict" if verdict else "entries", flt, url, label=label)
+    kind = "verdict" if verdict else "entries"
+    if server := use_server(ctx, server, db):
+        with connect(server, token) as api:
+            shape = api.add_watch(kind, flt, url, label=label)
+    else:
+        with open_app(db) as app:
+            shape = app.watches.add(kind, flt, url, label=label)
     if as_json:
         print_json(shape)
         return
@@ -73,10 +84,20 @@ def watch_add(
 
 
 @watch_app.command("list")
-def watch_list(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
+def watch_list(
+    ctx: typer.Context,
+    db: str | None = DbOption,
+    server: str | None = ServerOption,
+    token: str | None = TokenOption,
+    as_json: bool = JsonOption,
+) -> None:
     """List the watches (never their secrets)."""
-    with open_app(db) as app:
-        rows = app.watches.list()
+    if server := use_server(ctx, server, db):
+        with connect(server, token) as api:
+            rows = api.watches()
+    else:
+        with open_app(db) as app:
+            rows = app.watches.list()
     if as_json:
         print_json(rows)
         return
@@ -91,24 +112,38 @@ def watch_list(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
 
 @watch_app.command("remove")
 def watch_remove(
+    ctx: typer.Context,
     watch_id: str = typer.Argument(..., metavar="ID"),
     db: str | None = DbOption,
+    server: str | None = ServerOption,
+    token: str | None = TokenOption,
 ) -> None:
     """Remove a watch; its pending deliveries are cancelled, its history kept."""
-    with open_app(db) as app:
-        app.watches.remove(watch_id)
+    if server := use_server(ctx, server, db):
+        with connect(server, token) as api:
+            api.remove_watch(watch_id)
+    else:
+        with open_app(db) as app:
+            app.watches.remove(watch_id)
     console.print(f"removed watch {watch_id}")
 
 
 @watch_app.command("deliveries")
 def watch_deliveries(
+    ctx: typer.Context,
     watch_id: str = typer.Argument(..., metavar="ID"),
     db: str | None = DbOption,
+    server: str | None = ServerOption,
+    token: str | None = TokenOption,
     as_json: bool = JsonOption,
 ) -> None:
     """A watch's deliveries, newest first, with every attempt."""
-    with open_app(db) as app:
-        rows = app.watches.deliveries(watch_id)
+    if server := use_server(ctx, server, db):
+        with connect(server, token) as api:
+            rows = api.watch_deliveries(watch_id)
+    else:
+        with open_app(db) as app:
+            rows = app.watches.deliveries(watch_id)
     if as_json:
         print_json(rows)
         return

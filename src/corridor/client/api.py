@@ -496,6 +496,30 @@ class Client:
                       as_of=as_of)  # fmt: skip
         return dict(self._json("GET", "/review", params=params))
 
+    # -- watches -------------------------------------------------------------------------------
+    def add_watch(
+        self, kind: str, filter: Mapping[str, Any], url: str, *, label: str | None = None
+    ) -> dict[str, Any]:
+        """``POST /v1/watches``: a watch of this token on new entries (``kind`` "entries") or
+        on a commitment's verdict ("verdict"); the answer holds its signing secret, shown this
+        once."""
+        body = {"kind": kind, "url": url, "label": label,
+                "filter": {k: v for k, v in filter.items() if v is not None}}  # fmt: skip
+        return dict(self._json("POST", "/watches", json=body))
+
+    def watches(self) -> list[dict[str, Any]]:
+        """``GET /v1/watches``: this token's watches (an admin token's: every watch)."""
+        return list(self._json("GET", "/watches")["items"])
+
+    def remove_watch(self, watch_id: str) -> dict[str, Any]:
+        """``DELETE /v1/watches/{id}``: its pending deliveries are cancelled."""
+        return dict(self._json("DELETE", f"/watches/{quote(watch_id, safe='')}"))
+
+    def watch_deliveries(self, watch_id: str) -> list[dict[str, Any]]:
+        """``GET /v1/watches/{id}/deliveries``: newest first, with every attempt."""
+        path = f"/watches/{quote(watch_id, safe='')}/deliveries"
+        return list(self._json("GET", path)["items"])
+
     # -- the log -------------------------------------------------------------------------------
     def checkpoint(self) -> str:
         """``GET /v1/log/checkpoint``: the latest signed checkpoint (a C2SP signed note, with

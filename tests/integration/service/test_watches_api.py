@@ -140,3 +140,33 @@ class TestEmbargoApi:
             crossings = c.get("/v1/observations", params={"type": "crossing"}).json()
         assert sealed.id not in json.dumps(sealed_now)  # replaced by its reveal
         assert rid in json.dumps(crossings)
+
+
+def test_the_cli_over_a_server(watch_server: CoreServer, rx: Receiver, cli: Any) -> None:
+    """`corridor watch add|list|deliveries|remove --server`: a reader's watch made from the
+    CLI (its secret printed once), delivered by the server's own watcher after a submission,
+    listed without its secret, removed; without a token the server refuses in one line."""
+    url, token = watch_server.url, ["--token", watch_server.tokens["reader"]]
+    shape = cli.json("watch", "add", rx.url, "--checkpoint", "north-gate", "--label",
+                     "from the CLI (synthetic)", "--server", url, *token)  # fmt: skip
+    assert shape["secret"].startswith("whsec_") and shape["kind"] == "entries"
+    listed = cli.json("watch", "list", "--server", url, *token)
+    assert shape["id"] in [w["id"] for w in listed] and all("secret" not in w for w in listed)
+    code, out, _ = cli("watch", "list", "--server", url, *token)
+    assert code == 0 and f"{shape['id']}  entries (checkpoint=north-gate) → {rx.url}" in out
+    entry = sign(crossing("ngo-x", next(_days)), watch_server.signers["ngo-x"])
+    with watch_server.client("reporter") as c:
+        accepted = c.post("/v1/entries", json=entries_body(entry)).json()["accepted"]
+
+    def delivered() -> Any:
+        rows = cli.json("watch", "deliveries", shape["id"], "--server", url, *token)
+        return rows if rows and rows[0]["status"] == "delivered" else None
+
+    rows = _until(delivered)
+    assert rows, "the server's watcher did not deliver within a minute"
+    assert rows[0]["payload"]["data"]["entry"]["id"] == accepted[0]
+    code, out, _ = cli("watch", "remove", shape["id"], "--server", url, *token)
+    assert (code, out) == (0, f"removed watch {shape['id']}\n")
+    assert shape["id"] not in [w["id"] for w in cli.json("watch", "list", "--server", url, *token)]
+    code, out, err = cli("watch", "list", "--server", url)
+    assert (code, out) == (1, "") and len(err.splitlines()) == 1 and "token" in err
