@@ -2,7 +2,8 @@
 
 Thin: parse the options, let the application find and run the scenarios (a case's built-in
 ones, or files; as-recorded scenarios read the record), print a Rich table or one JSON
-document, draw the fan chart.
+document, draw the fan chart. With --server the server runs a case's built-in scenarios
+(``POST /v1/supply/runs``) and this prints and draws its answer the same way.
 """
 
 from collections.abc import Callable
@@ -18,8 +19,10 @@ from corridor.cli.context import (
     err_console,
     open_app,
     print_basis,
+    print_basis_of,
     print_json,
 )
+from corridor.cli.remote import ServerOption, TokenOption, connect, use_server
 from corridor.errors import InputError
 
 __all__ = ["register"]
@@ -43,6 +46,7 @@ def _date(value: str | None, option: str) -> date | None:
 
 
 def supply(
+    ctx: typer.Context,
     case: str | None = typer.Option(None, "--case", help="built-in case, e.g. lachin-2023"),
     scenario: list[str] = typer.Option(
         [], "--scenario", help="scenario YAML file (or a built-in scenario name); repeatable"
@@ -55,9 +59,12 @@ def supply(
     plot: Path | None = typer.Option(None, "--plot", help="write a fan chart (.png or .svg)"),
     as_of: int | None = AsOfOption,
     db: str | None = DbOption,
+    server: str | None = ServerOption,
+    token: str | None = TokenOption,
 ) -> None:
     """Needs, stocks and shortfalls per commodity under supply scenarios (as-recorded ones read
-    the record's current state)."""
+    the record's current state); of a server's record with --server (a case's built-in
+    scenarios, run there)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from corridor.app import shapes
@@ -68,6 +75,9 @@ def supply(
         raise InputError("a chart is written as .png or .svg", where=str(plot))
     if not scenario and case is None:
         raise InputError("give --scenario FILE or --case NAME", where="supply")
+    if server := use_server(ctx, server, db):
+        _remote(server, token, case, scenario, runs, seed, report_from, end, as_of, plot, as_json)
+        return
     with open_app(db) as corridor:
         try:
             loaded = corridor.supply.load(case, scenario, report_from, end)
@@ -107,3 +117,45 @@ def supply(
     from corridor.cli.render.supply import print_supply
 
     print_supply(run.results, run.skipped, plot)
+
+
+def _remote(
+    server: str,
+    token: str | None,
+    case: str | None,
+    scenarios: list[str],
+    runs: int,
+    seed: int,
+    report_from: date | None,
+    end: date | None,
+    as_of: int | None,
+    plot: Path | None,
+    as_json: bool,
+) -> None:
+    """``supply --server``: the server runs the case's built-in scenarios (named ones only: a
+    scenario file is not sent) and its answer, the JSON ``supply --json`` prints, is printed
+    and drawn as a local run's."""
+    if case is None:
+        raise InputError("over a server, give --case NAME (a built-in case the server holds)",
+                         where="--case")  # fmt: skip
+    files = [s for s in scenarios if s.lower().endswith((".yaml", ".yml")) or Path(s).exists()]
+    if files:
+        raise InputError(f"{files[0]}: over a server, a scenario is a built-in scenario's name; "
+                         "give --db DB to run a scenario file", where="--scenario")  # fmt: skip
+    with connect(server, token) as api:
+        doc = api.supply_run(case, scenarios, runs=runs, seed=seed, report_from=report_from,
+                             to=end, as_of=as_of)  # fmt: skip
+    results, skipped = doc["scenarios"], doc["skipped"]
+    if plot is not None and results:
+        from corridor.report.charts import fan_chart
+
+        fan_chart(results, plot)
+        doc["plot"] = str(plot)
+    if as_json:
+        print_json(doc)
+        return
+    if doc.get("as_of"):
+        print_basis_of(doc["as_of"])
+    from corridor.cli.render.supply import print_supply
+
+    print_supply(results, skipped, plot)

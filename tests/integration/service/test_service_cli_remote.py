@@ -246,6 +246,9 @@ SAME = [
     ["show", "ID", "--as-of", "SIZE"],
     ["crossings", "--from", "2023-08-01", "--to", "2023-08-10"],
     ["crossings", "--from", "2023-08-01", "--to", "2023-08-10", "--as-of", "SIZE"],
+    ["supply", "--case", "lachin-2023"],
+    ["supply", "--case", "lachin-2023", "--runs", "30", "--seed", "7", "--from", "2023-06-01"],
+    ["supply", "--case", "lachin-2023", "--as-of", "SIZE"],
 ]
 
 
@@ -269,6 +272,25 @@ class TestSameOutput:
         assert local[0] == 0, local[2]
         assert remote == local
         assert len(local[1].splitlines()) > 3
+
+
+class TestSupplyOverAServer:
+    def test_the_fan_chart_is_the_same_drawing(
+        self, client_lachin: Server, cli: Cli, tmp_path: Path
+    ) -> None:
+        """--plot over a server draws the server's answer: the same SVG bytes as a run over
+        the database."""
+        args = ["supply", "--case", "lachin-2023", "--runs", "20", "--seed", "2"]
+        local = cli(*args, "--plot", str(tmp_path / "local.svg"), "--db", client_lachin.db)
+        remote = cli(*args, "--plot", str(tmp_path / "remote.svg"), "--server", client_lachin.url)
+        assert local[0] == remote[0] == 0, remote[2]
+        assert (tmp_path / "remote.svg").read_bytes() == (tmp_path / "local.svg").read_bytes()
+
+    def test_a_scenario_file_is_not_sent(self, client_lachin: Server, cli: Cli) -> None:
+        code, out, err = cli("supply", "--case", "lachin-2023", "--scenario", "mine.yaml",
+                             "--server", client_lachin.url)  # fmt: skip
+        assert (code, out) == (1, "") and len(err.splitlines()) == 1
+        assert err.startswith("error: --scenario: mine.yaml: over a server") and "--db" in err
 
 
 class TestImportEntities:
