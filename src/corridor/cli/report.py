@@ -3,7 +3,8 @@
     corridor report --at 2023-08-15T12:00+04:00 --case lachin-2023 --format pdf --out r.pdf
 
 Thin: parse the options, let :mod:`corridor.report` gather the data from the application and
-render it, write the file (or the HTML to stdout).
+render it, write the file (or the HTML to stdout). With --server the server renders it
+(``GET /v1/reports/situation``: the same HTML, byte for byte) and this writes it.
 """
 
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 import typer
 
 from corridor.cli.context import DbOption, err_console, open_app, parse_time
+from corridor.cli.remote import ServerOption, TokenOption, connect, use_server
 from corridor.errors import InputError
 
 __all__ = ["register"]
@@ -43,6 +45,7 @@ def _check_out(out: Path) -> None:
 
 
 def report(
+    ctx: typer.Context,
     at: str | None = typer.Option(
         None, "--at", help="The instant the report is about (ISO 8601; no offset means --tz, "
         "else UTC) [default: when the checkpoint was signed]."
@@ -74,6 +77,8 @@ def report(
         None, "--out", help="Write the report to this file [default: HTML to stdout]."
     ),
     db: str | None = DbOption,
+    server: str | None = ServerOption,
+    token: str | None = TokenOption,
 ) -> None:
     """A situation report at an instant: the map, crossings per day, convoys waiting,
     incidents, the commitments' verdicts and the supply scenarios, every figure with its
@@ -96,17 +101,26 @@ def report(
         except InputError as exc:
             raise InputError(exc.reason, where="--tz") from None
     when = parse_time(at, tz or "UTC", "--at")
-    req = ReportRequest(at=when, as_of=as_of, tz=zone, tz_name=tz, days=days, case=case,
-                        runs=runs, seed=seed)  # fmt: skip
-    with open_app(db) as corridor:
-        data = gather(corridor, req)
-    html = render_html(data)
-    if kind == "pdf":
-        from corridor.report import render_pdf
-
-        body = render_pdf(html)
+    if server := use_server(ctx, server, db):
+        if case is not None and (case.lower().endswith((".yaml", ".yml")) or Path(case).exists()):
+            raise InputError(f"{case}: over a server, a case is a built-in case's name; give "
+                             "--db DB to report with a case file", where="--case")  # fmt: skip
+        with connect(server, token) as api:
+            body, about, size = api.report(at=when, as_of=as_of, fmt=kind, case=case,
+                                           days=days, tz=tz, runs=runs, seed=seed)  # fmt: skip
     else:
-        body = html.encode()
+        req = ReportRequest(at=when, as_of=as_of, tz=zone, tz_name=tz, days=days, case=case,
+                            runs=runs, seed=seed)  # fmt: skip
+        with open_app(db) as corridor:
+            data = gather(corridor, req)
+        html = render_html(data)
+        if kind == "pdf":
+            from corridor.report import render_pdf
+
+            body = render_pdf(html)
+        else:
+            body = html.encode()
+        about, size = data.at.isoformat(), data.basis["tree_size"]
     if out is None:
         sys.stdout.buffer.write(body)
         sys.stdout.flush()
@@ -116,7 +130,7 @@ def report(
     except OSError as exc:
         raise InputError(f"cannot write the report ({exc.strerror})", where=str(out)) from None
     err_console.print(
-        f"wrote {out} ({kind}, {len(body):,} bytes): the situation at {data.at.isoformat()} as "
-        f"of signed checkpoint {data.basis['tree_size']}",
+        f"wrote {out} ({kind}, {len(body):,} bytes): the situation at {about} as of signed "
+        f"checkpoint {size}",
         soft_wrap=True,
     )

@@ -457,6 +457,31 @@ class Client:
             body["as_of"] = as_of
         return dict(self._json("POST", "/supply/runs", json=body))
 
+    def report(
+        self,
+        *,
+        at: datetime | None = None,
+        as_of: int | None = None,
+        fmt: str = "html",
+        case: str | None = None,
+        days: int = 30,
+        tz: str | None = None,
+        runs: int = 200,
+        seed: int = 1,
+    ) -> tuple[bytes, str, int]:
+        """``GET /v1/reports/situation``: the report ``corridor report`` writes (HTML or PDF),
+        the instant it is about (RFC 3339) and the tree size of the checkpoint it rests on.
+        ``at`` keeps its offset (the chart's days' zone unless ``tz`` is given); ``case`` is a
+        built-in case's name."""
+        params = {"at": None if at is None else at.isoformat(), "as_of": as_of, "format": fmt,
+                  "case": case, "days": days, "tz": tz, "runs": runs, "seed": seed}  # fmt: skip
+        accept = "application/pdf" if fmt == "pdf" else "text/html"
+        r = self.request("GET", "/reports/situation", params=params, accept=accept)
+        about, size = r.headers.get("X-Report-At"), r.headers.get("X-Report-Tree-Size")
+        if about is None or size is None or not size.isdigit():
+            raise VerificationError(f"{self.base_url} did not say what the report is about")
+        return r.content, about, int(size)
+
     def cases(self) -> list[dict[str, Any]]:
         """``GET /v1/cases``: the built-in cases, ``{"name", "title"}``."""
         return list(self._json("GET", "/cases")["items"])

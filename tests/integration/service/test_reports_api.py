@@ -51,3 +51,44 @@ class TestSituationReport:
         assert r.status_code == 422 and r.json()["error"]["subject"] == "at"
         r = httpx.get(url, params={"format": "docx"})
         assert r.status_code == 422
+
+
+class TestReportCommandOverAServer:
+    """`corridor report --server`: the server renders the report and the CLI writes it, the
+    same bytes and the same line as over the database."""
+
+    def run(self, *args: str) -> tuple[int, str]:
+        import contextlib
+        import io
+
+        from corridor.cli.app import main
+
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            code = main(list(args))
+        return code, err.getvalue()
+
+    def test_the_same_html_and_the_same_line(self, client_lachin: Server) -> None:
+        folder = client_lachin.log.parent
+        common = ["report", "--at", "2023-08-15T12:00+04:00", "--as-of", "93", "--case",
+                  "lachin-2023", "--runs", "20", "--tz", "Asia/Yerevan"]  # fmt: skip
+        local = self.run(*common, "--out", str(folder / "l.html"), "--db", client_lachin.db)
+        remote = self.run(*common, "--out", str(folder / "r.html"), "--server", client_lachin.url)
+        assert local[0] == 0 and remote[0] == 0, remote[1]
+        assert (folder / "r.html").read_bytes() == (folder / "l.html").read_bytes()
+        assert remote[1].replace("r.html", "l.html") == local[1]
+        assert "as of signed checkpoint 93" in remote[1]
+
+    def test_a_pdf_and_the_refusals(self, client_lachin: Server) -> None:
+        folder = client_lachin.log.parent
+        code, err = self.run("report", "--out", str(folder / "r.pdf"), "--server",
+                             client_lachin.url)  # fmt: skip
+        assert code == 0, err
+        assert (folder / "r.pdf").read_bytes().startswith(b"%PDF-") and "(pdf, " in err
+        code, err = self.run("report", "--case", "mine.yaml", "--out", str(folder / "x.html"),
+                             "--server", client_lachin.url)  # fmt: skip
+        assert code == 1 and err.startswith("error: --case: mine.yaml: over a server")
+        code, err = self.run("report", "--as-of", "100000", "--out", str(folder / "x.html"),
+                             "--server", client_lachin.url)  # fmt: skip
+        assert code == 1 and "100000" in err and len(err.splitlines()) == 1
+        assert not (folder / "x.html").exists()

@@ -80,11 +80,13 @@ def situation_report(
     data = gather(app, req)
     html = render_html(data)
     size = data.basis["tree_size"]
+    # what the report is about, for a client that saves it (`corridor report --server`)
+    about = {"X-Report-At": data.at.isoformat(), "X-Report-Tree-Size": str(size)}
     if format == "pdf":
         from corridor.report import render_pdf
 
         return Response(
             render_pdf(html), media_type="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="situation-{size}.pdf"'},
+            headers={"Content-Disposition": f'inline; filename="situation-{size}.pdf"', **about},
         )  # fmt: skip
-    return HTMLResponse(html)
+    return HTMLResponse(html, headers=about)
