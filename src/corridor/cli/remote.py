@@ -33,6 +33,7 @@ __all__ = [
     "TokenOption",
     "connect",
     "local_keys",
+    "names_a_file",
     "observations_of",
     "stored_of",
     "use_server",
@@ -88,6 +89,12 @@ def local_keys(keys: str | None) -> Keyring:
     from corridor.ledger.keyfile import Keyring
 
     return Keyring(Path(keys).expanduser() if keys else Path("corridor-keys"))
+
+
+def names_a_file(value: str) -> bool:
+    """Whether an option's value names a local file (a YAML name, or a path that exists): what
+    a command over a server refuses to send, since the server reads built-in names only."""
+    return value.lower().endswith((".yaml", ".yml")) or Path(value).exists()
 
 
 def observations_of(items: list[dict[str, Any]]) -> list[Observation]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import typer
 
 from corridor.cli.context import DbOption, err_console, open_app, parse_time
-from corridor.cli.remote import ServerOption, TokenOption, connect, use_server
+from corridor.cli.remote import ServerOption, TokenOption, connect, names_a_file, use_server
 from corridor.errors import InputError
 
 __all__ = ["register"]
@@ -102,7 +102,7 @@ def report(
             raise InputError(exc.reason, where="--tz") from None
     when = parse_time(at, tz or "UTC", "--at")
     if server := use_server(ctx, server, db):
-        if case is not None and (case.lower().endswith((".yaml", ".yml")) or Path(case).exists()):
+        if case is not None and names_a_file(case):
             raise InputError(f"{case}: over a server, a case is a built-in case's name; give "
                              "--db DB to report with a case file", where="--case")  # fmt: skip
         with connect(server, token) as api:

@@ -59,8 +59,9 @@ def register(app: typer.Typer) -> None:
                     print_json(doc)
                     return
                 registry = api.registry()
-            if as_of is not None:
-                print_basis_of(doc.pop("as_of"))
+            basis = doc.pop("as_of", None)
+            if basis is not None:
+                print_basis_of(basis)
         else:
             from corridor.app import shapes
 

@@ -22,7 +22,7 @@ from corridor.cli.context import (
     print_basis_of,
     print_json,
 )
-from corridor.cli.remote import ServerOption, TokenOption, connect, use_server
+from corridor.cli.remote import ServerOption, TokenOption, connect, names_a_file, use_server
 from corridor.errors import InputError
 
 __all__ = ["register"]
@@ -138,7 +138,7 @@ def _remote(
     if case is None:
         raise InputError("over a server, give --case NAME (a built-in case the server holds)",
                          where="--case")  # fmt: skip
-    files = [s for s in scenarios if s.lower().endswith((".yaml", ".yml")) or Path(s).exists()]
+    files = [s for s in scenarios if names_a_file(s)]
     if files:
         raise InputError(f"{files[0]}: over a server, a scenario is a built-in scenario's name; "
                          "give --db DB to run a scenario file", where="--scenario")  # fmt: skip
