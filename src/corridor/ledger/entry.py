@@ -427,6 +427,16 @@ def signatures_verify(
     (False on any failure, for the caller to take open_entry's path and its message.)"""
     if not sigs or sigs[0].signer != reporter:
         return False
+    if len(sigs) == 1:  # the common case, without a generator and a set (about 0.5 µs)
+        s = sigs[0]
+        v = keys.get((reporter, s.keyid))
+        if v is None:
+            return False
+        try:
+            _crypto_sign_open(s.sig + m, v.public_key)
+        except _BadSignature:
+            return False
+        return True
     return _all_verify(m, ((s.signer, s.keyid, s.sig) for s in sigs), keys)
 
 

@@ -379,3 +379,40 @@ def test_offline_fast_path_gives_open_entrys_verdict(entry: bytes) -> None:
     fast = _verdict(lambda e: verify_entry(e, KEYS, strict=False), entry)
     general = _verdict(lambda e: open_entry(e, KEYS, strict=False), entry)
     assert fast == general
+
+
+# -- admission's signature check (signatures_verify, on signatures decoded by the fast path) ----
+
+_NOBODY = Signer.from_seed("icrc", bytes(range(2, 34)))  # icrc's name, a key not registered
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from([ICRC, UNHCR, _NOBODY]), min_size=1, max_size=3),
+    st.sampled_from(["icrc", "unhcr"]),
+    st.integers(-1, 2),
+)
+def test_decoded_signatures_verify_as_open_entry_verifies_them(
+    signers: list[Signer], reporter: str, tampered: int
+) -> None:
+    """signatures_verify (one signature or several) accepts exactly the entries open_entry
+    accepts: signed first by the reporter, each by a registered key that signs once, each
+    verifying (``tampered``: the signature whose first byte is flipped, -1 none)."""
+    from types import SimpleNamespace
+
+    from corridor.ledger.entry import signatures_verify
+
+    c = content(reporter=reporter)
+    m = canonical(c)
+    sigs = [EntrySignature(s.name, s.key_id, s.sign(m)) for s in signers]
+    if 0 <= tampered < len(sigs):
+        s = sigs[tampered]
+        sigs[tampered] = EntrySignature(
+            s.signer, s.key_id, bytes([s.signature[0] ^ 1]) + s.signature[1:]
+        )
+    decoded = [SimpleNamespace(signer=s.signer, keyid=s.key_id, sig=s.signature) for s in sigs]
+    entry = b'{"observation":' + m + b',"signatures":' + canonical([s.to_json() for s in sigs])
+    entry += b"}"
+    assert signatures_verify(m, decoded, reporter, KEYS) == (
+        _verdict(lambda e: open_entry(e, KEYS, strict=False), entry) is None
+    )
