@@ -36,7 +36,9 @@ ROUTES = ("north-road", "south-road")
 STATES = ("planned", "dispatched", "waiting", "inspected", "crossed", "delivered", "returned")
 
 
-def make(type_: str, start: datetime, end: datetime | None = None, **body: Any) -> Observation:
+def make(
+    type_: str, start: datetime, end: datetime | None = None, reporter: str = "ngo-x", **body: Any
+) -> Observation:
     observed: Any = start.isoformat() if end is None else {
         "start": start.isoformat(), "end": end.isoformat()
     }  # fmt: skip
@@ -44,7 +46,7 @@ def make(type_: str, start: datetime, end: datetime | None = None, **body: Any) 
         {
             "type": type_,
             "observed": observed,
-            "reporter": "ngo-x",
+            "reporter": reporter,
             "sources": [{"title": "synthetic test data"}],
             "body": body,
         }
@@ -66,8 +68,10 @@ def synthetic_record(seed: int, n: int = 240) -> list[Observation]:
             o = make("convoy", start, convoy=f"c{rng.randrange(5)}", state=rng.choice(STATES),
                      vehicles=rng.randrange(1, 30), place="north-gate")
         elif kind == "pop":
+            # two reporters: the latest figure of one must not hide the other's
             o = make("population", start, place=rng.choice(["south-town", "north-gate"]),
-                     persons=rng.randrange(1000), kind=rng.choice(["resident", "displaced"]))
+                     persons=rng.randrange(1000), kind=rng.choice(["resident", "displaced"]),
+                     reporter=rng.choice(["ngo-x", "ngo-y"]))
         elif kind == "incident":
             o = make("incident", start, end if rng.random() < 0.5 else None,
                      category="insecurity", text=f"synthetic {i}")
@@ -83,7 +87,10 @@ def synthetic_record(seed: int, n: int = 240) -> list[Observation]:
 def store(db_url: str, tmp_path: Path) -> Any:
     s = SqlStore.open(db_url, create=True)
     s.put_entities(
-        [Organisation(id="ngo-x", name="NGO X (synthetic)", kind="monitor")],
+        [
+            Organisation(id="ngo-x", name="NGO X (synthetic)", kind="monitor"),
+            Organisation(id="ngo-y", name="NGO Y (synthetic)", kind="monitor"),
+        ],
         [
             Place(id="north-gate", names=["North Gate"]),
             Place(id="south-town", names=["South Town"]),
@@ -93,9 +100,10 @@ def store(db_url: str, tmp_path: Path) -> Any:
     )
     ring = Keyring(tmp_path / "keys")
     init_log(s, ring, origin="test.example/log")
-    signer = Signer.generate("ngo-x")
-    ring.save(signer)
-    TransparencyLog(s, ring).register("ngo-x", signer, demo=False)
+    for org in ("ngo-x", "ngo-y"):
+        signer = Signer.generate(org)
+        ring.save(signer)
+        TransparencyLog(s, ring).register(org, signer, demo=False)
     s.recorder = Recorder(s, ring)
     yield s
     s.close()
@@ -214,7 +222,9 @@ class TestSituationInputs:
         at = T0 + timedelta(days=20)
         pop = store.latest_population(at)
         assert pop and all(s.observation.start < at for s in pop)
-        assert len(pop) <= 2 * 2 * 3  # per (place, kind): the rows at the latest instant
+        # per (place, kind, reporter): the rows at its latest instant
+        assert len(pop) <= 2 * 2 * 2 * 3
+        assert {s.observation.reporter for s in pop} == {"ngo-x", "ngo-y"}
         routes = store.route_status_inputs(ROUTES, at)
         assert routes and all(s.observation.type == "route_status" for s in routes)
         assert len(routes) < sum(o.type == "route_status" and o.start < at for o in record)

@@ -529,9 +529,19 @@ def situation(sit: Situation) -> dict[str, Any]:
             }
             for o in sit.incidents
         ],
+        # per place, kind and reporter (one's figure never hides another's)
         "population": [
-            {"place": p, "kind": k, "persons": n, "observed": _iso(d), "id": i}
-            for p, k, n, d, i in sit.population
+            {
+                "place": p.place,
+                "kind": p.kind,
+                "origin": p.origin,
+                "persons": p.persons,
+                "observed": _iso(p.observed),
+                "reporter": p.reporter,
+                "claim_of": list(p.claim_of),
+                "id": p.id,
+            }
+            for p in sit.population
         ],
         # per report named above that carries any: who corroborated, disputed, reviewed it
         "attestations": summaries_json(sit.attestations),

@@ -12,7 +12,13 @@ from corridor.situation.core import (
     before,
     situation,
 )
-from corridor.situation.types import ConvoyWait, CrossingTotal, RouteSituation, Situation
+from corridor.situation.types import (
+    ConvoyWait,
+    CrossingTotal,
+    PopulationFigure,
+    RouteSituation,
+    Situation,
+)
 
 __all__ = [
     "DEFAULT_INCIDENT_WINDOW",
@@ -21,6 +27,7 @@ __all__ = [
     "WAITING_STATES",
     "ConvoyWait",
     "CrossingTotal",
+    "PopulationFigure",
     "RouteSituation",
     "Situation",
     "before",

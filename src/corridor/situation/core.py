@@ -33,7 +33,13 @@ from corridor.model import (
     RouteStatus,
 )
 from corridor.model.history import resolve
-from corridor.situation.types import ConvoyWait, CrossingTotal, RouteSituation, Situation
+from corridor.situation.types import (
+    ConvoyWait,
+    CrossingTotal,
+    PopulationFigure,
+    RouteSituation,
+    Situation,
+)
 
 __all__ = [
     "DEFAULT_INCIDENT_WINDOW",
@@ -232,13 +238,34 @@ def _convoys(obs: Sequence[Observation], at: datetime) -> list[ConvoyWait]:
                 tuple(o.id for o, _b in run),
             )
         )
-    out.sort(key=lambda w: w.since)
+    out.sort(key=lambda w: (w.since, w.convoy))  # ties by name: the same order on any input
     return out
 
 
-def _population(obs: Sequence[Observation]) -> list[tuple[str, str, int, datetime, str]]:
-    latest: dict[tuple[str, str], tuple[Observation, PopulationCount]] = {}
+def _population(obs: Sequence[Observation]) -> list[PopulationFigure]:
+    """Per place, kind and reporter, the counts of the latest instant reported (``obs`` in
+    (start, id) order): one organisation's figure never hides another's, and counts one
+    reports for the same instant (from different sources) stand side by side."""
+    latest: dict[tuple[str, str, str], list[tuple[Observation, PopulationCount]]] = {}
     for o in obs:
         if isinstance(o.body, PopulationCount):
-            latest[(o.body.place, str(o.body.kind))] = (o, o.body)
-    return [(p, k, b.persons, o.start, o.id) for (p, k), (o, b) in sorted(latest.items())]
+            key = (o.body.place, str(o.body.kind), o.reporter)
+            run = latest.get(key)
+            if run is None or run[0][0].start < o.start:
+                latest[key] = [(o, o.body)]
+            else:
+                run.append((o, o.body))
+    return [
+        PopulationFigure(
+            place=p,
+            kind=k,
+            persons=b.persons,
+            observed=o.start,
+            id=o.id,
+            reporter=r,
+            claim_of=tuple(dict.fromkeys(s.claim_of for s in o.sources if s.claim_of)),
+            origin=b.origin,
+        )
+        for (p, k, r), run in sorted(latest.items())
+        for o, b in run
+    ]

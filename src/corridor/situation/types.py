@@ -9,7 +9,7 @@ from datetime import datetime
 from corridor.model import Observation
 from corridor.model.history import Attested
 
-__all__ = ["ConvoyWait", "CrossingTotal", "RouteSituation", "Situation"]
+__all__ = ["ConvoyWait", "CrossingTotal", "PopulationFigure", "RouteSituation", "Situation"]
 
 
 @dataclass
@@ -53,6 +53,21 @@ class ConvoyWait:
     evidence: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class PopulationFigure:
+    """The latest count of a kind of population at a place by one reporter (reports of the
+    same instant side by side), with whose claim it is (its sources' ``claim_of``)."""
+
+    place: str
+    kind: str
+    persons: int
+    observed: datetime
+    id: str
+    reporter: str
+    claim_of: tuple[str, ...] = ()
+    origin: str | None = None  # where arrivals came from
+
+
 @dataclass
 class Situation:
     at: datetime
@@ -63,7 +78,8 @@ class Situation:
     checkpoints_without_reports: list[str] = field(default_factory=list)
     convoys_waiting: list[ConvoyWait] = field(default_factory=list)
     incidents: list[Observation] = field(default_factory=list)
-    population: list[tuple[str, str, int, datetime, str]] = field(default_factory=list)
+    # per place, kind and reporter: a figure of one reporter never hides another's
+    population: list[PopulationFigure] = field(default_factory=list)
     # per report the situation rests on, who corroborated and who disputed it (those that
     # carry an attestation)
     attestations: dict[str, Attested] = field(default_factory=dict)
@@ -79,5 +95,5 @@ class Situation:
         for w in self.convoys_waiting:
             ids.update(dict.fromkeys(w.evidence))
         ids.update(dict.fromkeys(o.id for o in self.incidents))
-        ids.update(dict.fromkeys(i for *_x, i in self.population))
+        ids.update(dict.fromkeys(p.id for p in self.population))
         return list(ids)

@@ -335,17 +335,18 @@ class ObservationStore(LogStore):
     def latest_population(
         self, at: datetime, *, as_of: int | None = None
     ) -> list[StoredObservation]:
-        """Per place and kind, the population counts at the latest instant before ``at``."""
+        """Per place, kind and reporter, the population counts at the latest instant before
+        ``at``."""
         at_us = to_us(at)
         o = _O
         latest = (
-            select(c.place, c.state, func.max(c.start_us).label("m"))
+            select(c.place, c.state, c.reporter, func.max(c.start_us).label("m"))
             .where(
                 # every population count names its place; said, so the partial index answers it
                 c.type == "population", c.place.is_not(None), c.start_us < at_us,
                 *live(t.observations, as_of),
             )
-            .group_by(c.place, c.state)
+            .group_by(c.place, c.state, c.reporter)
             .subquery()
         )
         stmt = (
@@ -355,6 +356,7 @@ class ObservationStore(LogStore):
                 and_(
                     o.c.place == latest.c.place,
                     o.c.state == latest.c.state,
+                    o.c.reporter == latest.c.reporter,
                     o.c.start_us == latest.c.m,
                 ),
             )

@@ -14,8 +14,8 @@ from corridor.cli.app import main
 from corridor.testing import Server
 
 READY = "body[data-ready]"
-VIEWS = ["map-view", "crossings-view", "convoys-view", "incidents-view", "commitments-view",
-         "supply-view", "log-view"]
+VIEWS = ["map-view", "crossings-view", "convoys-view", "incidents-view", "population-view",
+         "commitments-view", "supply-view", "log-view"]
 
 
 def open_dashboard(page: Any, url: str) -> None:
@@ -98,6 +98,29 @@ def test_a_convoy_waiting_at_a_checkpoint_is_named_by_it(page: Any, lachin_site:
     open_dashboard(page, lachin_site.url + "/")
     row = page.inner_text("#convoy-board tr[data-convoy='azrc-2023-08-29']")
     assert "Russian peacekeeper post on the Aghdam road" in row and "aghdam-post" not in row
+
+
+def test_population_figures_are_the_apis_with_whose_claim_they_are(
+    page: Any, lachin_site: Server
+) -> None:
+    """The people panel shows the situation's population figures, each with its reporter,
+    whose claim it is and its evidence (at the last day: the exodus's arrivals in Armenia,
+    Armenian government figures as reported)."""
+    open_dashboard(page, lachin_site.url + "/")
+    page.locator("#at-slider").focus()
+    page.keyboard.press("End")
+    page.wait_for_selector(READY, timeout=60_000)
+    sit = page.evaluate("() => window.corridorDashboard.situation")
+    rows = page.locator("#population-panel tbody tr")
+    assert rows.count() == len(sit["population"]) > 0
+    arrivals = [p for p in sit["population"] if p["kind"] == "cumulative_arrivals"]
+    assert arrivals and arrivals[0]["claim_of"] == ["am-gov"]
+    row = page.inner_text(f"#population-panel tr[data-id='{arrivals[0]['id']}']")
+    assert f"{arrivals[0]['persons']:,}" in row and "arrivals so far from" in row
+    page.click(f"#population-panel tr[data-id='{arrivals[0]['id']}'] button.fig")
+    page.wait_for_selector("#drawer .obs")
+    assert "Sources" in page.inner_text("#drawer")
+    page.keyboard.press("Escape")
 
 
 def test_chart_figure_opens_sources_and_verifies(page: Any, lachin_site: Server) -> None:

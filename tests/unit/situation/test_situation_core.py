@@ -134,6 +134,18 @@ class TestConvoys:
         obs = [convoy(T0, "waiting"), convoy(T0 + timedelta(days=1), "delivered")]
         assert situation(obs, REGISTRY, T0 + timedelta(days=2)).convoys_waiting == []
 
+    def test_convoys_waiting_since_the_same_instant_keep_one_order(self) -> None:
+        """Convoys waiting since the same instant are listed by name, whatever else the input
+        holds (bug fixed: their order followed which convoy the input named first, so the
+        store's windowed reads and the whole record listed them differently)."""
+        at = T0 + timedelta(days=3)
+        day = T0 + timedelta(days=1)
+        b_first = [convoy(T0, "delivered", name="b"), convoy(day, "waiting", name="a"),
+                   convoy(day, "waiting", name="b")]  # fmt: skip
+        for obs in (b_first, b_first[1:]):
+            got = situation(obs, REGISTRY, at).convoys_waiting
+            assert [w.convoy for w in got] == ["a", "b"]
+
 
 class TestIncidents:
     def test_period_ending_at_the_window_start_is_outside(self) -> None:
@@ -156,6 +168,33 @@ class TestPopulation:
             make("population", T0, place="town", persons=7, kind="displaced"),
         ]
         got = situation(obs, REGISTRY, T0 + timedelta(days=2)).population
-        assert [(p, k, n) for p, k, n, _d, _i in got] == [
+        assert [(p.place, p.kind, p.persons) for p in got] == [
             ("town", "displaced", 7), ("town", "resident", 90)
+        ]  # fmt: skip
+
+    def test_one_reporters_figure_never_hides_anothers(self) -> None:
+        """Figures of the same place and kind by two organisations stand side by side, each
+        the latest of its reporter; two figures one reporter gives for the same instant
+        (another party's claim beside a source of its own) are both shown, with whose claim
+        each is, once (bug fixed: only the latest figure of any reporter was shown)."""
+        ours = make("population", T0, place="town", persons=100, kind="resident")
+        body = ours.content()["body"]
+        theirs = parse_observation(
+            {**ours.content(), "reporter": "ngo-y", "body": {**body, "persons": 140}}
+        )
+        later = make("population", T0 + timedelta(days=1), **{**body, "persons": 95})
+        claimed = parse_observation({
+            **later.content(),
+            "sources": [{"title": "a party's figure (synthetic)", "claim_of": "party-a"},
+                        {"title": "the same figure elsewhere (synthetic)", "claim_of": "party-a"}],
+            "body": {**later.content()["body"], "persons": 80},
+        })  # fmt: skip
+        registry = Registry.of(
+            [*REGISTRY.organisations.values(),
+             Organisation(id="ngo-y", name="NGO Y (synthetic)", kind="monitor")],
+            REGISTRY.places.values(), REGISTRY.routes.values(), REGISTRY.checkpoints.values(),
+        )  # fmt: skip
+        got = situation([ours, theirs, later, claimed], registry, T0 + timedelta(days=2)).population
+        assert sorted((p.reporter, p.persons, p.claim_of) for p in got) == [
+            ("ngo-x", 80, ("party-a",)), ("ngo-x", 95, ()), ("ngo-y", 140, ())
         ]  # fmt: skip

@@ -1,4 +1,5 @@
-"""The situation for people: routes, crossings in the window, convoys waiting, incidents.
+"""The situation for people: routes, crossings in the window, convoys waiting, incidents,
+population.
 
 Drawn from the situation's JSON shape (:func:`corridor.app.shapes.situation`), the same whether
 the record is a local database or a server's answer."""
@@ -40,6 +41,13 @@ def _name(registry: Registry, pid: str | None) -> str:
     return pid
 
 
+_KINDS = {
+    "resident": "residents",
+    "displaced": "displaced",
+    "cumulative_arrivals": "arrivals so far",
+}
+
+
 def _n(v: int | None) -> str:
     return "—" if v is None else f"{v:,}"
 
@@ -61,7 +69,8 @@ def _attested(doc: dict[str, Any], ids: list[str], out: Console) -> None:
 
 def print_situation(doc: dict[str, Any], registry: Registry, out: Console = console) -> None:
     """Print a situation (its JSON shape): routes, crossings in the window, convoys waiting,
-    incidents, and who corroborated and who disputed the reports each rests on."""
+    incidents, population figures, and who corroborated and who disputed the reports each
+    rests on."""
     at = datetime.fromisoformat(doc["at"])
     out.print(f"[bold]Situation at {at.strftime('%Y-%m-%d %H:%M %z')}[/bold]")
     t = Table(box=None, pad_edge=False, show_header=True, header_style="dim")
@@ -154,3 +163,16 @@ def print_situation(doc: dict[str, Any], registry: Registry, out: Console = cons
             + (f" (claim of {claim})" if claim else "")
             + (f" — {escape(text)}" if text else "")
         )
+
+    out.print("[bold]Population[/bold] (the latest figure of each reporter, as reported)")
+    if not doc["population"]:
+        out.print("  none reported")
+    for p in doc["population"]:
+        claim = ", ".join(_name(registry, c) for c in p["claim_of"])
+        origin = f" from {_name(registry, p['origin'])}" if p.get("origin") else ""
+        out.print(
+            f"  {_name(registry, p['place'])}: {p['persons']:,} {_KINDS.get(p['kind'], p['kind'])}"
+            f"{origin}, {_d(p['observed'])}, reported by {_name(registry, p['reporter'])}"
+            + (f" (claim of {claim})" if claim else "")
+        )
+        _attested(doc, [p["id"]], out)

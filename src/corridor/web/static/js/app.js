@@ -8,7 +8,9 @@ import { openSource } from "./data.js";
 import { Drawer } from "./drawer.js";
 import { renderCrossings } from "./crossings.js";
 import { CorridorMap, placeList } from "./map.js";
-import { renderCommitments, renderConvoys, renderIncidents, renderLog, renderSupply } from "./panels.js";
+import {
+  renderCommitments, renderConvoys, renderIncidents, renderLog, renderPopulation, renderSupply,
+} from "./panels.js";
 import { Names, addDays, dayIn, daysBetween, el, offsetSuffix } from "./util.js";
 import { verifyCheckpoint, verifyObservation } from "./verify.js";
 import { renderVerification } from "./verify-panel.js";
@@ -151,6 +153,7 @@ class Dashboard {
     const open = (args) => this.drawer.open(args);
     renderConvoys($("convoy-board"), sit, this.names, open);
     renderIncidents($("incident-list"), sit, this.names, open);
+    renderPopulation($("population-panel"), sit, this.names, open);
     renderCommitments($("commitments-panel"), commitments, this.names, at, open);
     $("crossings-window").textContent = `The ${WINDOW_DAYS} days from ${start} to ${this.day()} (days in ${this.tz}); move the slider to see others.`;
     const view = await renderCrossings($("crossings-chart"), $("crossings-table"), daily, this.names,
