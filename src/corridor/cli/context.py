@@ -7,7 +7,6 @@ application (SQLAlchemy, pydantic models, numpy) is imported by the commands tha
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -107,6 +106,8 @@ def parse_time(value: str | None, tz: str | None, option: str) -> datetime | Non
 def field_value(raw: str) -> Any:
     """A field value typed on the command line: JSON where it parses (numbers, lists, null),
     else text."""
+    import json  # here: every command's start-up would pay for it (bench cli)
+
     try:
         return json.loads(raw)
     except json.JSONDecodeError:
@@ -142,5 +143,7 @@ def print_basis_of(b: dict[str, Any]) -> None:
 
 def print_json(data: Any) -> None:
     """Write JSON to stdout (not through Rich, so it is never wrapped or coloured)."""
+    import json
+
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
     sys.stdout.flush()

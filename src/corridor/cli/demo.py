@@ -6,7 +6,6 @@ the supply scenarios.
 """
 
 import shutil
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,6 +41,8 @@ def _demo_dir(keep: Path | None) -> tuple[Path, bool]:
     """The folder to run in, and whether it is temporary. A kept folder must be new, empty or
     a previous demo folder; of a previous one, only what the demo wrote is removed."""
     if keep is None:
+        import tempfile  # here, not at the top: every command's start-up would pay for it
+
         return Path(tempfile.mkdtemp(prefix="corridor-demo-")), True
     from corridor.export.folder import check_output_folder
 

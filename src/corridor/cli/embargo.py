@@ -11,7 +11,6 @@ seal and reveal work on a server's record with --server URL (signed here, with t
 folder's key of the reporter).
 """
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -42,6 +41,8 @@ GRAINS = ("day", "month", "year")
 
 
 def _read_json(file: Path, what: str) -> dict[str, Any]:
+    import json  # here, not at the top: every command's start-up would pay for it
+
     try:
         text = sys.stdin.read() if str(file) == "-" else file.read_text("utf-8")
         data = json.loads(text)
@@ -84,6 +85,8 @@ def _keeper(path: Path) -> Any:
     """Write the secret to ``path``, created new with mode 0600 (never over another file)."""
 
     def keep(secret: dict[str, Any]) -> None:
+        import json
+
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:

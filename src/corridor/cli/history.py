@@ -8,7 +8,6 @@ observation already on the record (docs/record.md, Corrections, retractions and 
 The record keeps every version; views show the current one (``corridor show ID`` lists them).
 """
 
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,6 +49,8 @@ def _report(kind: str, w: "Written", target: str | None, as_json: bool) -> None:
 
 
 def _read_json(file: Path) -> dict[str, Any]:
+    import json  # here, not at the top: every command's start-up would pay for it
+
     try:
         text = sys.stdin.read() if str(file) == "-" else file.read_text("utf-8")
         data = json.loads(text)

@@ -77,12 +77,13 @@ def keys_add(
 @keys_app.command("list")
 def keys_list(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
     """List registered public keys (demo keys are marked), one per line."""
-    from corridor.app import shapes
     from corridor.cli.render.keys import keys_table
 
     with open_app(db) as app:
         rows = app.keys.list()
     if as_json:
+        from corridor.app import shapes  # only for --json: a start-up bar holds (bench cli)
+
         print_json([shapes.key(o, v, d) for o, v, d in rows])
         return
     sys.stdout.write(keys_table(rows))

@@ -1,6 +1,5 @@
 """`corridor record`, `corridor list`, `corridor show`: write one observation, read many."""
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -50,6 +49,8 @@ def _build(
     from_file: Path | None,
 ) -> list[dict[str, Any]]:
     if from_file is not None:
+        import json  # here, not at the top: every command's start-up would pay for it
+
         try:
             text = sys.stdin.read() if str(from_file) == "-" else from_file.read_text("utf-8")
         except OSError as exc:
@@ -385,6 +386,8 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(data)
             return
+        import json
+
         console.print_json(json.dumps({k: v for k, v in data.items() if k != "chain"},
                                       ensure_ascii=False))  # fmt: skip
         from corridor.cli.render.observations import print_chain
