@@ -260,3 +260,34 @@ class TestBothBackends:
         key = cli("log", "key", *db)[1].strip()
         assert cli("log", "export", "site", *db)[0] == 0
         assert cli.json("verify", "site", "--key", key)["ok"] is True  # type: ignore[index]
+
+
+class TestStartUp:
+    """What a command loads before it does anything (bench cli measures the time; this guards
+    what is loaded, so a top-level import cannot quietly slow every command)."""
+
+    HEAVY = frozenset({
+        "sqlalchemy", "alembic", "numpy", "matplotlib", "pydantic", "msgspec", "nacl", "fastapi",
+        "httpx", "jinja2", "yaml", "rich", "json", "tempfile",
+    })  # fmt: skip
+
+    @pytest.mark.parametrize("args", [["--help"], ["keys", "list"]])
+    def test_help_and_keys_list_load_no_heavy_library(
+        self, args: list[str], north: Cli, tmp_path: Path
+    ) -> None:
+        """On a record (the North Gate example, with a key), as bench cli runs them."""
+        import subprocess
+        import sys
+
+        r = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "corridor.cli.app", *args],
+            capture_output=True, text=True, cwd=tmp_path, timeout=60,
+        )  # fmt: skip
+        assert r.returncode == 0, r.stdout + r.stderr[-2000:]
+        loaded = {
+            line.split("|")[2].strip().split(".")[0]
+            for line in r.stderr.splitlines()
+            if line.startswith("import time:") and line.count("|") == 2
+        }
+        assert "corridor" in loaded  # the import trace was read
+        assert not loaded & self.HEAVY, sorted(loaded & self.HEAVY)
