@@ -5,6 +5,7 @@ import sys
 import typer
 
 from corridor.cli.context import DbOption, JsonOption, KeysOption, console, open_app, print_json
+from corridor.cli.remote import ServerOption, TokenOption, use_server
 
 __all__ = ["register"]
 
@@ -55,16 +56,32 @@ def keys_new(
 
 @keys_app.command("add")
 def keys_add(
+    ctx: typer.Context,
     vkey: str = typer.Argument(
         ..., help="A verifier key, name+keyid+base64(0x01||key); name = org id."
     ),
     db: str | None = DbOption,
+    server: str | None = ServerOption,
+    token: str | None = TokenOption,
     rotate: bool = RotateOption,
 ) -> None:
     """Register another organisation's public (verifier) key.
 
-    An organisation that already has a registered key gets another only with --rotate.
+    An organisation that already has a registered key gets another only with --rotate. With
+    --server, the server registers it (an admin token).
     """
+    if server := use_server(ctx, server, db):
+        from corridor.cli.remote import connect
+
+        with connect(server, token) as api:
+            got = api.add_key(vkey, rotate=rotate)
+            listed = api.keys()
+        registered = [k["vkey"] for k in listed if k["org"] == got["org"]]
+        added = bool(got.get("added", True))
+        console.print(("registered " if added else "already registered ") + got["vkey"])
+        if added:
+            _rotation_note(got["org"], registered, rotate)
+        return
     with open_app(db, create=True) as app:
         vkey, added = app.keys.add(vkey, rotate=rotate)
         org = vkey.split("+", 1)[0]
@@ -75,10 +92,27 @@ def keys_add(
 
 
 @keys_app.command("list")
-def keys_list(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
-    """List registered public keys (demo keys are marked), one per line."""
+def keys_list(
+    ctx: typer.Context,
+    db: str | None = DbOption,
+    server: str | None = ServerOption,
+    token: str | None = TokenOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """List registered public keys (demo keys are marked), one per line (with --server, the
+    keys a server's record is verified against)."""
     from corridor.cli.render.keys import keys_table
 
+    if server := use_server(ctx, server, db):
+        from corridor.cli.remote import connect
+
+        with connect(server, token) as api:
+            items = api.keys()
+        if as_json:
+            print_json(items)
+            return
+        sys.stdout.write(keys_table([(k["org"], k["vkey"], bool(k["demo"])) for k in items]))
+        return
     with open_app(db) as app:
         rows = app.keys.list()
     if as_json:

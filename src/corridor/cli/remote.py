@@ -1,7 +1,7 @@
 """What the commands share in remote mode: ``--server URL`` (``CORRIDOR_SERVER``) and
 ``--token`` (``CORRIDOR_TOKEN``) make ``record``, ``import``, ``list``, ``show``, ``status``,
-``check``, ``release list|show`` and ``review list`` work on a corridor server's record instead
-of a database.
+``check``, ``release``, ``review``, ``keys list|add`` and the others docs/service.md lists work
+on a corridor server's record instead of a database.
 
 Observations are validated against the server's registry and signed here, with the key folder's
 ``<org>.key`` (``--keys``); the server verifies and appends, and never sees a private key. Each

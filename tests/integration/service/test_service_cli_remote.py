@@ -249,6 +249,7 @@ SAME = [
     ["supply", "--case", "lachin-2023"],
     ["supply", "--case", "lachin-2023", "--runs", "30", "--seed", "7", "--from", "2023-06-01"],
     ["supply", "--case", "lachin-2023", "--as-of", "SIZE"],
+    ["keys", "list"],
 ]
 
 
@@ -336,6 +337,38 @@ class TestImportEntities:
             assert summary["tree_size"] == size_of(db) > 0
             again = terminal(*layer, "--server", served.url, "--token", admin)
             assert json.loads(again.stdout)["tree_size"] == summary["tree_size"]  # adds nothing
+
+
+class TestKeysOverAServer:
+    def test_an_admin_registers_a_key_a_reporter_may_not(self, client_clean_env: Path) -> None:
+        """`keys add --server` registers an organisation's verifier key on the server (an
+        admin's right: a reporter's token is refused, in one line that does not show it);
+        `keys list --server` then lists it, as `keys list` over the database does."""
+        tmp = client_clean_env
+        helper = TestImportEntities()
+        db, server_keys, _org_keys = helper._server(tmp)
+        reporter = helper._token(db, "ngo-x", "--role", "reporter")
+        admin = helper._token(db, "--role", "admin")
+        from corridor.ledger.note import Signer
+
+        vkey = Signer.generate("ngo-x").verifier.vkey  # a second key for ngo-x: a rotation
+        with Server(db, server_keys, tmp / "serve.log") as served:
+            refused = terminal("keys", "add", vkey, "--rotate", "--server", served.url,
+                               "--token", reporter)  # fmt: skip
+            assert refused.returncode == 1
+            [line] = refused.stderr.splitlines()
+            assert "admin" in line and reporter not in line
+            done = terminal("keys", "add", vkey, "--rotate", "--server", served.url,
+                            "--token", admin)  # fmt: skip
+            assert done.returncode == 0, done.stderr
+            assert done.stdout.splitlines()[0] == f"registered {vkey}"
+            assert "ngo-x now has 2 registered keys" in done.stdout
+            again = terminal("keys", "add", vkey, "--rotate", "--server", served.url,
+                             "--token", admin)  # fmt: skip
+            assert again.stdout.splitlines() == [f"already registered {vkey}"]
+            listed = terminal("keys", "list", "--server", served.url)
+        assert listed.returncode == 0 and vkey in listed.stdout
+        assert listed.stdout == terminal("keys", "list", "--db", db).stdout
 
 
 class TestEmbargoOverAServer:
