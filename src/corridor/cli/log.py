@@ -15,6 +15,7 @@ from corridor.cli.context import (
     open_app,
     print_json,
 )
+from corridor.cli.remote import ServerOption, TokenOption, use_server
 from corridor.errors import InputError
 
 __all__ = ["register"]
@@ -55,10 +56,24 @@ def log_checkpoint(db: str | None = DbOption, keys: str | None = KeysOption) -> 
 
 
 @log_app.command("key")
-def log_key(db: str | None = DbOption) -> None:
-    """Print the log's verifier key (name+keyid+base64 key), to check its checkpoints."""
-    with open_app(db) as app:
-        vkey, demo = app.log.key()
+def log_key(
+    ctx: typer.Context,
+    db: str | None = DbOption,
+    server: str | None = ServerOption,
+    token: str | None = TokenOption,
+) -> None:
+    """Print the log's verifier key (name+keyid+base64 key), to check its checkpoints (with
+    --server, the key a server says it signs with: check it against one its operator
+    publishes)."""
+    if server := use_server(ctx, server, db):
+        from corridor.cli.remote import connect
+
+        with connect(server, token) as api:
+            doc = api.log_key()
+        vkey, demo = str(doc["vkey"]), bool(doc["demo"])
+    else:
+        with open_app(db) as app:
+            vkey, demo = app.log.key()
     typer.echo(vkey)
     if demo:
         err_console.print(
@@ -69,16 +84,26 @@ def log_key(db: str | None = DbOption) -> None:
 
 @log_app.command("prove")
 def log_prove(
+    ctx: typer.Context,
     id_: str = typer.Argument(
         ..., metavar="ID", help="Observation id (or a prefix of 6+ characters)."
     ),
     db: str | None = DbOption,
+    server: str | None = ServerOption,
+    token: str | None = TokenOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Inclusion proof of an observation in the log (RFC 9162), against the latest signed
-    checkpoint."""
-    with open_app(db) as app:
-        bundle = app.log.prove(id_)
+    checkpoint (with --server, the server's, checked here against the checkpoint's root)."""
+    if server := use_server(ctx, server, db):
+        from corridor.cli.remote import connect, proof_checks
+
+        with connect(server, token) as api:
+            bundle = api.inclusion_proof(id=id_)
+        proof_checks(bundle, server)
+    else:
+        with open_app(db) as app:
+            bundle = app.log.prove(id_)
     if as_json:
         print_json(bundle)
         return
@@ -91,16 +116,26 @@ def log_prove(
 
 @log_app.command("consistency")
 def log_consistency(
+    ctx: typer.Context,
     old_size: int = typer.Argument(..., min=0, help="The older tree size."),
     new_size: int | None = typer.Argument(
         None, min=0, help="The newer size [default: latest checkpoint]."
     ),
     db: str | None = DbOption,
+    server: str | None = ServerOption,
+    token: str | None = TokenOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Consistency proof between two tree sizes (RFC 9162)."""
-    with open_app(db) as app:
-        out = app.log.consistency(old_size, new_size)
+    """Consistency proof between two tree sizes (RFC 9162; with --server, between two sizes
+    the server has signed)."""
+    if server := use_server(ctx, server, db):
+        from corridor.cli.remote import connect
+
+        with connect(server, token) as api:
+            out = api.consistency_proof(old_size, new_size)
+    else:
+        with open_app(db) as app:
+            out = app.log.consistency(old_size, new_size)
     if as_json:
         print_json(out)
         return

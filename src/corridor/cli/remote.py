@@ -35,6 +35,7 @@ __all__ = [
     "local_keys",
     "names_a_file",
     "observations_of",
+    "proof_checks",
     "stored_of",
     "use_server",
 ]
@@ -149,3 +150,35 @@ class ServerObservations(Mapping[str, "Observation"]):
 
     def __len__(self) -> int:
         return sum(v is not None for v in self._got.values())
+
+
+def proof_checks(bundle: Mapping[str, Any], server: str) -> None:
+    """Check an inclusion proof a server sent: its hashes lead from the entry's leaf hash to
+    the root of the checkpoint it came with (that checkpoint's signature is the log key's to
+    check: ``corridor verify URL --key``). Raises VerificationError naming the server."""
+    import base64
+    import binascii
+
+    from corridor.errors import VerificationError
+    from corridor.ledger.checkpoint import Checkpoint
+    from corridor.ledger.merkle import verify_inclusion
+
+    try:
+        cp = Checkpoint.parse(str(bundle["checkpoint"]).split("\n\n", 1)[0] + "\n")
+        leaf = base64.b64decode(bundle["leaf_hash"], validate=True)
+        hashes = [base64.b64decode(h, validate=True) for h in bundle["hashes"]]
+        index, size = int(bundle["log_index"]), int(bundle["tree_size"])
+    except (KeyError, TypeError, ValueError, binascii.Error):
+        raise VerificationError(f"the server {server} sent a malformed inclusion proof") from None
+    except VerificationError as exc:
+        what = exc.message
+        raise VerificationError(f"the server {server} sent a proof with a bad {what}") from None
+    if size != cp.size:
+        raise VerificationError(
+            f"the server {server} sent a proof for tree size {size} with a checkpoint of "
+            f"size {cp.size}"
+        )
+    try:
+        verify_inclusion(index, size, leaf, hashes, cp.root)
+    except VerificationError as exc:
+        raise VerificationError(f"the server {server} sent a bad proof: {exc.message}") from None

@@ -551,6 +551,10 @@ class Client:
         its cosignatures), as text."""
         return self.request("GET", "/log/checkpoint", accept="text/plain").text
 
+    def log_key(self) -> dict[str, Any]:
+        """``GET /v1/log/key``: the log's verifier key, ``{"vkey", "origin", "demo"}``."""
+        return dict(self._json("GET", "/log/key"))
+
     def inclusion_proof(self, *, index: int | None = None, id: str | None = None) -> dict[str, Any]:
         """``GET /v1/log/proof/inclusion?index=|id=``."""
         if (index is None) == (id is None):

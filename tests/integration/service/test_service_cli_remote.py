@@ -275,6 +275,31 @@ class TestSameOutput:
         assert len(local[1].splitlines()) > 3
 
 
+class TestLogOverAServer:
+    @pytest.mark.parametrize(
+        "args",
+        [["log", "prove", "ID"], ["log", "prove", "ID", "--json"], ["log", "consistency", "SIZE"],
+         ["log", "consistency", "SIZE", "--json"], ["log", "key"]],
+        ids=lambda a: " ".join(a),
+    )  # fmt: skip
+    def test_remote_prints_what_local_prints(
+        self,
+        client_lachin: Server,
+        lachin_id: str,
+        lachin_size: int,
+        cli: Cli,
+        args: list[str],
+    ) -> None:
+        """log prove, consistency and key over a server print what they print over its
+        database (the server's proof checked here against its checkpoint's root)."""
+        fill = {"ID": lachin_id[:10], "SIZE": str(lachin_size)}
+        args = [fill.get(a, a) for a in args]
+        local = cli(*args, "--db", client_lachin.db)
+        remote = cli(*args, "--server", client_lachin.url)
+        assert local[0] == 0, local[2]
+        assert remote == local and local[1].strip()
+
+
 class TestSupplyOverAServer:
     def test_the_fan_chart_is_the_same_drawing(
         self, client_lachin: Server, cli: Cli, tmp_path: Path
