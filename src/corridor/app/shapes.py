@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from corridor.app.review import QueueItem
     from corridor.model import Registry
     from corridor.model.history import Attested
-    from corridor.situation import Situation
+    from corridor.situation import PopulationFigure, Situation
     from corridor.situation.daily import DailyCrossings
     from corridor.store.api import AppendResult, StoredObservation
     from corridor.store.tokens import AdminAction, StoredToken
@@ -530,21 +530,35 @@ def situation(sit: Situation) -> dict[str, Any]:
             for o in sit.incidents
         ],
         # per place, kind and reporter (one's figure never hides another's)
-        "population": [
-            {
-                "place": p.place,
-                "kind": p.kind,
-                "origin": p.origin,
-                "persons": p.persons,
-                "observed": _iso(p.observed),
-                "reporter": p.reporter,
-                "claim_of": list(p.claim_of),
-                "id": p.id,
-            }
-            for p in sit.population
-        ],
+        "population": [population_figure(p) for p in sit.population],
         # per report named above that carries any: who corroborated, disputed, reviewed it
         "attestations": summaries_json(sit.attestations),
+    }
+
+
+def population_figure(p: PopulationFigure) -> dict[str, Any]:
+    """A population count: in the situation, and in the series (:func:`population_series`)."""
+    return {
+        "place": p.place,
+        "kind": p.kind,
+        "origin": p.origin,
+        "persons": p.persons,
+        "observed": _iso(p.observed),
+        "reporter": p.reporter,
+        "claim_of": list(p.claim_of),
+        "id": p.id,
+    }
+
+
+def population_series(
+    at: datetime, start: datetime, figures: Sequence[PopulationFigure]
+) -> dict[str, Any]:
+    """``GET /v1/population``: the population counts that started in [start, at), oldest
+    first, each as reported (a day without a count has none: nothing is interpolated)."""
+    return {
+        "at": _iso(at),
+        "start": _iso(start),
+        "figures": [population_figure(p) for p in figures],
     }
 
 

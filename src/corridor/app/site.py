@@ -156,6 +156,10 @@ class _SiteWriter:
             first = max(_days(summary, tz, MAX_DAYS)[0], days[-1] - timedelta(days=MAX_DAYS - 1))
             self.put("crossings-daily.json", shapes.daily_crossings(
                 app.situation.daily(first, days[-1] + timedelta(days=1), tz, as_of=size)))
+            # the population counts of the same span (the page keeps those before its instant)
+            last = datetime.combine(days[-1], time(12), tz)
+            span = (last.date() - first).days + 1
+            self.put("population.json", app.situation.population(last, days=span, as_of=size))
         for case in summary["cases"]:
             loaded = app.cases.builtin(case["name"])
             result = app.commitments.check(list(loaded.rules), datetime.now(UTC), case=loaded,

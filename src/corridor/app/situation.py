@@ -10,7 +10,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 from threading import Lock
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from corridor.errors import InputError
 from corridor.model import Registry
@@ -145,3 +145,24 @@ class SituationCases:
         return daily_crossings(
             [s.observation for s in stored], start, end, tz, checkpoints=checkpoints
         )
+
+    def population(
+        self, at: datetime, *, days: int = 365, as_of: int | None = None
+    ) -> dict[str, Any]:
+        """The population counts of the ``days`` before ``at`` (``GET /v1/population``): the
+        series behind the situation's latest figures, each as reported, oldest first. With
+        ``as_of``, as the record stood at that tree size (the size of a signed checkpoint)."""
+        from corridor.app import shapes
+        from corridor.situation import population_series
+
+        if not 1 <= days <= MAX_DAYS:
+            raise InputError(f"days: 1 to {MAX_DAYS}, not {days}", where="days")
+        if as_of is not None:
+            self.app.log.basis(as_of)
+        start = at - timedelta(days=days)
+        stored = self.app.store.overlapping(start, at, ["population"], as_of=as_of)
+        stored.sort(key=lambda s: s.log_index)  # log order, as the history rule reads it
+        figures = population_series([s.observation for s in stored], at)
+        # those that started in the window (a period begun before it overlaps it, and is out)
+        figures = [f for f in figures if f.observed >= start]
+        return shapes.population_series(at, start, figures)

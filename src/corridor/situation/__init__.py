@@ -10,6 +10,8 @@ from corridor.situation.core import (
     FINAL_STATES,
     WAITING_STATES,
     before,
+    population_figure,
+    population_series,
     situation,
 )
 from corridor.situation.types import (
@@ -31,5 +33,7 @@ __all__ = [
     "RouteSituation",
     "Situation",
     "before",
+    "population_figure",
+    "population_series",
     "situation",
 ]

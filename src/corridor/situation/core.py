@@ -242,30 +242,43 @@ def _convoys(obs: Sequence[Observation], at: datetime) -> list[ConvoyWait]:
     return out
 
 
+def population_figure(o: Observation) -> PopulationFigure:
+    """A population count as the situation and the series show it (``o``'s body is one)."""
+    b = o.body
+    assert isinstance(b, PopulationCount)
+    return PopulationFigure(
+        place=b.place,
+        kind=str(b.kind),
+        persons=b.persons,
+        observed=o.start,
+        id=o.id,
+        reporter=o.reporter,
+        claim_of=tuple(dict.fromkeys(s.claim_of for s in o.sources if s.claim_of)),
+        origin=b.origin,
+    )
+
+
+def population_series(observations: Iterable[Observation], at: datetime) -> list[PopulationFigure]:
+    """Every population count that started before ``at`` (the current versions), oldest
+    first: the series behind the situation's latest figures, each as reported (never
+    interpolated: a day without a count has none)."""
+    resolved = resolve(observations, partial=True)
+    obs = [o for o in resolved.facts if isinstance(o.body, PopulationCount) and before(o, at)]
+    obs.sort(key=lambda o: (o.start, o.id))
+    return [population_figure(o) for o in obs]
+
+
 def _population(obs: Sequence[Observation]) -> list[PopulationFigure]:
     """Per place, kind and reporter, the counts of the latest instant reported (``obs`` in
     (start, id) order): one organisation's figure never hides another's, and counts one
     reports for the same instant (from different sources) stand side by side."""
-    latest: dict[tuple[str, str, str], list[tuple[Observation, PopulationCount]]] = {}
+    latest: dict[tuple[str, str, str], list[Observation]] = {}
     for o in obs:
         if isinstance(o.body, PopulationCount):
             key = (o.body.place, str(o.body.kind), o.reporter)
             run = latest.get(key)
-            if run is None or run[0][0].start < o.start:
-                latest[key] = [(o, o.body)]
+            if run is None or run[0].start < o.start:
+                latest[key] = [o]
             else:
-                run.append((o, o.body))
-    return [
-        PopulationFigure(
-            place=p,
-            kind=k,
-            persons=b.persons,
-            observed=o.start,
-            id=o.id,
-            reporter=r,
-            claim_of=tuple(dict.fromkeys(s.claim_of for s in o.sources if s.claim_of)),
-            origin=b.origin,
-        )
-        for (p, k, r), run in sorted(latest.items())
-        for o, b in run
-    ]
+                run.append(o)
+    return [population_figure(o) for _k, run in sorted(latest.items()) for o in run]

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -13,6 +13,7 @@ import pytest
 from corridor.cases import BUILTIN
 from corridor.cli.app import main
 from corridor.service.routes.supply import MAX_CELLS, MAX_RUNS
+from corridor.store.api import Query
 from corridor.testing import Server as Served
 
 AT = "2023-09-25T00:00:00Z"
@@ -74,6 +75,61 @@ class TestSituation:
     def test_without_at_it_is_now(self, client_lachin: Served) -> None:
         doc = get(client_lachin, "/v1/situation").json()
         assert abs((datetime.now().astimezone() - datetime.fromisoformat(doc["at"])).days) == 0
+
+
+class TestPopulation:
+    def test_the_counts_of_the_window_each_as_recorded(self, client_lachin: Served) -> None:
+        """GET /v1/population is every population count of the record that started in the
+        ``days`` before ``at``, oldest first, each with its reporter and claim; the latest of
+        each series is the situation's figure."""
+        from corridor.store.sql import SqlStore
+
+        at, days = "2023-09-30T00:00:00Z", 30
+        doc = get(client_lachin, "/v1/population", at=at, days=days).json()
+        end = datetime.fromisoformat(at)
+        start = end - timedelta(days=days)
+        store = SqlStore.open(client_lachin.db)
+        try:
+            want = sorted(
+                (s.observation for s in store.query(Query(type="population"))
+                 if start <= s.observation.start < end),
+                key=lambda o: (o.start, o.id),
+            )  # fmt: skip
+        finally:
+            store.close()
+        assert [f["id"] for f in doc["figures"]] == [o.id for o in want] and len(want) > 10
+        assert [f["persons"] for f in doc["figures"]] == [o.body.persons for o in want]  # type: ignore[union-attr]
+        assert datetime.fromisoformat(doc["start"]) == start
+        arrivals = [f for f in doc["figures"] if f["kind"] == "cumulative_arrivals"]
+        assert {tuple(f["claim_of"]) for f in arrivals} == {("am-gov",)}
+        assert {f["origin"] for f in arrivals} == {"karabakh"}
+        latest = get(client_lachin, "/v1/situation", at=at).json()["population"]
+        assert arrivals[-1] in latest
+
+    def test_before_the_first_count_there_is_none(self, client_lachin: Served) -> None:
+        doc = get(client_lachin, "/v1/population", at="2021-01-01T00:00:00Z").json()
+        assert doc["figures"] == []
+
+    @pytest.mark.parametrize("days", [0, 1831])
+    def test_the_window_is_bounded(self, client_lachin: Served, days: int) -> None:
+        err = envelope(get(client_lachin, "/v1/population", at=AT, days=days), 422)
+        assert err["subject"] == "query.days"  # FastAPI validates the query parameter
+
+    def test_as_of_a_checkpoint(self, client_lachin: Served) -> None:
+        """As of a signed checkpoint, the answer holds only counts the log held then, and
+        names the checkpoint."""
+        from corridor.store.sql import SqlStore
+
+        size = TestAsOf.size(client_lachin)
+        doc = get(client_lachin, "/v1/population", at=AT, as_of=size).json()
+        assert doc["as_of"]["tree_size"] == size
+        every = get(client_lachin, "/v1/population", at=AT).json()["figures"]
+        store = SqlStore.open(client_lachin.db)
+        try:
+            held = {s.id for s in store.query(Query(type="population")) if s.log_index < size}
+        finally:
+            store.close()
+        assert [f["id"] for f in doc["figures"]] == [f["id"] for f in every if f["id"] in held]
 
 
 class TestCommitments:

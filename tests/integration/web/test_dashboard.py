@@ -105,14 +105,24 @@ def test_population_figures_are_the_apis_with_whose_claim_they_are(
 ) -> None:
     """The people panel shows the situation's population figures, each with its reporter,
     whose claim it is and its evidence (at the last day: the exodus's arrivals in Armenia,
-    Armenian government figures as reported)."""
+    Armenian government figures as reported), and charts the counts of the year before the
+    instant: the points are GET /v1/population's figures, one each."""
     open_dashboard(page, lachin_site.url + "/")
     page.locator("#at-slider").focus()
     page.keyboard.press("End")
     page.wait_for_selector(READY, timeout=60_000)
     sit = page.evaluate("() => window.corridorDashboard.situation")
-    rows = page.locator("#population-panel tbody tr")
+    rows = page.locator("#population-panel table.population tbody tr")
     assert rows.count() == len(sit["population"]) > 0
+    at = page.evaluate("() => window.corridorDashboard.instant")
+    api = httpx.get(lachin_site.url + "/v1/population", params={"at": at}, timeout=30).json()
+    drawn = page.evaluate(
+        "() => window.corridorDashboard.populationView.data('population')"
+        ".map(r => [r.id, r.persons, r.observed])"
+    )
+    want = [[p["id"], p["persons"], p["observed"]] for p in api["figures"]]
+    assert drawn == want and len(want) > 10  # the exodus, count by count
+    assert page.locator("#population-panel details.population-series tbody tr").count() == len(want)
     arrivals = [p for p in sit["population"] if p["kind"] == "cumulative_arrivals"]
     assert arrivals and arrivals[0]["claim_of"] == ["am-gov"]
     row = page.inner_text(f"#population-panel tr[data-id='{arrivals[0]['id']}']")

@@ -17,7 +17,7 @@ from corridor.model import (
     Route,
     parse_observation,
 )
-from corridor.situation import before, situation
+from corridor.situation import before, population_series, situation
 
 T0 = datetime(2024, 3, 1, tzinfo=UTC)
 REGISTRY = Registry.of(
@@ -145,6 +145,25 @@ class TestConvoys:
         for obs in (b_first, b_first[1:]):
             got = situation(obs, REGISTRY, at).convoys_waiting
             assert [w.convoy for w in got] == ["a", "b"]
+
+
+class TestPopulationSeries:
+    def test_every_count_before_the_instant_oldest_first(self) -> None:
+        """The series holds each count that started before ``at`` (the boundary rule), in
+        time order, as reported; a corrected count by its last version."""
+        first = make("population", T0, place="town", persons=10, kind="cumulative_arrivals")
+        second = make("population", T0 + timedelta(hours=6), place="town", persons=4000,
+                      kind="cumulative_arrivals")  # fmt: skip
+        fixed = parse_observation({
+            **second.content(), "supersedes": {"id": second.id, "reason": "a typo"},
+            "body": {**second.content()["body"], "persons": 400},
+        })  # fmt: skip
+        at = make("population", T0 + timedelta(days=1), place="town", persons=900,
+                  kind="cumulative_arrivals")  # fmt: skip
+        got = population_series([at, second, first, fixed], T0 + timedelta(days=1))
+        assert [(p.persons, p.observed) for p in got] == [
+            (10, T0), (400, T0 + timedelta(hours=6))
+        ]  # fmt: skip
 
 
 class TestIncidents:

@@ -1,6 +1,7 @@
 """The situation at an instant: ``GET /v1/situation?at=&as_of=`` (what ``corridor status
 --json`` prints; with ``as_of``, on the record as of that signed checkpoint, which the answer's
-``as_of`` names, and ``at`` then defaults to when it was signed)."""
+``as_of`` names, and ``at`` then defaults to when it was signed), and the population counts
+behind its latest figures: ``GET /v1/population?at=&days=&as_of=``."""
 
 from __future__ import annotations
 
@@ -61,3 +62,27 @@ def situation(
         )
         body = b"".join((body.rstrip()[:-1], b',"as_of":', basis.encode(), b"}"))
     return Response(body, media_type="application/json")
+
+
+@router.get(
+    "/population",
+    summary="The population counts of the days before an instant, each as reported",
+    response_model=dict[str, Any],
+)
+def population(
+    at: str | None = AT,
+    days: int = Query(365, ge=1, le=1830, description="Days before `at` the counts started in"),
+    as_of: int | None = Query(
+        None, ge=0, le=2**63 - 1,
+        description="As the record stood at this tree size (a signed checkpoint's)",
+    ),
+    app: Corridor = Depends(corridor_app),
+) -> Any:
+    """Every population count (residents, displaced, arrivals so far) that started in the
+    ``days`` before ``at``, oldest first, with its reporter and whose claim it is: the series
+    behind the situation's latest figures. Nothing is interpolated; figures of different
+    reporters stay apart. With ``as_of``, the answer names the checkpoint it rests on."""
+    doc = app.situation.population(instant_or_basis(app, at, as_of), days=days, as_of=as_of)
+    if as_of is not None:
+        doc["as_of"] = shapes.basis(app.log.basis(as_of))
+    return doc

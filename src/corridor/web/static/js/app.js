@@ -8,9 +8,8 @@ import { openSource } from "./data.js";
 import { Drawer } from "./drawer.js";
 import { renderCrossings } from "./crossings.js";
 import { CorridorMap, placeList } from "./map.js";
-import {
-  renderCommitments, renderConvoys, renderIncidents, renderLog, renderPopulation, renderSupply,
-} from "./panels.js";
+import { renderCommitments, renderConvoys, renderIncidents, renderLog, renderSupply } from "./panels.js";
+import { renderPopulation } from "./population.js";
 import { Names, addDays, dayIn, daysBetween, el, offsetSuffix } from "./util.js";
 import { verifyCheckpoint, verifyObservation } from "./verify.js";
 import { renderVerification } from "./verify-panel.js";
@@ -142,10 +141,11 @@ class Dashboard {
     delete document.body.dataset.ready;
     const at = this.instant();
     const end = addDays(this.day(), 1), start = addDays(end, -WINDOW_DAYS);
-    const [sit, daily, commitments] = await Promise.all([
+    const [sit, daily, commitments, population] = await Promise.all([
       this.source.situation(at, this.asOf),
       this.source.daily(start, end, this.tz, this.asOf),
       this.commitments,
+      this.source.population(at, this.asOf),
     ]);
     if (gen !== this.generation) return;
     this.sit = sit;
@@ -153,13 +153,17 @@ class Dashboard {
     const open = (args) => this.drawer.open(args);
     renderConvoys($("convoy-board"), sit, this.names, open);
     renderIncidents($("incident-list"), sit, this.names, open);
-    renderPopulation($("population-panel"), sit, this.names, open);
     renderCommitments($("commitments-panel"), commitments, this.names, at, open);
     $("crossings-window").textContent = `The ${WINDOW_DAYS} days from ${start} to ${this.day()} (days in ${this.tz}); move the slider to see others.`;
-    const view = await renderCrossings($("crossings-chart"), $("crossings-table"), daily, this.names,
-      (row) => this.openFigure(row));
+    const [view, populationView] = await Promise.all([
+      renderCrossings($("crossings-chart"), $("crossings-table"), daily, this.names,
+        (row) => this.openFigure(row)),
+      renderPopulation($("population-panel"), sit, population, this.names, open),
+    ]);
     if (gen !== this.generation) return;
-    window.corridorDashboard = { crossingsView: view, daily, situation: sit, instant: at, asOf: this.asOf };
+    window.corridorDashboard = {
+      crossingsView: view, daily, situation: sit, instant: at, asOf: this.asOf, populationView, population,
+    };
     this.drawn = true;
     // ready once every panel is drawn: at the start, the supply fans too
     if (this.started) document.body.dataset.ready = String(performance.now());

@@ -38,6 +38,7 @@ export class ApiSource {
   daily(start, end, tz, asOf) {
     return getJson(`${this.base}crossings/daily${query({ start, end, tz, as_of: asOf })}`);
   }
+  population(at, asOf) { return getJson(`${this.base}population${query({ at, as_of: asOf })}`); }
   commitments(name) { return getJson(`${this.base}commitments${query({ case: name })}`); }
   supply(name) {
     return getJson(`${this.base}supply/runs`, {
@@ -76,6 +77,11 @@ export class StaticSource {
     const d = await getJson(`${this.base}crossings-daily.json`);
     return clipDaily(d, start, end);
   }
+  async population(at) {
+    // the site holds every count of its span: the year before `at`, as the server answers
+    this._population ??= getJson(`${this.base}population.json`);
+    return clipPopulation(await this._population, at, 365);
+  }
   commitments(name) { return getJson(`${this.base}commitments/${encodeURIComponent(name)}.json`); }
   supply(name) { return getJson(`${this.base}supply/${encodeURIComponent(name)}.json`); }
   observation(id) { return getJson(`${this.base}observations/${encodeURIComponent(id)}.json`); }
@@ -83,6 +89,17 @@ export class StaticSource {
   releases() { return getJson(`${this.base}releases.json`); }
   logKey() { return getJson(`${this.base}log-key.json`); }
   days() { return this._days; }
+}
+
+/** A population series document cut to the counts that started in the `days` before `at`
+ *  (what GET /v1/population answers for them). */
+export function clipPopulation(doc, at, days) {
+  const end = new Date(at), start = new Date(end.getTime() - days * 86400000);
+  const figures = doc.figures.filter((p) => {
+    const t = new Date(p.observed);
+    return t >= start && t < end;
+  });
+  return { at, start: start.toISOString(), figures };
 }
 
 /** A crossings-per-day document cut to the days [start, end) (ISO dates); spans kept when

@@ -1,5 +1,5 @@
-// The convoy board, the incidents timeline, the population figures, the commitments panel, the
-// supply fan charts and the log panel. Each figure is a button that opens its evidence.
+// The convoy board, the incidents timeline, the commitments panel, the supply fan charts and
+// the log panel. Each figure is a button that opens its evidence.
 
 import { clear, el, figures, num, withoutAria } from "./util.js";
 
@@ -48,34 +48,6 @@ export function renderIncidents(node, sit, names, open) {
         title: `Incident of ${i.observed.slice(0, 10)}`, ids: [i.id], attestations: sit.attestations,
       }) }, "Evidence (1)"));
   }));
-}
-
-const KIND = { resident: "residents", displaced: "displaced", cumulative_arrivals: "arrivals so far" };
-
-export function renderPopulation(node, sit, names, open) {
-  const rows = sit.population;
-  if (rows.length === 0) {
-    clear(node, el("p", {}, "No population figure is reported before this instant."));
-    return;
-  }
-  const counts = new Map();
-  for (const p of rows) counts.set(`${p.place}|${p.kind}`, (counts.get(`${p.place}|${p.kind}`) ?? 0) + 1);
-  clear(node, el("table", { class: "population" },
-    el("caption", { class: "hint" }, "The latest figure of each reporter, as reported (not estimated). Where sources give different figures for the same place, they stand side by side."),
-    el("thead", {}, el("tr", {}, ["Where", "Who", "Persons", "As of", "Reported by", "Whose claim", "Evidence"]
-      .map((h) => el("th", { scope: "col" }, h)))),
-    el("tbody", {}, rows.map((p) => el("tr", { dataset: { id: p.id } },
-      el("th", { scope: "row" }, names.place(p.place)),
-      el("td", {}, KIND[p.kind] ?? p.kind, p.origin ? ` from ${names.place(p.origin)}` : ""),
-      el("td", { class: counts.get(`${p.place}|${p.kind}`) > 1 ? "num disputed" : "num" }, num(p.persons)),
-      el("td", {}, el("time", { datetime: p.observed }, p.observed.slice(0, 10))),
-      el("td", {}, names.org(p.reporter)),
-      el("td", {}, p.claim_of?.length ? p.claim_of.map((o) => names.org(o)).join(", ") : "—"),
-      el("td", {}, el("button", { type: "button", class: "fig", onclick: () => open({
-        title: `${KIND[p.kind] ?? p.kind} at ${names.place(p.place)}, ${p.observed.slice(0, 10)}`,
-        ids: [p.id], attestations: sit.attestations,
-        lines: [`${num(p.persons)} persons, as reported by ${names.org(p.reporter)}${p.claim_of?.length ? ` (the claim of ${p.claim_of.map((o) => names.org(o)).join(", ")})` : ""}.`],
-      }) }, "Evidence (1)")))))));
 }
 
 const MARK = { satisfied: "✓", violated: "✗", undetermined: "?", pending: "…" };
