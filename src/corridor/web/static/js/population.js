@@ -1,8 +1,8 @@
 // People: the latest population figure of each reporter per place and kind (from the
 // situation), and the counts of the year before the instant (GET /v1/population) as points,
-// one small chart per place, kind and reporter. Each count is drawn as reported: no line joins
-// them (nothing is interpolated), and figures of different reporters are never merged. Every
-// figure opens its evidence.
+// one small chart per place, kind, reporter and claim. Each count is drawn as reported: no line
+// joins them (nothing is interpolated), and figures of different reporters or parties are never
+// merged. Every figure opens its evidence.
 
 import { clear, el, num, withoutAria } from "./util.js";
 
@@ -16,10 +16,12 @@ function claims(p, names) {
   return p.claim_of?.length ? p.claim_of.map((o) => names.org(o)).join(", ") : "";
 }
 
-/** The rows the chart draws (named data "population"): one per count. */
+/** The rows the chart draws (named data "population"): one per count, in one series per
+ *  place, kind, reporter and whose claim it is (two parties' figures never share a chart). */
 export function populationRows(series, names) {
   return series.figures.map((p) => ({
-    series: `${names.place(p.place)} · ${kindOf(p, names)} · ${names.org(p.reporter)}`,
+    series: `${names.place(p.place)} · ${kindOf(p, names)} · ${names.org(p.reporter)}`
+      + (claims(p, names) ? ` · the claim of ${claims(p, names)}` : ""),
     observed: p.observed, persons: p.persons, id: p.id, figure: num(p.persons),
     claim: claims(p, names) || "—",
   }));
