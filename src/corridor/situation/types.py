@@ -55,8 +55,9 @@ class ConvoyWait:
 
 @dataclass(frozen=True)
 class PopulationFigure:
-    """The latest count of a kind of population at a place by one reporter (reports of the
-    same instant side by side), with whose claim it is (its sources' ``claim_of``)."""
+    """A count of a kind of population at a place, as one reporter reported it, with whose
+    claim it is (its sources' ``claim_of``): in the situation, the latest of each reporter
+    (those of the same instant side by side); in the series, every one."""
 
     place: str
     kind: str
