@@ -43,8 +43,9 @@ def register(app: typer.Typer) -> None:
         """The situation at an instant, computed from the record's current state.
 
         Per route: status and since when; crossings in the last 7 days by direction and
-        category; convoys waiting and for how many days; incidents; who corroborated and who
-        disputed the reports each figure rests on.
+        category; convoys waiting and for how many days; incidents; the latest population
+        figure of each reporter; who corroborated and who disputed the reports each figure
+        rests on.
         """
         when = parse_time(at, tz, "--at")
         sealed: list[Observation] = []
