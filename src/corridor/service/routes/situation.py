@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from corridor.app import Corridor, shapes
+from corridor.app.situation import MAX_DAYS
 from corridor.service.auth import published_figures
 from corridor.service.deps import corridor_app
 from corridor.service.errors import error_responses
@@ -34,6 +35,12 @@ AT = Query(
 )
 
 
+AS_OF = Query(
+    None, ge=0, le=2**63 - 1,
+    description="As the record stood at this tree size (a signed checkpoint's)",
+)
+
+
 @router.get(
     "/situation",
     summary="The situation at an instant, computed from the record",
@@ -41,10 +48,7 @@ AT = Query(
 )
 def situation(
     at: str | None = AT,
-    as_of: int | None = Query(
-        None, ge=0, le=2**63 - 1,
-        description="As the record stood at this tree size (a signed checkpoint's)",
-    ),
+    as_of: int | None = AS_OF,
     app: Corridor = Depends(corridor_app),
 ) -> Any:
     """Per route its status and since when; crossings in the 7 days before ``at`` by checkpoint,
@@ -71,11 +75,10 @@ def situation(
 )
 def population(
     at: str | None = AT,
-    days: int = Query(365, ge=1, le=1830, description="Days before `at` the counts started in"),
-    as_of: int | None = Query(
-        None, ge=0, le=2**63 - 1,
-        description="As the record stood at this tree size (a signed checkpoint's)",
+    days: int = Query(
+        365, ge=1, le=MAX_DAYS, description="Days before `at` the counts started in"
     ),
+    as_of: int | None = AS_OF,
     app: Corridor = Depends(corridor_app),
 ) -> Any:
     """Every population count (residents, displaced, arrivals so far) that started in the

@@ -3,7 +3,7 @@
 // gap); a reported zero is a ◆ on the axis; disagreeing figures are a range with each figure's
 // claimant; a report over several days is a dashed line across its period, labelled as a total.
 
-import { clear, el, num, range, withoutAria } from "./util.js";
+import { clear, el, num, range, smallMultiples, timeAxis, withoutAria } from "./util.js";
 
 /** The rows the chart draws (named data "crossings"): one per day with a report, one per span. */
 export function crossingRows(daily, names) {
@@ -39,48 +39,36 @@ export function crossingRows(daily, names) {
 }
 
 function spec(rows, start, end, width) {
-  const x = { field: "day", type: "temporal", title: null, scale: { domain: [start, end] },
-    axis: { format: "%d %b %Y", labelAngle: 0, tickCount: 6 } };
+  const x = timeAxis("day", start, end);
   const tooltip = [
     { field: "series", title: "Series" }, { field: "day", title: "Day" },
     { field: "figure", title: "Figure" }, { field: "sources", title: "Sources" },
   ];
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-    datasets: { crossings: rows },
-    data: { name: "crossings" },
-    facet: { row: { field: "series", type: "nominal", title: null,
-      header: { labelAngle: 0, labelAlign: "left", labelAnchor: "start", labelOrient: "top",
-        labelFontSize: 13, labelFontWeight: "bold", labelColor: "#1b1f24" } } },
-    resolve: { scale: { y: "independent" } },
-    spec: {
-      width, height: 90,
-      layer: [
-        { transform: [{ filter: "datum.kind === 'day' || datum.kind === 'range'" }],
-          mark: { type: "bar", color: "#35608f", cursor: "pointer", width: { band: 0.9 } },
-          encoding: { x: { ...x, timeUnit: "utcyearmonthdate" }, y: { field: "low", type: "quantitative", title: "reported" }, tooltip } },
-        { transform: [{ filter: "datum.kind === 'range'" }],
-          mark: { type: "rule", color: "#b42318", strokeWidth: 3, cursor: "pointer" },
-          encoding: { x: { ...x, timeUnit: "utcyearmonthdate", bandPosition: 0.5 }, y: { field: "low", type: "quantitative" }, y2: { field: "high" }, tooltip } },
-        { transform: [{ filter: "datum.kind === 'range'" }],
-          mark: { type: "tick", color: "#b42318", thickness: 3, cursor: "pointer" },
-          encoding: { x: { ...x, timeUnit: "utcyearmonthdate", bandPosition: 0.5 }, y: { field: "high", type: "quantitative" }, tooltip } },
-        { transform: [{ filter: "datum.kind === 'zero'" }],
-          mark: { type: "point", shape: "diamond", filled: true, size: 90, color: "#1b1f24", cursor: "pointer" },
-          encoding: { x: { ...x, timeUnit: "utcyearmonthdate", bandPosition: 0.5 }, y: { datum: 0, type: "quantitative" }, tooltip } },
-        { transform: [{ filter: "datum.kind === 'span'" }],
-          mark: { type: "rule", strokeDash: [6, 3], strokeWidth: 2.5, color: "#6b4c9a", cursor: "pointer", clip: true },
-          encoding: { x: { field: "start", type: "temporal" }, x2: { field: "end" }, y: { field: "low", type: "quantitative" },
-            tooltip: [{ field: "series", title: "Series" }, { field: "start", title: "From" }, { field: "end", title: "To" },
-              { field: "figure", title: "Figure" }, { field: "sources", title: "Sources" }] } },
-        { transform: [{ filter: "datum.kind === 'span'" }],
-          mark: { type: "text", align: "left", dy: -7, fontSize: 11, color: "#4b3670" },
-          encoding: { x: { field: "labelAt", type: "temporal" }, y: { field: "low", type: "quantitative" }, text: { field: "label" } } },
-      ],
-    },
-    // the table below the chart is its accessible form: the marks carry no ARIA of their own
-    config: { aria: false, view: { stroke: "#c9ced6" }, axis: { labelColor: "#1b1f24", titleColor: "#1b1f24" } },
-  };
+  return smallMultiples("crossings", rows, {
+    width, height: 90,
+    layer: [
+      { transform: [{ filter: "datum.kind === 'day' || datum.kind === 'range'" }],
+        mark: { type: "bar", color: "#35608f", cursor: "pointer", width: { band: 0.9 } },
+        encoding: { x: { ...x, timeUnit: "utcyearmonthdate" }, y: { field: "low", type: "quantitative", title: "reported" }, tooltip } },
+      { transform: [{ filter: "datum.kind === 'range'" }],
+        mark: { type: "rule", color: "#b42318", strokeWidth: 3, cursor: "pointer" },
+        encoding: { x: { ...x, timeUnit: "utcyearmonthdate", bandPosition: 0.5 }, y: { field: "low", type: "quantitative" }, y2: { field: "high" }, tooltip } },
+      { transform: [{ filter: "datum.kind === 'range'" }],
+        mark: { type: "tick", color: "#b42318", thickness: 3, cursor: "pointer" },
+        encoding: { x: { ...x, timeUnit: "utcyearmonthdate", bandPosition: 0.5 }, y: { field: "high", type: "quantitative" }, tooltip } },
+      { transform: [{ filter: "datum.kind === 'zero'" }],
+        mark: { type: "point", shape: "diamond", filled: true, size: 90, color: "#1b1f24", cursor: "pointer" },
+        encoding: { x: { ...x, timeUnit: "utcyearmonthdate", bandPosition: 0.5 }, y: { datum: 0, type: "quantitative" }, tooltip } },
+      { transform: [{ filter: "datum.kind === 'span'" }],
+        mark: { type: "rule", strokeDash: [6, 3], strokeWidth: 2.5, color: "#6b4c9a", cursor: "pointer", clip: true },
+        encoding: { x: { field: "start", type: "temporal" }, x2: { field: "end" }, y: { field: "low", type: "quantitative" },
+          tooltip: [{ field: "series", title: "Series" }, { field: "start", title: "From" }, { field: "end", title: "To" },
+            { field: "figure", title: "Figure" }, { field: "sources", title: "Sources" }] } },
+      { transform: [{ filter: "datum.kind === 'span'" }],
+        mark: { type: "text", align: "left", dy: -7, fontSize: 11, color: "#4b3670" },
+        encoding: { x: { field: "labelAt", type: "temporal" }, y: { field: "low", type: "quantitative" }, text: { field: "label" } } },
+    ],
+  });
 }
 
 /** Draw the chart and its table into `chartEl` / `tableEl`; `onFigure(row)` opens evidence.

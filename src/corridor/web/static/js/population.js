@@ -4,7 +4,7 @@
 // joins them (nothing is interpolated), and figures of different reporters or parties are never
 // merged. Every figure opens its evidence.
 
-import { clear, el, num, withoutAria } from "./util.js";
+import { clear, el, num, smallMultiples, timeAxis, withoutAria } from "./util.js";
 
 const KIND = { resident: "residents", displaced: "displaced", cumulative_arrivals: "arrivals so far" };
 
@@ -32,27 +32,15 @@ function spec(rows, start, end, width) {
     { field: "series", title: "Series" }, { field: "observed", title: "Observed", type: "temporal", format: "%d %b %Y %H:%M" },
     { field: "figure", title: "Persons" }, { field: "claim", title: "Whose claim" },
   ];
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-    datasets: { population: rows },
-    data: { name: "population" },
-    facet: { row: { field: "series", type: "nominal", title: null,
-      header: { labelAngle: 0, labelAlign: "left", labelAnchor: "start", labelOrient: "top",
-        labelFontSize: 13, labelFontWeight: "bold", labelColor: "#1b1f24" } } },
-    resolve: { scale: { y: "independent" } },
-    spec: {
-      width, height: 80,
-      mark: { type: "point", filled: true, size: 70, color: "#35608f", cursor: "pointer" },
-      encoding: {
-        x: { field: "observed", type: "temporal", title: null, scale: { domain: [start, end] },
-          axis: { format: "%d %b %Y", labelAngle: 0, tickCount: 6 } },
-        y: { field: "persons", type: "quantitative", title: "persons", scale: { zero: true } },
-        tooltip,
-      },
+  return smallMultiples("population", rows, {
+    width, height: 80,
+    mark: { type: "point", filled: true, size: 70, color: "#35608f", cursor: "pointer" },
+    encoding: {
+      x: timeAxis("observed", start, end),
+      y: { field: "persons", type: "quantitative", title: "persons", scale: { zero: true } },
+      tooltip,
     },
-    // the table below the chart is its accessible form: the marks carry no ARIA of their own
-    config: { aria: false, view: { stroke: "#c9ced6" }, axis: { labelColor: "#1b1f24", titleColor: "#1b1f24" } },
-  };
+  });
 }
 
 function latestTable(sit, names, open) {

@@ -105,3 +105,27 @@ export function withoutAria(spec) {
   }
   return spec;
 }
+
+/** What the dashboard's small-multiple charts (Vega-Lite) share: one row per series, its
+ *  name as a bold header above it, independent y scales, and the colours of the page (the
+ *  table beside each chart is its accessible form: the marks carry no ARIA of their own). */
+export function smallMultiples(name, rows, spec) {
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    datasets: { [name]: rows },
+    data: { name },
+    facet: { row: { field: "series", type: "nominal", title: null,
+      header: { labelAngle: 0, labelAlign: "left", labelAnchor: "start", labelOrient: "top",
+        labelFontSize: 13, labelFontWeight: "bold", labelColor: "#1b1f24" } } },
+    resolve: { scale: { y: "independent" } },
+    spec,
+    config: { aria: false, view: { stroke: "#c9ced6" }, axis: { labelColor: "#1b1f24", titleColor: "#1b1f24" } },
+  };
+}
+
+/** A time axis over [start, end] for those charts. */
+export function timeAxis(field, start, end) {
+  return { field, type: "temporal", title: null, scale: { domain: [start, end] },
+    axis: { format: "%d %b %Y", labelAngle: 0, tickCount: 6 } };
+}
+
