@@ -77,7 +77,7 @@ def keys_add(
             got = api.add_key(vkey, rotate=rotate)
             listed = api.keys()
         registered = [k["vkey"] for k in listed if k["org"] == got["org"]]
-        added = bool(got.get("added", True))
+        added = bool(got["added"])
         console.print(("registered " if added else "already registered ") + got["vkey"])
         if added:
             _rotation_note(got["org"], registered, rotate)

@@ -253,6 +253,20 @@ SAME = [
 ]
 
 
+def both_ways(
+    cli: Cli, served: Server, fill: dict[str, str], args: list[str]
+) -> tuple[int, str, str]:
+    """``args`` (ID and SIZE filled in) over the server's database and over the server: the
+    two answers must be the same; the database's is returned."""
+    args = [fill.get(a, a) for a in args]
+    keys = ["--keys", str(served.keys)] if args[0] == "check" else []
+    local = cli(*args, "--db", served.db, *keys)
+    remote = cli(*args, "--server", served.url)
+    assert local[0] == 0, local[2]
+    assert remote == local
+    return local
+
+
 class TestSameOutput:
     @pytest.mark.parametrize("as_json", [False, True], ids=["table", "json"])
     @pytest.mark.parametrize("args", SAME, ids=lambda a: " ".join(a)[:40])
@@ -266,12 +280,7 @@ class TestSameOutput:
         as_json: bool,
     ) -> None:
         fill = {"ID": lachin_id[:10], "SIZE": str(lachin_size)}
-        args = [fill.get(a, a) for a in args] + (["--json"] * as_json)
-        keys = ["--keys", str(client_lachin.keys)] if args[0] == "check" else []
-        local = cli(*args, "--db", client_lachin.db, *keys)
-        remote = cli(*args, "--server", client_lachin.url)
-        assert local[0] == 0, local[2]
-        assert remote == local
+        local = both_ways(cli, client_lachin, fill, args + (["--json"] * as_json))
         assert len(local[1].splitlines()) > 3
 
 
@@ -293,11 +302,8 @@ class TestLogOverAServer:
         """log prove, consistency and key over a server print what they print over its
         database (the server's proof checked here against its checkpoint's root)."""
         fill = {"ID": lachin_id[:10], "SIZE": str(lachin_size)}
-        args = [fill.get(a, a) for a in args]
-        local = cli(*args, "--db", client_lachin.db)
-        remote = cli(*args, "--server", client_lachin.url)
-        assert local[0] == 0, local[2]
-        assert remote == local and local[1].strip()
+        local = both_ways(cli, client_lachin, fill, args)
+        assert local[1].strip()
 
 
 class TestSupplyOverAServer:
