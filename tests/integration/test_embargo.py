@@ -218,7 +218,7 @@ class TestVerification:
         from corridor.model.embargo import reveal_content
         from corridor.recording import Recorder, TransparencyLog
         from corridor.recording.admission import admit_entry
-        from corridor.store.columns import IndexedEntry
+        from corridor.store.columns import IndexedBatch, IndexedEntry
 
         s = app.embargo.seal(hidden(7), keep=lambda _s: None)
         changed = json.loads(json.dumps(s.secret["observation"]))
@@ -234,7 +234,7 @@ class TestVerification:
             entry, log.verifiers(), log.demo_keys(), store.registry()
         )
         store.append_indexed(
-            [IndexedEntry(entry, oid, cols, signers, demo, (), names)],
+            IndexedBatch.of([IndexedEntry(entry, oid, cols, signers, demo, (), names)]),
             extend_tree=log._extend,
             leaf_hash=leaf_hash,
         )  # no check: past the gate

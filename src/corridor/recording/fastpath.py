@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -38,9 +38,16 @@ from corridor.model import bodies as b
 from corridor.model import observation as o
 from corridor.model.registry import Registry
 from corridor.model.timefmt import EARLIEST, LATEST
-from corridor.store.columns import STATE_FIELD
 
-__all__ = ["FAST_TYPES", "MIRRORS", "Framed", "Signature", "fast_admit", "fast_admit_entry"]
+__all__ = [
+    "FAST_TYPES",
+    "MIRRORS",
+    "FastAdmitted",
+    "Framed",
+    "Signature",
+    "fast_admit",
+    "fast_admit_entry",
+]
 
 # Strings. No pattern runs per field (a Python call each): every string of an entry is checked
 # at once on the signed text (_SUSPECT) for what the model's text patterns refuse or would
@@ -67,6 +74,9 @@ COUNT = Annotated[int, msgspec.Meta(ge=0, le=b.MAX_COUNT)]
 TONNES = Annotated[float, msgspec.Meta(ge=0, le=b.MAX_TONNES)]
 FIGURE = Annotated[float, msgspec.Meta(ge=-b.MAX_FIGURE, le=b.MAX_FIGURE)]
 ROW = Annotated[int, msgspec.Meta(ge=1, le=o.MAX_ROW)]
+_Columns = tuple[str | None, str | None, str | None, str | None, str | None, str | None, str | None]
+"""What a body's ``admit`` gives: its index columns route, checkpoint, place, direction,
+category, state and convoy (corridor.store.columns.INDEX_COLUMNS), None where it has none."""
 
 
 class _S(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -118,6 +128,16 @@ class Crossing(_S, kw_only=True):
     type: Literal["crossing"]
     vehicle: TEXT | None = None
 
+    def admit(self, r: Registry) -> _Columns | None:
+        if self.count is None and self.tonnes is None:
+            return None  # the model's _something_counted
+        if self.tonnes is not None and not _float_ok(self.tonnes):
+            return None
+        if not _known(self.checkpoint, r.checkpoints) or not _maybe(self.operator, r.organisations):
+            return None
+        d, c = self.direction._value_, self.category._value_
+        return None, self.checkpoint, None, d, c, None, self.convoy
+
 
 class RouteStatus(_S, kw_only=True):
     place: IDENT | None = None
@@ -125,6 +145,11 @@ class RouteStatus(_S, kw_only=True):
     status: b.RouteState
     type: Literal["route_status"]
     who_may_pass: tuple[TEXT, ...] = ()
+
+    def admit(self, r: Registry) -> _Columns | None:
+        if not _known(self.route, r.routes) or not _maybe(self.place, r.places):
+            return None
+        return self.route, None, self.place, None, None, self.status._value_, None
 
 
 class CargoLine(_S, kw_only=True):
@@ -143,6 +168,26 @@ class ConvoyEvent(_S, kw_only=True):
     type: Literal["convoy"]
     vehicles: COUNT | None = None
 
+    def admit(self, r: Registry) -> _Columns | None:
+        if not all(_float_ok(c.tonnes) for c in self.cargo):
+            return None
+        if not (
+            _maybe(self.checkpoint, r.checkpoints)
+            and _maybe(self.organiser, r.organisations)
+            and _maybe(self.place, r.places)
+            and _maybe(self.route, r.routes)
+        ):
+            return None
+        return (
+            self.route,
+            self.checkpoint,
+            self.place,
+            None,
+            None,
+            self.state._value_,
+            self.convoy,
+        )
+
 
 class Incident(_S, kw_only=True):
     actors: tuple[TEXT, ...] = ()
@@ -156,6 +201,15 @@ class Incident(_S, kw_only=True):
     text: PROSE | None = None
     type: Literal["incident"]
 
+    def admit(self, r: Registry) -> _Columns | None:
+        if not (
+            _maybe(self.checkpoint, r.checkpoints)
+            and _maybe(self.place, r.places)
+            and _maybe(self.route, r.routes)
+        ):
+            return None
+        return self.route, self.checkpoint, self.place, None, None, None, None
+
 
 class Deployment(_S, kw_only=True):
     force: TEXT1
@@ -164,6 +218,11 @@ class Deployment(_S, kw_only=True):
     status: b.DeploymentStatus
     strength: COUNT | None = None
     type: Literal["deployment"]
+
+    def admit(self, r: Registry) -> _Columns | None:
+        if not _maybe(self.place, r.places) or not _maybe(self.route, r.routes):
+            return None
+        return self.route, None, self.place, None, None, self.status._value_, None
 
 
 class PopulationCount(_S, kw_only=True):
@@ -174,6 +233,11 @@ class PopulationCount(_S, kw_only=True):
     type: Literal["population"]
     vehicles: COUNT | None = None
 
+    def admit(self, r: Registry) -> _Columns | None:
+        if not _known(self.place, r.places) or not _maybe(self.origin, r.places):
+            return None
+        return None, None, self.place, None, None, self.kind._value_, None
+
 
 class Claim(_S, kw_only=True):
     about: TEXT1
@@ -181,6 +245,11 @@ class Claim(_S, kw_only=True):
     party: TEXT1
     statement: PROSE1
     type: Literal["claim"]
+
+    def admit(self, r: Registry) -> _Columns | None:
+        if self.figure is not None and not _float_ok(self.figure):
+            return None
+        return None, None, None, None, None, None, None
 
 
 # model -> (mirror, model fields deliberately left to the model's path, the model's validators
@@ -237,8 +306,6 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
 _fromiso = datetime.fromisoformat
 
-# the registry table each referring field name is checked against (every such field of every
-# mirrored body: a superset of Registry.check, so an unknown reference leaves the fast path)
 _REFS = {
     "checkpoint": "checkpoints",
     "route": "routes",
@@ -247,37 +314,24 @@ _REFS = {
     "operator": "organisations",
     "organiser": "organisations",
 }
-_REF_FIELDS = {
-    t: tuple((f, _REFS[f]) for f in s.__struct_fields__ if f in _REFS)
-    for t, s in FAST_TYPES.items()
-}
-_FLOATS = {
-    t: tuple(f for f in s.__struct_fields__ if f in ("tonnes", "figure"))
-    for t, s in FAST_TYPES.items()
-}
-
-
-
-def _column_fields(t: str, mirror: type[_S]) -> tuple[str | None, ...]:
-    """The body fields of type ``t`` behind the index columns route, checkpoint, place,
-    direction, category, state and convoy (None: the type has no such field)."""
-    fields = set(mirror.__struct_fields__)
-
-    def has(name: str | None) -> str | None:
-        return name if name is not None and name in fields else None
-
-    return (
-        has("route"), has("checkpoint"), has("place"), has("direction"),
-        "category" if t == "crossing" else None, has(STATE_FIELD.get(t)), has("convoy"),
-    )  # fmt: skip
-
-
-_COLUMN_FIELDS = {t: _column_fields(t, s) for t, s in FAST_TYPES.items()}
+"""Every field of a mirrored body that refers to the registry, and the table it refers to: each
+body's ``admit`` checks them all (a superset of Registry.check, so that an unknown reference
+leaves the fast path; tests/unit/recording/test_fastpath.py checks both)."""
 
 
 @functools.lru_cache(maxsize=4096)
 def _ident_ok(v: str) -> bool:
     return _ID.fullmatch(v) is not None
+
+
+def _known(v: str, table: Mapping[str, object]) -> bool:
+    """Whether the reference ``v`` is an id the registry's ``table`` holds."""
+    return v in table and _ident_ok(v)
+
+
+def _maybe(v: str | None, table: Mapping[str, object]) -> bool:
+    """Whether the optional reference ``v`` is absent or an id ``table`` holds."""
+    return v is None or (v in table and _ident_ok(v))
 
 
 _EARLIEST_US = (EARLIEST - _EPOCH) // _US
@@ -378,9 +432,12 @@ _decode_framed = msgspec.json.Decoder(Framed).decode
 _SIGNATURES = b',"signatures":['
 
 
-def fast_admit_entry(
-    entry: bytes, registry: Registry
-) -> tuple[str, tuple[Any, ...], str, bytes, tuple[Signature, ...]] | None:
+FastAdmitted = tuple[str, tuple[Any, ...], str, bytes, tuple[Signature, ...]]
+"""What :func:`fast_admit_entry` gives for an entry it takes: (id, index columns, reporter,
+the observation bytes M, the signatures, decoded but not verified)."""
+
+
+def fast_admit_entry(entry: bytes, registry: Registry) -> FastAdmitted | None:
     """:func:`fast_admit` of a whole signed entry, in one decoding and one encoding: (id,
     index columns, reporter, the observation bytes M, the signatures, decoded but not
     verified) when the entry is framed exactly as :func:`corridor.ledger.entry.make_entry`
@@ -433,34 +490,11 @@ def _admitted(
             return None
         if s.url is not None and o._url_problem(s.url) is not None:
             return None
-    t = env.type
-    for f in _FLOATS[t]:
-        if not _float_ok(getattr(body, f)):
-            return None
-    if t == "crossing" and body.count is None and body.tonnes is None:
-        return None  # the model's _something_counted
-    if t == "convoy" and not all(_float_ok(c.tonnes) for c in body.cargo):
+    reporter = env.reporter
+    if reporter not in registry.organisations or not _ident_ok(reporter):
         return None
-    if env.reporter not in registry.organisations or not _ident_ok(env.reporter):
+    c = body.admit(registry)
+    if c is None:
         return None
-    for f, table in _REF_FIELDS[t]:
-        v = getattr(body, f)
-        if v is not None and (v not in getattr(registry, table) or not _ident_ok(v)):
-            return None
-    route, checkpoint, place, direction, category, state, convoy = _COLUMN_FIELDS[t]
-    cols = (
-        t,
-        start,
-        end,
-        env.reporter,
-        None if route is None else getattr(body, route),
-        None if checkpoint is None else getattr(body, checkpoint),
-        None if place is None else getattr(body, place),
-        None if direction is None or (d := getattr(body, direction)) is None else d._value_,
-        None if category is None else getattr(body, category)._value_,
-        None if state is None else getattr(body, state)._value_,
-        None if convoy is None else getattr(body, convoy),
-        None,
-        None,
-    )
-    return hashlib.sha256(m).hexdigest(), cols, env.reporter
+    cols = (env.type, start, end, reporter, c[0], c[1], c[2], c[3], c[4], c[5], c[6], None, None)
+    return hashlib.sha256(m).hexdigest(), cols, reporter

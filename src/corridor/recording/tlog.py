@@ -40,13 +40,13 @@ from corridor.recording.admission import (
     AdmissionContext,
     AdmissionPool,
     Admitted,
-    admit_entry,
+    admit_entries,
     check_references,
 )
 from corridor.recording.keyring import Keyring, demo_signer
 from corridor.recording.state import LogState, SignedHead
 from corridor.store.api import AppendResult
-from corridor.store.sql import IndexedEntry, SqlStore
+from corridor.store.sql import IndexedBatch, SqlStore
 
 __all__ = ["BATCH", "BATCH_MAX", "PARALLEL_MIN", "LogInfo", "TransparencyLog", "init_log"]
 
@@ -361,16 +361,13 @@ class TransparencyLog:
             with gc_paused():
                 for k, chunk in enumerate(chunks):
                     if not parallel:
-                        admitted: list[Admitted] = []
-                        admit = admitted.append
-                        for i, e in enumerate(chunk):
-                            try:
-                                admit(admit_entry(e, keys, demo_keys, registry))
-                            except (RecordError, VerificationError) as exc:
-                                error = RecordError if isinstance(exc, RecordError) else (
-                                    VerificationError
-                                )
-                                raise _at_entry(error, starts[k] + i, exc.message) from None
+                        admitted, failed = admit_entries(chunk, keys, demo_keys, registry)
+                        if failed is not None:
+                            i, exc = failed
+                            error = RecordError if isinstance(exc, RecordError) else (
+                                VerificationError
+                            )
+                            raise _at_entry(error, starts[k] + i, exc.message) from None
                     else:
                         assert pool is not None
                         admitted = []
@@ -386,29 +383,26 @@ class TransparencyLog:
                                 error = RecordError if kind == "record" else VerificationError
                                 raise _at_entry(error, starts[k] + j + i, message)
                             admitted += got
-                    if personal:
-                        items = [
-                            IndexedEntry(
-                                e, a[0], a[1], a[2], a[3], tuple(personal.get(e, ())), a[4]
-                            )
-                            for e, a in zip(chunk, admitted, strict=True)
-                        ]
-                    else:
-                        items = [
-                            IndexedEntry(e, oid, cols, signers, demo, (), ref)
-                            for e, (oid, cols, signers, demo, ref) in zip(
-                                chunk, admitted, strict=True
-                            )
-                        ]
+                    ids, cols, signers, demo, names = (
+                        zip(*admitted, strict=True) if admitted else ((),) * 5
+                    )  # a tuple per field of Admitted, with no object made per entry
+                    batch = IndexedBatch(
+                        chunk,
+                        ids,
+                        cols,
+                        signers,
+                        demo,
+                        [tuple(personal.get(e, ())) for e in chunk] if personal else [],
+                        names,
+                    )
                     # only a batch with an entry that names another needs the record's view
-                    names = [i.names for i in items]
                     check = (
-                        self._reference_check(items, starts[k], len(entries) > 1)
+                        self._reference_check(starts[k], len(entries) > 1)
                         if names.count(None) != len(names)
                         else None
                     )
                     res = self.store.append_indexed(
-                        items,
+                        batch,
                         extend_tree=self._extend,
                         leaf_hash=leaf_hash,
                         check=check,
@@ -429,23 +423,17 @@ class TransparencyLog:
         return total
 
     def _reference_check(
-        self, items: Sequence[IndexedEntry], offset: int, many: bool
-    ) -> Callable[[Connection, list[IndexedEntry]], None]:
+        self, offset: int, many: bool
+    ) -> Callable[[Connection, IndexedBatch, Sequence[int]], None]:
         """Admission's last step, run in the append transaction: the entries of a batch that
         name another entry, checked against the record (``offset``: the batch's position in
         the submission, for messages)."""
 
-        def check(conn: Connection, new: list[IndexedEntry]) -> None:
-            def where(i: int) -> str | None:
-                if not many:
-                    return None
-                at = next(j for j, item in enumerate(items) if item is new[i])
-                return f"entry {offset + at} of the submission"
-
+        def check(conn: Connection, new: IndexedBatch, at: Sequence[int]) -> None:
             check_references(
-                [(x.id, x.columns, x.names) for x in new],
+                list(zip(new.ids, new.columns, new.names, strict=True)),
                 lambda ids, pairs: self.store.record_view(ids, pairs, conn=conn),
-                where=where,
+                where=lambda i: f"entry {offset + at[i]} of the submission" if many else None,
             )
 
         return check

@@ -7,6 +7,7 @@ compares (``corridor.recording.Ledger.verify`` walks INDEX_COLUMNS).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -16,7 +17,9 @@ from corridor.model.history import ATTESTATION, Entry, attested_id, superseded_i
 __all__ = [
     "INDEX_COLUMNS",
     "STATE_FIELD",
+    "IndexedBatch",
     "IndexedEntry",
+    "Personal",
     "entry_of_columns",
     "entry_of_row",
     "from_us",
@@ -53,18 +56,73 @@ STATE_FIELD = {
 queries of the situation select on; an attestation's stance)."""
 
 
+Personal = tuple[tuple[str, bytes, Any], ...]
+"""An entry's personal fields, kept beside the log: (field, salt, value) each."""
+
+
 class IndexedEntry(NamedTuple):
     """A verified entry ready to be stored at the end of the log: its bytes, its observation's
-    id, the query columns derived from it (in INDEX_COLUMNS order) and who signed it. (A named
-    tuple: made once per entry appended, several times cheaper than a frozen dataclass.)"""
+    id, the query columns derived from it (in INDEX_COLUMNS order) and who signed it."""
 
     entry: bytes
     id: str
     columns: tuple[Any, ...]
     signers: tuple[str, ...]
     demo_signed: bool
-    personal: tuple[tuple[str, bytes, Any], ...] = ()  # (field, salt, value)
+    personal: Personal = ()
     names: Entry | None = None  # what it says of another entry, if it names one
+
+
+class IndexedBatch(NamedTuple):
+    """Verified entries ready to be stored at the end of the log, field by field: the fields of
+    :class:`IndexedEntry`, a sequence each, entry i at position i of every one. A batch of many
+    thousand entries is passed from admission to the store with no object made per entry
+    (about 0.7 µs an entry less than a named tuple each); ``personal`` is empty when no entry
+    of the batch has personal fields."""
+
+    entries: Sequence[bytes]
+    ids: Sequence[str]
+    columns: Sequence[tuple[Any, ...]]
+    signers: Sequence[tuple[str, ...]]
+    demo_signed: Sequence[bool]
+    personal: Sequence[Personal]
+    names: Sequence[Entry | None]
+
+    @classmethod
+    def of(cls, items: Iterable[IndexedEntry]) -> IndexedBatch:
+        """The batch of these entries (one at a time, as tests and tools write them)."""
+        items = list(items)
+        personal = [i.personal for i in items]
+        return cls(
+            [i.entry for i in items],
+            [i.id for i in items],
+            [i.columns for i in items],
+            [i.signers for i in items],
+            [i.demo_signed for i in items],
+            personal if any(personal) else [],
+            [i.names for i in items],
+        )
+
+    @property
+    def size(self) -> int:
+        """How many entries the batch holds."""
+        return len(self.entries)
+
+    def item(self, i: int) -> IndexedEntry:
+        """Entry ``i`` of the batch."""
+        return IndexedEntry(
+            self.entries[i],
+            self.ids[i],
+            self.columns[i],
+            self.signers[i],
+            self.demo_signed[i],
+            self.personal[i] if self.personal else (),
+            self.names[i],
+        )
+
+    def select(self, positions: Sequence[int]) -> IndexedBatch:
+        """The batch of the entries at ``positions``, in that order."""
+        return IndexedBatch.of(self.item(i) for i in positions)
 
 
 def index_columns(obs: Observation) -> tuple[Any, ...]:

@@ -15,7 +15,7 @@ from corridor.errors import ConflictError, NotFoundError
 from corridor.store import tables as t
 from corridor.store.api import AppendResult
 from corridor.store.base import StoreBase, insert_sql, upsert
-from corridor.store.columns import INDEX_COLUMNS, PERIOD_META, IndexedEntry
+from corridor.store.columns import INDEX_COLUMNS, PERIOD_META, IndexedBatch
 
 __all__ = ["LogStore"]
 
@@ -55,21 +55,22 @@ class LogStore(StoreBase):
 
     def append_indexed(
         self,
-        items: Sequence[IndexedEntry],
+        batch: IndexedBatch,
         *,
         extend_tree: Callable[[Connection, int, list[bytes]], None],
         leaf_hash: Callable[[bytes], bytes],
-        check: Callable[[Connection, list[IndexedEntry]], None] | None = None,
+        check: Callable[[Connection, IndexedBatch, Sequence[int]], None] | None = None,
         expect_new: bool = False,
     ) -> AppendResult:
         """Append verified entries (deduplicated by id) in one transaction.
 
-        ``check(conn, new_items)`` checks the new entries against the record in the same
+        ``check(conn, new, at)`` checks the new entries against the record in the same
         transaction, before anything is written (the references between entries: admission's
-        last step, under the appenders' lock); ``extend_tree(conn, old_size, leaf_hashes)``
-        extends the Merkle tree in it. Used by :class:`corridor.recording.TransparencyLog`,
-        the only writer. The longest period per type (what overlap queries bound their range
-        with) is kept up to date in the same transaction.
+        last step, under the appenders' lock); ``at[i]`` is the position in ``batch`` of the
+        new entry i. ``extend_tree(conn, old_size, leaf_hashes)`` extends the Merkle tree in
+        it. Used by :class:`corridor.recording.TransparencyLog`, the only writer. The longest
+        period per type (what overlap queries bound their range with) is kept up to date in
+        the same transaction.
 
         With ``expect_new`` (and no ``check``) the ids are not looked up first: the unique index
         on ids is the lookup, and an entry already on the record makes the insert fail, the
@@ -78,17 +79,17 @@ class LogStore(StoreBase):
         """
         if expect_new and check is None:
             try:
-                return self._append_indexed(items, extend_tree, leaf_hash, None, lookup=False)
+                return self._append_indexed(batch, extend_tree, leaf_hash, None, lookup=False)
             except _OnRecord:
                 pass  # rolled back: some entry is on the record already
-        return self._append_indexed(items, extend_tree, leaf_hash, check, lookup=True)
+        return self._append_indexed(batch, extend_tree, leaf_hash, check, lookup=True)
 
     def _append_indexed(
         self,
-        items: Sequence[IndexedEntry],
+        batch: IndexedBatch,
         extend_tree: Callable[[Connection, int, list[bytes]], None],
         leaf_hash: Callable[[bytes], bytes],
-        check: Callable[[Connection, list[IndexedEntry]], None] | None,
+        check: Callable[[Connection, IndexedBatch, Sequence[int]], None] | None,
         *,
         lookup: bool,
     ) -> AppendResult:
@@ -98,50 +99,50 @@ class LogStore(StoreBase):
                 # one appender at a time: the log is a sequence
                 conn.exec_driver_sql("LOCK TABLE observations IN EXCLUSIVE MODE")
             size = self.size(conn)
-            present = self.existing_ids((i.id for i in items), conn) if lookup else set()
-            ids = [i.id for i in items]
+            ids = batch.ids
+            present = self.existing_ids(ids, conn) if lookup else set()
+            at: Sequence[int]
             if not present and len(set(ids)) == len(ids):
-                new = list(items)  # the common case: every entry is new
+                new, at = batch, range(batch.size)  # the common case: every entry is new
             else:
                 seen: set[str] = set()
-                new = []
-                for item, oid in zip(items, ids, strict=True):
+                keep: list[int] = []
+                for i, oid in enumerate(ids):
                     if oid in seen or oid in present:
                         result.duplicates.append(oid)
                         continue
                     seen.add(oid)
-                    new.append(item)
-                ids = [i.id for i in new]
-            if check is not None and new:
-                check(conn, new)  # rows are written only once the check passed
-            if new:
-                leaves = [leaf_hash(i.entry) for i in new]
-                columns = list(zip(*(i.columns for i in new), strict=True))  # a tuple each
+                    keep.append(i)
+                new, at = batch.select(keep), keep
+            if check is not None and new.size:
+                check(conn, new, at)  # rows are written only once the check passed
+            if new.size:
+                leaves = [leaf_hash(e) for e in new.entries]
+                columns = list(zip(*new.columns, strict=True))  # a tuple each
                 try:
-                    self._insert_rows(conn, size, new, ids, leaves, columns)
+                    self._insert_rows(conn, size, new, leaves, columns)
                 except IntegrityError as exc:
                     if lookup:
                         raise
                     raise _OnRecord from exc
                 personal_rows = [
-                    {"obs_id": i.id, "field": f, "salt": salt, "value": v, "erased_at": None}
-                    for i in new
-                    for f, salt, v in i.personal
+                    {"obs_id": oid, "field": f, "salt": salt, "value": v, "erased_at": None}
+                    for oid, fields in zip(new.ids, new.personal, strict=False)
+                    for f, salt, v in fields
                 ]
                 if personal_rows:
                     conn.execute(insert(t.personal_data), personal_rows)
                 _raise_longest(conn, _longest_periods(*columns[:3]))
                 extend_tree(conn, size, leaves)
-            result.accepted.extend(ids)
-            result.tree_size = size + len(new)
+            result.accepted.extend(new.ids)
+            result.tree_size = size + new.size
         return result
 
     def _insert_rows(
         self,
         conn: Connection,
         size: int,
-        new: Sequence[IndexedEntry],
-        ids: Sequence[str],
+        new: IndexedBatch,
         leaves: Sequence[bytes],
         columns: Sequence[tuple[Any, ...]],
     ) -> None:
@@ -154,7 +155,7 @@ class LogStore(StoreBase):
         which is what it stores for a bool. ``columns``: each index column's values, in
         INDEX_COLUMNS order."""
         keep = [k for k, col in enumerate(columns) if col.count(None) != len(col)]
-        demo: Iterable[Any] = (i.demo_signed for i in new)
+        demo: Iterable[Any] = new.demo_signed
         if self.dialect == "sqlite":
             demo = [1 if d else 0 for d in demo]
         names = (
@@ -162,17 +163,17 @@ class LogStore(StoreBase):
             "signers", "demo_signed", "appended_at",
         )  # fmt: skip
         rows = zip(
-            range(size, size + len(new)),
-            ids,
-            [i.entry for i in new],
+            range(size, size + new.size),
+            new.ids,
+            new.entries,
             leaves,
             *(columns[k] for k in keep),
-            [",".join(i.signers) for i in new],
+            [",".join(s) for s in new.signers],
             demo,
             repeat(int(time.time())),
             strict=False,  # repeat() is endless; the others are as long as new
         )
-        for _ in range(0, len(new), ROWS_PER_INSERT):
+        for _ in range(0, new.size, ROWS_PER_INSERT):
             part = list(islice(rows, ROWS_PER_INSERT))
             conn.exec_driver_sql(
                 insert_sql(conn, "observations", names, rows=len(part)),

@@ -42,7 +42,14 @@ from corridor.model import (
 )
 from corridor.store import tables as t
 from corridor.store.base import BUSY_TIMEOUT_S, driver_message, upsert
-from corridor.store.columns import INDEX_COLUMNS, IndexedEntry, from_us, index_columns, to_us
+from corridor.store.columns import (
+    INDEX_COLUMNS,
+    IndexedBatch,
+    IndexedEntry,
+    from_us,
+    index_columns,
+    to_us,
+)
 from corridor.store.history import HistoryStore
 from corridor.store.releases import ReleaseStore
 from corridor.store.tokens import TokenStore
@@ -56,6 +63,7 @@ KEY_ORDER = (t.org_keys.c.org_id, t.org_keys.c.created_at, t.org_keys.c.vkey)
 __all__ = [
     "INDEX_COLUMNS",
     "KEY_ORDER",
+    "IndexedBatch",
     "IndexedEntry",
     "SqlStore",
     "database_url",

@@ -668,3 +668,82 @@ def test_a_reveal_takes_the_models_path() -> None:
     content = {**_BASE, "reveals": {"sealed": "a" * 64, "salt": "b" * 64}}
     assert fastpath.fast_admit(canonical(content), REGISTRY) is None
     assert fastpath.fast_admit(canonical(_BASE), REGISTRY) is not None
+
+
+# every reference a body has, known or not, with every field that refers set to a known id
+_WITH_EVERY_REFERENCE: dict[str, dict[str, Any]] = {
+    "crossing": {"checkpoint": "cp-1", "direction": "inbound", "category": "vehicles",
+                 "count": 3, "outcome": "passed", "operator": "org-b"},
+    "route_status": {"route": "r-1", "status": "open", "place": "p-1"},
+    "convoy": {"convoy": "c 1", "state": "planned", "place": "p-1", "route": "r-1",
+               "checkpoint": "cp-1", "organiser": "org-b"},
+    "incident": {"category": "other", "place": "p-1", "route": "r-1", "checkpoint": "cp-1"},
+    "deployment": {"force": "F", "status": "deployed", "place": "p-1", "route": "r-1"},
+    "population": {"place": "p-1", "persons": 3, "kind": "resident", "origin": "p-2"},
+    "claim": {"party": "P", "statement": "S", "about": "A"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("t", sorted(fastpath.FAST_TYPES))
+def test_each_body_checks_every_reference_it_has(t: str) -> None:
+    """Each mirrored body's own checks (its ``admit``) cover every field of it that refers to
+    the registry: the observation with all of them known is taken with the model's verdict,
+    and one unknown (or not written as an id) sends it to the model, which refuses it."""
+    body = {"type": t, **_WITH_EVERY_REFERENCE[t]}
+    refs = [f for f in fastpath.FAST_TYPES[t].__struct_fields__ if f in fastpath._REFS]
+    assert set(refs) <= set(body)
+    d = {**_BASE, "type": t, "body": body}
+    m = canonical(d)
+    assert fastpath.fast_admit(m, REGISTRY) == _model_verdict(m) is not None
+    for f in refs:
+        for wrong in ("nope", "P-1"):
+            m = canonical({**d, "body": {**body, f: wrong}})
+            assert fastpath.fast_admit(m, REGISTRY) is None, (f, wrong)
+            assert _model_verdict(m) is None, (f, wrong)
+
+
+def _admit_each(batch: list[bytes]) -> tuple[list[Any], tuple[int, str, str] | None]:
+    """admit_entry of each entry in turn, up to the first it refuses (its position, error)."""
+    out = []
+    for i, e in enumerate(batch):
+        try:
+            out.append(admission.admit_entry(e, KEYS, frozenset(), REGISTRY))
+        except (RecordError, VerificationError) as exc:
+            return out, (i, type(exc).__name__, exc.message)
+    return out, None
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(entries(), max_size=9), st.integers(1, 4))
+def test_admitting_a_list_gives_each_entrys_verdict_in_order(
+    batch: list[bytes], block: int
+) -> None:
+    """admit_entries, which takes its entries in steps over blocks, admits what admit_entry
+    admits one entry at a time, in order, and stops at the same first refused entry with the
+    same error, whatever the block size."""
+    mp = pytest.MonkeyPatch()
+    try:
+        mp.setattr(admission, "BLOCK", block)
+        admitted, failed = admission.admit_entries(batch, KEYS, frozenset(), REGISTRY)
+    finally:
+        mp.undo()
+    shown = None if failed is None else (failed[0], type(failed[1]).__name__, failed[1].message)
+    assert (admitted, shown) == _admit_each(batch)
+
+
+def test_admitting_a_list_reports_the_first_refused_entry() -> None:
+    """Across blocks, the first refused entry is named by its position in the whole list, and
+    nothing after it is admitted (so the property above compares something)."""
+    good = [
+        ledger_entry.make_entry(c, [ledger_entry.sign_observation(c, SIGNER)])
+        for c in ({**COMMON_CROSSING, "sources": [{"title": f"t{i}"}]} for i in range(5))
+    ]
+    forged = good[3].replace(b'"t3"', b'"t9"')
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(admission, "BLOCK", 2)
+        admitted, failed = admission.admit_entries(
+            [*good[:3], forged, good[4]], KEYS, frozenset(), REGISTRY
+        )
+    assert [a[0] for a in admitted] == [a[0] for a in _admit_each(good[:3])[0]]
+    assert failed is not None and failed[0] == 3
+    assert isinstance(failed[1], VerificationError) and "does not verify" in failed[1].message
