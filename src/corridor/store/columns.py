@@ -77,8 +77,8 @@ class IndexedBatch(NamedTuple):
     """Verified entries ready to be stored at the end of the log, field by field: the fields of
     :class:`IndexedEntry`, a sequence each, entry i at position i of every one. A batch of many
     thousand entries is passed from admission to the store with no object made per entry
-    (about 0.7 µs an entry less than a named tuple each); ``personal`` is empty when no entry
-    of the batch has personal fields."""
+    (about half a microsecond an entry less than a named tuple each); ``personal`` is empty
+    when no entry of the batch has personal fields."""
 
     entries: Sequence[bytes]
     ids: Sequence[str]
