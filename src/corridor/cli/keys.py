@@ -76,16 +76,13 @@ def keys_add(
         with connect(server, token) as api:
             got = api.add_key(vkey, rotate=rotate)
             listed = api.keys()
-        registered = [k["vkey"] for k in listed if k["org"] == got["org"]]
-        added = bool(got["added"])
-        console.print(("registered " if added else "already registered ") + got["vkey"])
-        if added:
-            _rotation_note(got["org"], registered, rotate)
-        return
-    with open_app(db, create=True) as app:
-        vkey, added = app.keys.add(vkey, rotate=rotate)
-        org = vkey.split("+", 1)[0]
-        registered = app.keys.registered(org)
+        vkey, added, org = got["vkey"], bool(got["added"]), got["org"]
+        registered = [k["vkey"] for k in listed if k["org"] == org]
+    else:
+        with open_app(db, create=True) as app:
+            vkey, added = app.keys.add(vkey, rotate=rotate)
+            org = vkey.split("+", 1)[0]
+            registered = app.keys.registered(org)
     console.print(("registered " if added else "already registered ") + vkey)
     if added:
         _rotation_note(org, registered, rotate)
@@ -107,14 +104,11 @@ def keys_list(
         from corridor.cli.remote import connect
 
         with connect(server, token) as api:
-            items = api.keys()
-        if as_json:
-            print_json(items)
-            return
-        sys.stdout.write(keys_table([(k["org"], k["vkey"], bool(k["demo"])) for k in items]))
-        return
-    with open_app(db) as app:
-        rows = app.keys.list()
+            listed = api.keys()
+        rows = [(k["org"], k["vkey"], bool(k["demo"])) for k in listed]
+    else:
+        with open_app(db) as app:
+            rows = app.keys.list()
     if as_json:
         from corridor.app import shapes  # only for --json: a start-up bar holds (bench cli)
 

@@ -31,6 +31,7 @@ def test_the_longest_period_of_each_type(rows: list[tuple[str, int, int | None]]
     assert _longest_periods(types, starts, ends) == expected
 
 
-def test_a_batch_of_one_type_takes_the_shortcut_with_the_same_answer() -> None:
+def test_a_batch_of_one_type_with_every_end_given() -> None:
+    """The common batch (the shortcut's case), and the empty one."""
     assert _longest_periods(["crossing"] * 3, [0, 10, 20], [5, 40, 21]) == {"crossing": 30}
     assert _longest_periods([], [], []) == {}
